@@ -1,0 +1,72 @@
+/**
+ * The tutorial's network: 28 steps of 28 pixels → one recurrent layer → dense
+ * softmax over 10 classes. Models come from this factory, never from a module import.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CLASSES, SIDE, type CellType } from '../../shared/types';
+
+/** Options for createModel. */
+export interface ModelOptions {
+  cell: CellType;
+  /** Hidden units, default 128. */
+  hidden?: number;
+  /** Seed for the weight initialisers, default 42. */
+  seed?: number;
+}
+
+/** Cells the engine supports. */
+export const CELLS: readonly CellType[] = ['rnn', 'lstm', 'gru'];
+
+/** Names of the two layers; trace and the store rely on them. */
+export const LAYER = { recurrent: 'recurrent', head: 'head' } as const;
+
+/** Gate blocks packed into the recurrent kernels, in tfjs-layers order. */
+export const GATES: Record<CellType, number> = { rnn: 1, gru: 3, lstm: 4 };
+
+/** Build an untrained model. */
+export function createModel({ cell, hidden = 128, seed = 42 }: ModelOptions): tf.LayersModel {
+  if (!CELLS.includes(cell)) throw new Error(`unknown cell "${cell}": expected rnn, lstm or gru`);
+  if (!Number.isInteger(hidden) || hidden < 1 || hidden > 1024) {
+    throw new Error(`hidden must be an integer from 1 to 1024, got ${hidden}`);
+  }
+  const common = {
+    name: LAYER.recurrent,
+    units: hidden,
+    inputShape: [SIDE, SIDE] as [number, number],
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1, gain: 1 }),
+  };
+  const recurrent =
+    cell === 'rnn'
+      ? tf.layers.simpleRNN({ ...common, activation: 'tanh' })
+      : cell === 'lstm'
+        ? tf.layers.lstm({ ...common, activation: 'tanh', recurrentActivation: 'sigmoid', unitForgetBias: true })
+        : tf.layers.gru({ ...common, activation: 'tanh', recurrentActivation: 'sigmoid' });
+  const model = tf.sequential({ name: `rnn_lens_${cell}_${hidden}` });
+  model.add(recurrent);
+  model.add(
+    tf.layers.dense({
+      name: LAYER.head,
+      units: CLASSES,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+    }),
+  );
+  return model;
+}
+
+/** Shapes every weight of a model with this cell and size must have, in save order. */
+export function expectedWeightShapes(cell: CellType, hidden: number): number[][] {
+  const g = GATES[cell] * hidden;
+  return [[SIDE, g], [hidden, g], [g], [hidden, CLASSES], [CLASSES]];
+}
+
+/** Read cell type and hidden size back from a model built by createModel. */
+export function describeModel(model: tf.LayersModel): { cell: CellType; hidden: number } {
+  const layer = model.getLayer(LAYER.recurrent);
+  const cls = layer.getClassName();
+  const cell: CellType | undefined = cls === 'SimpleRNN' ? 'rnn' : cls === 'LSTM' ? 'lstm' : cls === 'GRU' ? 'gru' : undefined;
+  if (!cell) throw new Error(`layer "${LAYER.recurrent}" is a ${cls}, expected SimpleRNN, LSTM or GRU`);
+  const config = layer.getConfig() as { units: number };
+  return { cell, hidden: config.units };
+}

@@ -1,0 +1,138 @@
+/** Types shared by the engine, the main process and the renderer. No runtime code lives here. */
+
+/** The recurrent cell a model uses. */
+export type CellType = 'rnn' | 'lstm' | 'gru';
+
+/** Side length of an MNIST image; also the number of time steps and inputs per step. */
+export const SIDE = 28;
+
+/** Pixels in one 28×28 image. */
+export const PIXELS = SIDE * SIDE;
+
+/** Number of output classes. */
+export const CLASSES = 10;
+
+/** Which tfjs backend the engine ended up using. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+/** Hyper-parameters for one training run. */
+export interface TrainConfig {
+  /** Recurrent cell. */
+  cell: CellType;
+  /** Hidden units in the recurrent layer. */
+  hidden: number;
+  /** Passes over the training set. */
+  epochs: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Samples per gradient step. */
+  batchSize: number;
+  /** Use only the first N training samples (0 = all). */
+  limit: number;
+  /** Seed for weight init and shuffling. */
+  seed: number;
+}
+
+/** Progress after one batch. */
+export interface BatchProgress {
+  kind: 'batch';
+  /** 1-based epoch. */
+  epoch: number;
+  epochs: number;
+  /** 1-based batch inside the epoch. */
+  batch: number;
+  batches: number;
+  /** Loss of this batch. */
+  loss: number;
+  /** Accuracy of this batch. */
+  accuracy: number;
+  /** Smoothed training throughput. */
+  samplesPerSec: number;
+  /** Estimated seconds to the end of the run. */
+  etaSec: number;
+  /** Seconds since the run started. */
+  elapsedSec: number;
+}
+
+/** Summary after one epoch. */
+export interface EpochProgress {
+  kind: 'epoch';
+  epoch: number;
+  epochs: number;
+  /** Average training cost over the epoch. */
+  avgCost: number;
+  /** Average training accuracy over the epoch. */
+  trainAccuracy: number;
+  /** Accuracy on the test set after this epoch. */
+  testAccuracy: number;
+  samplesPerSec: number;
+  elapsedSec: number;
+}
+
+/** Either progress event. */
+export type TrainProgress = BatchProgress | EpochProgress;
+
+/** Result of a finished (or cancelled) run. */
+export interface TrainSummary {
+  epochs: EpochProgress[];
+  testAccuracy: number;
+  cancelled: boolean;
+  elapsedSec: number;
+  samplesPerSec: number;
+}
+
+/** Checksum and size of one stored file. */
+export interface FileDigest {
+  sha256: string;
+  bytes: number;
+}
+
+/** What manifest.json records about a stored model version. */
+export interface ModelManifest {
+  format: 'rnn-lens-model/1';
+  id: string;
+  cell: CellType;
+  hidden: number;
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  dataset: string;
+  backend: string;
+  testAccuracy: number | null;
+  createdAt: string;
+  /** Command line or config that produced the model. */
+  command: string;
+  /** Id of the model this one was fine-tuned from, if any. */
+  parent: string | null;
+  /** Per-epoch metrics. */
+  history: { epoch: number; avgCost: number; testAccuracy: number }[];
+  files: Record<string, FileDigest>;
+}
+
+/** A version as listed by the store. */
+export interface ModelVersion {
+  id: string;
+  manifest: ModelManifest;
+  active: boolean;
+  /** True for the read-only model shipped with the app. */
+  builtin: boolean;
+}
+
+/** The step-by-step record of one forward pass. */
+export interface TraceResult {
+  cell: CellType;
+  hidden: number;
+  steps: number;
+  /** h_t for every step, steps × hidden, row-major. */
+  h: Float32Array;
+  /** LSTM cell state c_t, steps × hidden. */
+  c?: Float32Array;
+  /** Gates, each steps × hidden: LSTM i/f/o; GRU z (update) / r (reset). */
+  gates?: Partial<Record<'i' | 'f' | 'o' | 'z' | 'r', Float32Array>>;
+  /** Dense head applied to every h_t, steps × 10. */
+  stepProbs: Float32Array;
+  /** Class probabilities after the last step. */
+  probs: Float32Array;
+  /** Predicted class. */
+  prediction: number;
+}

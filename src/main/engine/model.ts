@@ -43,7 +43,7 @@ export function createModel({ cell, hidden = 128, seed = 42 }: ModelOptions): tf
         ? tf.layers.lstm({ ...common, activation: 'tanh', recurrentActivation: 'sigmoid', unitForgetBias: true })
         : tf.layers.gru({ ...common, activation: 'tanh', recurrentActivation: 'sigmoid' });
   const model = tf.sequential({ name: `rnn_lens_${cell}_${hidden}` });
-  model.add(recurrent);
+  quietOrthogonal(() => model.add(recurrent));
   model.add(
     tf.layers.dense({
       name: LAYER.head,
@@ -53,6 +53,23 @@ export function createModel({ cell, hidden = 128, seed = 42 }: ModelOptions): tf
     }),
   );
   return model;
+}
+
+/**
+ * tfjs warns that the orthogonal initialiser is slow above 2,000 elements; for
+ * 128×128 it takes milliseconds, so that one warning is dropped while weights are built.
+ */
+function quietOrthogonal(build: () => void): void {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer')) return;
+    warn(...args);
+  };
+  try {
+    build();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 /** Shapes every weight of a model with this cell and size must have, in save order. */

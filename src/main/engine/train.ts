@@ -97,15 +97,15 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
           const xs = tf.tensor3d(xsBuf.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
           const labels = tf.tensor1d(ysBuf.subarray(0, size), 'int32');
           const ys = tf.oneHot(labels, CLASSES);
-          let correctT: tf.Scalar | null = null;
+          const kept: { correct?: tf.Tensor } = {};
           const { value, grads } = tf.variableGrads(() => {
             const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
-            correctT = tf.keep(probs.argMax(-1).equal(labels).sum());
+            kept.correct = tf.keep(probs.argMax(-1).equal(labels).sum());
             return tf.metrics.categoricalCrossentropy(ys, probs).mean() as tf.Scalar;
           }, vars);
-          optimizer.applyGradients(grads);
-          const out = [value.dataSync()[0], correctT!.dataSync()[0]];
-          correctT!.dispose();
+          optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
+          const out = [value.dataSync()[0], kept.correct!.dataSync()[0]];
+          kept.correct!.dispose();
           return out;
         });
         const sec = (performance.now() - t0) / 1000;

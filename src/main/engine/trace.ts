@@ -1,0 +1,142 @@
+/**
+ * Step-by-step forward pass in plain TypeScript over a snapshot of the model's
+ * weights. It allocates no tensors, so it cannot leak them, and it is cheap
+ * enough to run on every stroke. Semantics follow the tfjs-layers cells:
+ *   SimpleRNN: h = tanh(xW + hU + b)
+ *   GRU (reset before): z,r = σ(xW + hU + b); ĥ = tanh(xW_h + b_h + (r⊙h)U_h); h = z⊙h + (1−z)⊙ĥ
+ *   LSTM: i,f,o = σ(·), g = tanh(·); c = f⊙c + i⊙g; h = o⊙tanh(c)
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { CLASSES, PIXELS, SIDE, type CellType, type TraceResult } from '../../shared/types';
+import { describeModel, GATES } from './model';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** A frozen copy of a model's weights that can trace any number of inputs. */
+export class Tracer {
+  readonly cell: CellType;
+  readonly hidden: number;
+  readonly #W: Float32Array; // [28, G]
+  readonly #U: Float32Array; // [H, G]
+  readonly #b: Float32Array; // [G]
+  readonly #Wd: Float32Array; // [H, 10]
+  readonly #bd: Float32Array; // [10]
+
+  constructor(model: tf.LayersModel) {
+    const { cell, hidden } = describeModel(model);
+    this.cell = cell;
+    this.hidden = hidden;
+    const [W, U, b, Wd, bd] = model.getWeights().map((t) => t.dataSync() as Float32Array);
+    this.#W = W.slice();
+    this.#U = U.slice();
+    this.#b = b.slice();
+    this.#Wd = Wd.slice();
+    this.#bd = bd.slice();
+  }
+
+  /** Run the 28 steps on one 28×28 image (values in [0, 1]). */
+  trace(pixels: ArrayLike<number>): TraceResult {
+    if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
+    const H = this.hidden;
+    const G = GATES[this.cell] * H;
+    const W = this.#W, U = this.#U, b = this.#b;
+    const hs = new Float32Array(SIDE * H);
+    const stepProbs = new Float32Array(SIDE * CLASSES);
+    const lstm = this.cell === 'lstm', gru = this.cell === 'gru';
+    const cs = lstm ? new Float32Array(SIDE * H) : undefined;
+    const gateNames = lstm ? (['i', 'f', 'o'] as const) : gru ? (['z', 'r'] as const) : [];
+    const gates: Partial<Record<'i' | 'f' | 'o' | 'z' | 'r', Float32Array>> = {};
+    for (const g of gateNames) gates[g] = new Float32Array(SIDE * H);
+
+    const h = new Float64Array(H);
+    const c = new Float64Array(H);
+    const ax = new Float64Array(G); // input projection + bias
+    const ah = new Float64Array(G); // recurrent projection
+    const rh = new Float64Array(H);
+
+    for (let t = 0; t < SIDE; t++) {
+      ax.set(b);
+      for (let i = 0; i < SIDE; i++) {
+        const xi = pixels[t * SIDE + i];
+        if (xi === 0) continue;
+        const row = i * G;
+        for (let j = 0; j < G; j++) ax[j] += xi * W[row + j];
+      }
+      ah.fill(0);
+      // GRU multiplies only the z and r blocks by h here; the candidate block uses r⊙h below.
+      const recCols = gru ? 2 * H : G;
+      for (let k = 0; k < H; k++) {
+        const hk = h[k];
+        if (hk === 0) continue;
+        const row = k * G;
+        for (let j = 0; j < recCols; j++) ah[j] += hk * U[row + j];
+      }
+      const o = t * H;
+      if (this.cell === 'rnn') {
+        for (let j = 0; j < H; j++) h[j] = Math.tanh(ax[j] + ah[j]);
+      } else if (lstm) {
+        for (let j = 0; j < H; j++) {
+          const ig = sigmoid(ax[j] + ah[j]);
+          const fg = sigmoid(ax[H + j] + ah[H + j]);
+          const gg = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
+          const og = sigmoid(ax[3 * H + j] + ah[3 * H + j]);
+          c[j] = fg * c[j] + ig * gg;
+          h[j] = og * Math.tanh(c[j]);
+          gates.i![o + j] = ig;
+          gates.f![o + j] = fg;
+          gates.o![o + j] = og;
+          cs![o + j] = c[j];
+        }
+      } else {
+        const z = new Float64Array(H);
+        for (let j = 0; j < H; j++) {
+          z[j] = sigmoid(ax[j] + ah[j]);
+          const r = sigmoid(ax[H + j] + ah[H + j]);
+          rh[j] = r * h[j];
+          gates.z![o + j] = z[j];
+          gates.r![o + j] = r;
+        }
+        const cand = ax.subarray(2 * H, 3 * H);
+        for (let k = 0; k < H; k++) {
+          const v = rh[k];
+          if (v === 0) continue;
+          const row = k * G + 2 * H;
+          for (let j = 0; j < H; j++) cand[j] += v * U[row + j];
+        }
+        for (let j = 0; j < H; j++) h[j] = z[j] * h[j] + (1 - z[j]) * Math.tanh(cand[j]);
+      }
+      for (let j = 0; j < H; j++) hs[o + j] = h[j];
+      this.#head(h, stepProbs.subarray(t * CLASSES, (t + 1) * CLASSES));
+    }
+    const probs = stepProbs.slice((SIDE - 1) * CLASSES);
+    let prediction = 0;
+    for (let k = 1; k < CLASSES; k++) if (probs[k] > probs[prediction]) prediction = k;
+    return {
+      cell: this.cell,
+      hidden: H,
+      steps: SIDE,
+      h: hs,
+      ...(cs ? { c: cs } : {}),
+      ...(gateNames.length ? { gates } : {}),
+      stepProbs,
+      probs,
+      prediction,
+    };
+  }
+
+  /** softmax(h·Wd + bd) into out. */
+  #head(h: Float64Array, out: Float32Array): void {
+    const H = this.hidden;
+    const logits = new Float64Array(CLASSES);
+    for (let k = 0; k < CLASSES; k++) logits[k] = this.#bd[k];
+    for (let j = 0; j < H; j++) {
+      const hj = h[j];
+      for (let k = 0; k < CLASSES; k++) logits[k] += hj * this.#Wd[j * CLASSES + k];
+    }
+    let max = -Infinity;
+    for (let k = 0; k < CLASSES; k++) max = Math.max(max, logits[k]);
+    let sum = 0;
+    for (let k = 0; k < CLASSES; k++) sum += logits[k] = Math.exp(logits[k] - max);
+    for (let k = 0; k < CLASSES; k++) out[k] = logits[k] / sum;
+  }
+}

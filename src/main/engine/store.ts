@@ -145,6 +145,14 @@ export class ModelStore {
     return this.commit(bytes.modelJson, bytes.weights, { ...input, cell, hidden }, opts.activate ?? true);
   }
 
+  /** Save serialized model bytes (as a trainer process sends them) after verifying they load. */
+  async saveBytes(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
+    const model = await bytesToModel({ modelJson, weights });
+    const { cell, hidden } = describeModel(model);
+    model.dispose();
+    return this.commit(modelJson, weights, { ...input, cell, hidden }, opts.activate ?? true);
+  }
+
   private commit(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, activate: boolean): ModelVersion {
     const id = this.nextId();
     const tmp = join(this.versionsDir, `.tmp-${id}-${process.pid}`);

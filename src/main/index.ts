@@ -1,0 +1,58 @@
+/** Electron entry: app lifecycle, services, IPC and the window. */
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDispatch } from './dispatch';
+import { registerIpc } from './ipc';
+import { builtinModelDir, projectRoot, rendererDir } from './paths';
+import { LensServices } from './services/lens';
+import { utilityTrainer } from './trainer/utility';
+import { appUrlFor, createMainWindow } from './window';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let win: BrowserWindow | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    const resources = app.isPackaged ? process.resourcesPath : join(projectRoot, 'resources');
+    const services = new LensServices({
+      userData: app.getPath('userData'),
+      builtinModelDir: app.isPackaged ? join(resources, 'model') : builtinModelDir(),
+      dataDir: app.isPackaged ? join(resources, 'mnist') : undefined,
+      spawnTrainer: () => utilityTrainer(join(here, 'trainer.js')),
+      emit: (event, payload) => win?.webContents.send(event, payload),
+      appVersion: app.getVersion(),
+      runtime: `Electron ${process.versions.electron}`,
+      pickFolder: async (purpose) => {
+        const r = await dialog.showOpenDialog(win!, {
+          title: purpose === 'export' ? 'Export model to folder' : 'Import model folder (model.json + weights.bin)',
+          properties: ['openDirectory', 'createDirectory'],
+        });
+        return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+      },
+    });
+    await services.init();
+    const appUrl = appUrlFor(app.isPackaged ? join(here, '..', 'renderer') : rendererDir());
+    registerIpc(ipcMain, createDispatch(services), appUrl);
+    win = createMainWindow(join(here, '..', 'preload', 'index.cjs'), appUrl);
+    app.on('before-quit', () => services.trainer.cancel());
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}

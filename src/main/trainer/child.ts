@@ -1,0 +1,43 @@
+/**
+ * Entry of the trainer process (Electron utilityProcess in the app,
+ * child_process.fork in web mode and tests). It owns its own tfjs backend,
+ * trains one job, and sends the finished weights back to main as bytes.
+ */
+import { initBackend } from '../engine/backend';
+import { loadDataset } from '../engine/dataset';
+import { modelToBytes } from '../engine/artifacts';
+import { runJob } from './job';
+import type { StartMessage, TrainerMessage } from './protocol';
+
+interface ParentPort {
+  on(event: 'message', cb: (e: { data: unknown }) => void): void;
+  postMessage(msg: unknown): void;
+}
+
+const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(msg: TrainerMessage): void {
+  if (port) port.postMessage(msg);
+  else process.send?.(msg);
+}
+
+async function handle(msg: StartMessage): Promise<void> {
+  try {
+    const backend = await initBackend();
+    send({ type: 'ready', backend: backend.name });
+    const ds = loadDataset(msg.dataDir, { name: msg.datasetName });
+    const { model, summary, trainSize } = await runJob(msg, ds, (progress) => send({ type: 'progress', progress }));
+    const bytes = summary.epochs.length ? await modelToBytes(model) : null;
+    send({ type: 'done', summary, backend: backend.name, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null, trainSize });
+  } catch (err) {
+    send({ type: 'error', error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function onMessage(data: unknown): void {
+  const msg = data as StartMessage;
+  if (msg && msg.type === 'start') void handle(msg);
+}
+
+if (port) port.on('message', (e) => onMessage(e.data));
+else process.on('message', onMessage);

@@ -1,0 +1,44 @@
+/** The one app window, with the security settings written inline. */
+import { BrowserWindow, shell } from 'electron';
+import { join } from 'node:path';
+
+export function createMainWindow(preloadPath: string, appUrl: string): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1320,
+    height: 860,
+    minWidth: 1024,
+    minHeight: 700,
+    show: false,
+    title: 'RNN Lens',
+    backgroundColor: '#111318',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (url !== appUrl) event.preventDefault();
+  });
+  void win.loadURL(appUrl);
+  return win;
+}
+
+/** The URL the window loads: the dev server in development, else the built index.html. */
+export function appUrlFor(rendererDir: string): string {
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  return dev ? dev : `file://${join(rendererDir, 'index.html').replace(/\\/g, '/').replace(/^([A-Za-z]):/, '/$1:')}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * Channel and event names with no dependencies, so the sandboxed preload can
+ * import them without pulling in the schema library.
+ */
+
+/** Request/response channels, `domain:verb`. */
+export const CHANNEL_NAMES = [
+  'app:status',
+  'model:predict',
+  'model:trace',
+  'train:start',
+  'train:cancel',
+  'models:list',
+  'models:activate',
+  'models:delete',
+  'models:export',
+  'models:import',
+  'dataset:info',
+  'dataset:digits',
+  'eval:run',
+  'samples:add',
+  'samples:list',
+  'samples:delete',
+] as const;
+
+/** Events main pushes to the renderer. */
+export const EVENT_NAMES = ['train:progress', 'train:done', 'train:error', 'models:changed'] as const;
+
+/** 'models:activate' → 'modelsActivate': the preload's function name for a channel. */
+export function methodName(channel: string): string {
+  return channel.replace(/:(\w)/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** 'train:progress' → 'onTrainProgress': the preload's subscription name for an event. */
+export function listenerName(event: string): string {
+  const m = methodName(event);
+  return `on${m[0].toUpperCase()}${m.slice(1)}`;
+}

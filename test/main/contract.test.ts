@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createDispatch } from '../../src/main/dispatch';
+import { startWebServer } from '../../src/main/web/server';
+import { decode, encode } from '../../src/shared/wire';
+import { badPayloads } from './badPayloads';
+import { makeServices } from './fixtures';
+import { tempDir } from '../helpers';
+
+const cases = badPayloads();
+const pixels = new Array(784).fill(0).map((_, i) => ((i % 28) > 10 && (i % 28) < 16 ? 1 : 0));
+
+function expectClearError(r: { ok: boolean; error?: string }, c: { channel: unknown; why: string }) {
+  expect(r.ok, `${String(c.channel)} ${c.why} should be refused`).toBe(false);
+  expect(typeof r.error).toBe('string');
+  expect(r.error!.length).toBeGreaterThan(10);
+  if (typeof c.channel === 'string' && c.why !== 'unknown channel') expect(r.error).toContain(`${c.channel}: `);
+}
+
+describe('contract validation', () => {
+  it(`answers ${cases.length} generated bad payloads through dispatch with clear errors and keeps serving`, async () => {
+    expect(cases.length).toBeGreaterThanOrEqual(1000);
+    const { services } = await makeServices();
+    const dispatch = createDispatch(services);
+    for (const c of cases) expectClearError(await dispatch(c.channel, c.payload), c);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const ok = await dispatch('model:predict', { pixels });
+    expect(ok.ok).toBe(true);
+    expect(services.samples.size).toBe(0);
+  });
+
+  it('names the field and what was expected', async () => {
+    const { services } = await makeServices();
+    const dispatch = createDispatch(services);
+    expect(await dispatch('model:predict', { pixels: [1, 2] })).toEqual({ ok: false, error: 'model:predict: invalid request: pixels: expected an array of exactly 784 numbers (28×28)' });
+    expect((await dispatch('samples:add', { pixels, label: 12 })) as { error: string }).toMatchObject({ error: expect.stringMatching(/^samples:add: invalid request: label: .*<=9/) });
+    expect(await dispatch('nope:nope', {})).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown channel "nope:nope": expected one of app:status, /) });
+    expect(await dispatch('models:activate', { id: 'v0042' })).toMatchObject({ ok: false, error: 'models:activate: model version v0042 does not exist' });
+  });
+
+  it(`answers the same ${cases.length} bad payloads over the WebSocket, then still serves`, async () => {
+    const { services } = await makeServices();
+    const server = await startWebServer({ root: tempDir(), dispatch: createDispatch(services) });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+      await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+      const replies = new Map<number, { ok: boolean; error?: string }>();
+      ws.on('message', (d) => {
+        const m = decode(d.toString()) as { id: number; result: { ok: boolean; error?: string } };
+        replies.set(m.id, m.result);
+      });
+      cases.forEach((c, i) => ws.send(encode({ id: i, channel: c.channel, payload: c.payload })));
+      // Malformed frames: not JSON, not an object, no id.
+      ws.send('{not json');
+      ws.send('42');
+      ws.send(JSON.stringify({ channel: 'app:status' }));
+      ws.send(encode({ id: 99999, channel: 'model:predict', payload: { pixels } }));
+      const t0 = Date.now();
+      while (!replies.has(99999) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+      cases.forEach((c, i) => expectClearError(replies.get(i)!, c));
+      expect(replies.get(-1)).toMatchObject({ ok: false, error: expect.stringMatching(/^bad message: /) });
+      expect(replies.get(99999)).toMatchObject({ ok: true });
+      ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

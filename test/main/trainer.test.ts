@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { forkTrainer, TrainerManager } from '../../src/main/trainer/manager';
+import type { TrainStartRequest } from '../../src/shared/contract';
+import { makeServices, waitFor } from './fixtures';
+
+const small: TrainStartRequest = { mode: 'scratch', cell: 'rnn', hidden: 16, epochs: 2, learningRate: 0.003, batchSize: 32, limit: 640 };
+const long: TrainStartRequest = { ...small, epochs: 50, limit: 60000 };
+const pixels = new Array(784).fill(0).map((_, i) => (i % 28 === 14 ? 1 : 0));
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+describe('trainer process', () => {
+  it('trains in its own process, throttles progress, keeps predicting, then hot-swaps the new version', async () => {
+    const { services, events } = await makeServices();
+    const before = services.handlers['model:predict']({ pixels });
+    services.startTraining(small);
+    expect(services.trainer.pid).toBeGreaterThan(0);
+    expect(services.trainer.pid).not.toBe(process.pid);
+    expect(services.status().training).toMatchObject({ cell: 'rnn', epochs: 2 });
+    expect(() => services.startTraining(small)).toThrow(/a training run is already in progress/);
+    await waitFor(events, 'train:progress');
+    // Main keeps answering with the old model while the run goes on.
+    const during = services.handlers['model:predict']({ pixels }) as { probs: number[] };
+    expect(during.probs).toEqual((before as { probs: number[] }).probs);
+    const done = await waitFor(events, 'train:done');
+    expect(done.summary.cancelled).toBe(false);
+    expect(done.summary.epochs).toHaveLength(2);
+    expect(done.version?.id).toBe('v0002');
+    expect(services.status().active?.id).toBe('v0002');
+    expect(services.status().training).toBeNull();
+    const after = services.handlers['model:predict']({ pixels }) as { probs: number[] };
+    expect(after.probs).not.toEqual((before as { probs: number[] }).probs);
+    const changed = events.filter((e) => e.event === 'models:changed').map((e) => (e.payload as { active: { id: string } }).active.id);
+    expect(changed).toEqual(['v0001', 'v0002']);
+    const progress = events.filter((e) => e.event === 'train:progress');
+    expect(progress.length).toBeGreaterThan(2);
+    for (let i = 1; i < progress.length - 1; i++) expect(progress[i].at - progress[i - 1].at).toBeGreaterThanOrEqual(90);
+    expect(progress.filter((e) => (e.payload as { kind: string }).kind === 'epoch')).toHaveLength(2);
+  });
+
+  it('cancel kills the process and leaves the active model alone', async () => {
+    const { services, events } = await makeServices();
+    services.startTraining(long);
+    const pid = services.trainer.pid!;
+    await waitFor(events, 'train:progress');
+    expect(services.handlers['train:cancel']({})).toEqual({ cancelled: true });
+    const done = await waitFor(events, 'train:done');
+    expect(done).toMatchObject({ summary: { cancelled: true }, version: null });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(pid)).toBe(false);
+    expect(services.status().active?.id).toBe('v0001');
+    expect(services.store.list().map((v) => v.id)).toEqual(['v0001']);
+    expect(services.handlers['train:cancel']({})).toEqual({ cancelled: false });
+  });
+
+  it('a crashed trainer surfaces as an error event; the active model is unharmed and a new run can start', async () => {
+    const { services, events } = await makeServices();
+    services.startTraining(long);
+    await waitFor(events, 'train:progress');
+    process.kill(services.trainer.pid!, 'SIGKILL');
+    const err = await waitFor(events, 'train:error');
+    expect(err.error).toMatch(/trainer process stopped unexpectedly \(it was killed by SIGKILL\); the active model is unchanged/);
+    expect(services.status().active?.id).toBe('v0001');
+    expect((services.handlers['model:predict']({ pixels }) as { probs: number[] }).probs).toHaveLength(10);
+    services.startTraining(small);
+    services.trainer.cancel();
+  });
+
+  it('reports a failure inside the trainer, such as a bad data folder', async () => {
+    const errors: string[] = [];
+    const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, error: (e) => errors.push(e) });
+    m.start({ type: 'start', config: { cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, dataDir: '/nonexistent', datasetName: 'x', testLimit: 10 });
+    const t0 = Date.now();
+    while (!errors.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    expect(errors[0]).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
+    expect(m.job).toBeNull();
+  });
+});

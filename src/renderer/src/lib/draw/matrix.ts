@@ -1,0 +1,96 @@
+/**
+ * Draw a steps × columns matrix (hidden state, gates, beliefs) onto a canvas,
+ * filled up to the current step, and map pointer positions back to cells.
+ */
+import { diverging, sequential, type RGB } from './colors';
+
+export interface MatrixStyle {
+  /** 'diverging' for values in [-1, 1], 'sequential' for [0, 1]. */
+  scale: 'diverging' | 'sequential';
+  /** Theme background / neutral colour. */
+  neutral: RGB;
+  /** Colour for rows not yet reached. */
+  empty: RGB;
+  /** High end of the sequential scale. */
+  heat: RGB;
+  /** Divide values by this before colouring (e.g. the largest |c| for the cell state). */
+  range?: number;
+}
+
+/**
+ * Paint `data` (rows × cols, row-major) into `ctx` at one device pixel per cell,
+ * rows after `upTo` shown empty. The canvas is stretched by CSS to its display size.
+ */
+export function paintMatrix(ctx: CanvasRenderingContext2D, data: ArrayLike<number>, rows: number, cols: number, upTo: number, style: MatrixStyle): void {
+  const img = ctx.createImageData(cols, rows);
+  const range = style.range && style.range > 0 ? style.range : 1;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = (r * cols + c) * 4;
+      let rgb: RGB;
+      if (r > upTo) rgb = style.empty;
+      else {
+        const v = data[r * cols + c] / range;
+        rgb = style.scale === 'diverging' ? diverging(v, style.neutral) : sequential(v, style.neutral, style.heat);
+      }
+      img.data[i] = rgb[0];
+      img.data[i + 1] = rgb[1];
+      img.data[i + 2] = rgb[2];
+      img.data[i + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+/** The cell under a point given in CSS pixels of an element of size width × height. */
+export function cellAt(x: number, y: number, width: number, height: number, rows: number, cols: number): { row: number; col: number } | null {
+  if (x < 0 || y < 0 || x >= width || y >= height) return null;
+  return { row: Math.min(rows - 1, Math.floor((y / height) * rows)), col: Math.min(cols - 1, Math.floor((x / width) * cols)) };
+}
+
+/** Largest absolute value, for scaling unbounded matrices such as the LSTM cell state. */
+export function maxAbs(data: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]));
+  return m;
+}
+
+/** h_t − h_{t−1} for one step (h_{−1} = 0). */
+export function deltaH(h: ArrayLike<number>, hidden: number, step: number): Float32Array {
+  const out = new Float32Array(hidden);
+  for (let j = 0; j < hidden; j++) out[j] = h[step * hidden + j] - (step > 0 ? h[(step - 1) * hidden + j] : 0);
+  return out;
+}
+
+/** Euclidean size of each step's update, for the "how much did this row change" column. */
+export function updateNorms(h: ArrayLike<number>, hidden: number, steps: number): Float32Array {
+  const out = new Float32Array(steps);
+  for (let t = 0; t < steps; t++) {
+    let s = 0;
+    for (let j = 0; j < hidden; j++) {
+      const d = h[t * hidden + j] - (t > 0 ? h[(t - 1) * hidden + j] : 0);
+      s += d * d;
+    }
+    out[t] = Math.sqrt(s);
+  }
+  return out;
+}
+
+/**
+ * The step from which the network's running guess equals its final answer and
+ * stays there with at least `confidence` probability; null if it never settles.
+ */
+export function decisionStep(stepProbs: ArrayLike<number>, steps: number, classes: number, confidence = 0.5): number | null {
+  const argmax = (t: number) => {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (stepProbs[t * classes + k] > stepProbs[t * classes + best]) best = k;
+    return best;
+  };
+  const final = argmax(steps - 1);
+  let from: number | null = null;
+  for (let t = steps - 1; t >= 0; t--) {
+    if (argmax(t) === final && stepProbs[t * classes + final] >= confidence) from = t;
+    else break;
+  }
+  return from;
+}

@@ -1,0 +1,88 @@
+/** App status, the active model and the version history. */
+import type { ActiveModel, AppStatus } from '../../../../shared/contract';
+import type { ModelVersion } from '../../../../shared/types';
+import { api } from '../api';
+import { notices } from './notices.svelte';
+
+export class ModelsState {
+  status = $state.raw<AppStatus | null>(null);
+  active = $state.raw<ActiveModel | null>(null);
+  versions = $state.raw<ModelVersion[]>([]);
+  connected = $state(true);
+  busy = $state(false);
+  /** Bumped whenever the active model changes, so views can refresh. */
+  generation = $state(0);
+
+  constructor() {
+    api.on('models:changed', ({ active }) => {
+      this.active = active;
+      this.generation++;
+      void this.refresh();
+    });
+    api.onConnection((c) => {
+      this.connected = c;
+      if (c) void this.load();
+    });
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.status = await api.call('app:status', {});
+      this.active = this.status.active;
+      for (const n of this.status.notices) notices.push('info', n, 12000);
+      await this.refresh();
+    } catch (err) {
+      notices.error(err);
+    }
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.versions = await api.call('models:list', {});
+    } catch (err) {
+      notices.error(err);
+    }
+  }
+
+  async #run(what: () => Promise<unknown>): Promise<void> {
+    this.busy = true;
+    try {
+      await what();
+      await this.refresh();
+    } catch (err) {
+      notices.error(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  activate(id: string) {
+    return this.#run(async () => {
+      await api.call('models:activate', { id });
+      notices.info(`Model ${id} is now active.`);
+    });
+  }
+
+  remove(id: string) {
+    return this.#run(async () => {
+      await api.call('models:delete', { id });
+      notices.info(`Model ${id} deleted.`);
+    });
+  }
+
+  exportVersion(id: string) {
+    return this.#run(async () => {
+      const r = await api.call('models:export', { id });
+      if ('path' in r) notices.push('info', `Exported ${id} to ${r.path}`, 8000);
+    });
+  }
+
+  importFrom(src?: string) {
+    return this.#run(async () => {
+      const r = await api.call('models:import', src ? { src } : {});
+      if ('id' in r) notices.info(`Imported as ${r.id}; it is now active.`);
+    });
+  }
+}
+
+export const models = new ModelsState();

@@ -1,0 +1,95 @@
+/** The training panel: the form, the live run and its history of points for the charts. */
+import type { TrainStartRequest } from '../../../../shared/contract';
+import type { BatchProgress, EpochProgress, TrainSummary, ModelVersion } from '../../../../shared/types';
+import { api } from '../api';
+import { notices } from './notices.svelte';
+
+/** Defaults that finish in about two and a half minutes on two cores without tfjs-node. */
+export const QUICK_RETRAIN: TrainStartRequest = { mode: 'scratch', cell: 'rnn', hidden: 128, epochs: 2, learningRate: 0.001, batchSize: 128, limit: 0 };
+/** Fine-tuning: a short pass over 6,000 MNIST digits plus the person's samples. */
+export const FINETUNE: Partial<TrainStartRequest> = { epochs: 1, learningRate: 0.0005, limit: 6000 };
+
+export class TrainingState {
+  form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
+  running = $state(false);
+  starting = $state(false);
+  batch = $state.raw<BatchProgress | null>(null);
+  epochs = $state.raw<EpochProgress[]>([]);
+  /** Per-batch points: x in fractional epochs. */
+  loss = $state.raw<{ xs: number[]; ys: number[] }>({ xs: [], ys: [] });
+  acc = $state.raw<{ xs: number[]; ys: number[] }>({ xs: [], ys: [] });
+  last = $state.raw<{ summary: TrainSummary; version: ModelVersion | null } | null>(null);
+  error = $state<string | null>(null);
+
+  constructor() {
+    api.on('train:progress', (p) => {
+      this.running = true;
+      if (p.kind === 'batch') {
+        this.batch = p;
+        const x = p.epoch - 1 + p.batch / p.batches;
+        this.loss = { xs: [...this.loss.xs, x], ys: [...this.loss.ys, p.loss] };
+        this.acc = { xs: [...this.acc.xs, x], ys: [...this.acc.ys, p.accuracy] };
+      } else this.epochs = [...this.epochs, p];
+    });
+    api.on('train:done', (d) => {
+      this.running = false;
+      this.last = d;
+      if (d.summary.epochs.length) this.epochs = d.summary.epochs;
+      if (d.version) notices.info(`Model ${d.version.id} is trained and now active.`);
+      else notices.info('Training cancelled; the active model is unchanged.');
+    });
+    api.on('train:error', (e) => {
+      this.running = false;
+      this.error = e.error;
+      notices.push('error', e.error);
+    });
+  }
+
+  /** Adopt a run already going (after a page reload). */
+  resume(req: TrainStartRequest | null): void {
+    if (req) {
+      this.running = true;
+      this.form = { ...req };
+    }
+  }
+
+  setMode(mode: TrainStartRequest['mode']): void {
+    this.form = mode === 'finetune' ? { ...this.form, ...FINETUNE, mode } : { ...QUICK_RETRAIN, cell: this.form.cell, hidden: this.form.hidden, mode };
+  }
+
+  async start(): Promise<void> {
+    this.starting = true;
+    this.error = null;
+    this.last = null;
+    this.batch = null;
+    this.epochs = [];
+    this.loss = { xs: [], ys: [] };
+    this.acc = { xs: [], ys: [] };
+    try {
+      await api.call('train:start', { ...this.form });
+      this.running = true;
+    } catch (err) {
+      this.error = (err as Error).message;
+      notices.error(err);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    try {
+      await api.call('train:cancel', {});
+    } catch (err) {
+      notices.error(err);
+    }
+  }
+
+  /** 0..1 through the whole run. */
+  get fraction(): number {
+    const b = this.batch;
+    if (!b) return 0;
+    return (b.epoch - 1 + b.batch / b.batches) / b.epochs;
+  }
+}
+
+export const training = new TrainingState();

@@ -15,21 +15,25 @@ export type Stroke = Point[];
 /** Brush width in canvas units for a 280-unit canvas. */
 export const BRUSH = 20;
 
-/** Draw one stroke with a smooth, round brush. Pen pressure varies the width a little. */
-export function drawStroke(ctx: CanvasRenderingContext2D, s: Stroke, scale: number, color: string): void {
+/**
+ * Draw a stroke from point `from` on with a round brush: the starting dot when
+ * `from` is 0, then each segment once. Drawing a stroke piece by piece while the
+ * pointer moves paints exactly what drawing it whole does, so undo and redraw
+ * give the same pixels. Pen pressure varies the width a little.
+ */
+export function drawStroke(ctx: CanvasRenderingContext2D, s: Stroke, scale: number, color: string, from = 0): void {
   if (s.length === 0) return;
   ctx.strokeStyle = color;
   ctx.fillStyle = color;
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   const width = (p: number) => BRUSH * scale * (0.75 + 0.5 * p);
-  if (s.length === 1) {
+  if (from === 0) {
     ctx.beginPath();
     ctx.arc(s[0].x * scale, s[0].y * scale, width(s[0].p) / 2, 0, Math.PI * 2);
     ctx.fill();
-    return;
   }
-  for (let i = 1; i < s.length; i++) {
+  for (let i = Math.max(1, from); i < s.length; i++) {
     const a = s[i - 1], b = s[i];
     ctx.lineWidth = width((a.p + b.p) / 2);
     ctx.beginPath();

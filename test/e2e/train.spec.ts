@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { drawStrokes, launch, SEVEN, SHOTS, startApp, type App } from './harness';
+import { until } from './wait';
+
+let app: App;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
+  await page.goto(app.url);
+  await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const progress = () => page.getByTestId('train-progress').getAttribute('aria-valuenow').then(Number);
+
+describe('retrain locally', () => {
+  it('a short run moves the progress bar, adds a model version and activates it, while predictions keep working', async () => {
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-limit').selectOption('6000');
+    await page.getByTestId('train-epochs').fill('2');
+    await page.getByTestId('train-epochs').blur();
+    await expect.poll(() => page.getByTestId('train-estimate').textContent()).toMatch(/\d+ s|\d+:\d\d/);
+    await page.getByTestId('train-button').click();
+    await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(0);
+    const early = await progress();
+    await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(early);
+    await page.screenshot({ path: `${SHOTS}/train-running.png` });
+
+    // Drawing and predicting keep working during the run.
+    await page.getByTestId('tab-lens').click();
+    await drawStrokes(page, SEVEN);
+    await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
+    await page.getByTestId('tab-train').click();
+
+    await expect.poll(() => page.getByTestId('train-summary').count(), { timeout: 120_000 }).toBe(1);
+    expect(await progress()).toBe(100);
+    await expect.poll(() => page.getByTestId('model-v0001').count()).toBe(1);
+    expect(await page.getByTestId('model-v0001').getByTestId('active-marker').count()).toBe(1);
+    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · RNN-128/);
+    expect(await page.getByTestId('train-summary').textContent()).toMatch(/\d+\.\d\d% test accuracy for v0001/);
+    await page.screenshot({ path: `${SHOTS}/train-done.png` });
+  });
+
+  it('activating the shipped model again switches the status bar back', async () => {
+    await page.getByTestId('model-builtin').getByRole('button', { name: 'Activate' }).click();
+    await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model builtin/);
+    expect(await page.getByTestId('model-builtin').getByTestId('active-marker').count()).toBe(1);
+  });
+});

@@ -75,3 +75,43 @@ describe('trainer process', () => {
     expect(m.job).toBeNull();
   });
 });
+
+describe('trainer manager with a fake child', () => {
+  function fakeChild() {
+    const h: { msg?: (m: unknown) => void; exit?: (c: number | null, s: string | null, d: string) => void } = {};
+    return {
+      h,
+      child: { pid: 1, postMessage: () => {}, onMessage: (cb: (m: unknown) => void) => (h.msg = cb), onExit: (cb: typeof h.exit) => (h.exit = cb), kill: () => {} },
+    };
+  }
+  const job = { type: 'start' as const, config: { cell: 'rnn' as const, hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, dataDir: '/x', datasetName: 'x', testLimit: 10 };
+
+  it('names running out of memory', () => {
+    const f = fakeChild();
+    const errors: string[] = [];
+    const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: () => {}, error: (e) => errors.push(e) });
+    m.start(job);
+    f.h.exit!(134, null, '<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
+    expect(errors).toEqual(['the trainer process ran out of memory; try a smaller hidden size or batch']);
+    expect(m.job).toBeNull();
+  });
+
+  it('delivers at most one progress event per 100 ms and never drops an epoch summary', async () => {
+    const f = fakeChild();
+    const got: { kind: string; at: number }[] = [];
+    const m = new TrainerManager(() => f.child as never, { progress: (p) => got.push({ kind: p.kind, at: Date.now() }), done: () => {}, error: () => {} });
+    m.start(job);
+    const batch = { kind: 'batch', epoch: 1, epochs: 3, batch: 1, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 1, etaSec: 1, elapsedSec: 1 };
+    // A trainer sending 300 batch events about a millisecond apart, with three epoch summaries among them.
+    for (let i = 0; i < 300; i++) {
+      f.h.msg!({ type: 'progress', progress: i % 100 === 50 ? { kind: 'epoch', epoch: 1, epochs: 3, avgCost: 1, trainAccuracy: 1, testAccuracy: 1, samplesPerSec: 1, elapsedSec: 1 } : batch });
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise((r) => setTimeout(r, 450));
+    const span = got[got.length - 1].at - got[0].at;
+    expect(got.length).toBeLessThanOrEqual(Math.floor(span / 100) + 1);
+    for (let i = 1; i < got.length; i++) expect(got[i].at - got[i - 1].at).toBeGreaterThanOrEqual(95);
+    expect(got.filter((g) => g.kind === 'epoch')).toHaveLength(3);
+    m.cancel();
+  });
+});

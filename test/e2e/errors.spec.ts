@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { drawStrokes, launch, SEVEN, SHOTS, startApp, type App } from './harness';
+import { describe, expect, it } from 'vitest';
+import { drawStrokes, SEVEN, SHOTS, useApp } from './harness';
 import { until } from './wait';
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ctx = useApp();
 
 describe('errors from main', () => {
   it('a failing or garbled server reply shows a readable message and the app keeps working', async () => {
-    const page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
+    const page = await ctx.browser().newPage({ viewport: { width: 1320, height: 860 } });
     let mode: 'pass' | 'error' | 'garbage' = 'pass';
     // Sit between the page and the server and spoil replies to model:trace on demand.
     await page.routeWebSocket(/\/ws/, (ws) => {
@@ -35,7 +24,7 @@ describe('errors from main', () => {
         ws.send(mode === 'error' ? JSON.stringify({ id: msg.id, result: { ok: false, error: 'model:trace: the model could not be run (simulated failure)' } }) : JSON.stringify({ id: msg.id, result: { nonsense: true } }));
       });
     });
-    await page.goto(app.url);
+    await page.goto(ctx.app().url);
     await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
 
     mode = 'error';
@@ -56,7 +45,7 @@ describe('errors from main', () => {
   });
 
   it('a training request main refuses is explained', async () => {
-    const page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
+    const page = await ctx.browser().newPage({ viewport: { width: 1320, height: 860 } });
     // Corrupt the outgoing request as a buggy renderer might: main's validation must refuse it.
     await page.routeWebSocket(/\/ws/, (ws) => {
       const server = ws.connectToServer();
@@ -67,7 +56,7 @@ describe('errors from main', () => {
       });
       server.onMessage((m) => ws.send(m));
     });
-    await page.goto(app.url);
+    await page.goto(ctx.app().url);
     await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
     await page.getByTestId('tab-train').click();
     await page.getByTestId('train-button').click();

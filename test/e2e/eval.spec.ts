@@ -1,26 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, SHOTS, startApp, type App } from './harness';
-import { until } from './wait';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, useApp } from './harness';
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function open(opts: { width: number; height: number; dark?: boolean }): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: opts.width, height: opts.height }, colorScheme: opts.dark ? 'dark' : 'light' });
-  await page.goto(app.url);
-  await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
-  return page;
-}
+const { open } = useApp();
 
 describe('evaluate', () => {
   it('shows test accuracy, a clickable confusion matrix and misclassified digits that open in the step viewer', async () => {

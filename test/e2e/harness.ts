@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { until } from './wait';
 
 export const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
@@ -81,3 +83,27 @@ export const ZERO: [number, number][][] = [
     return [140 + 55 * Math.sin(a), 140 - 95 * Math.cos(a)] as [number, number];
   }),
 ];
+
+/** Start web mode and a browser for one spec file; `open` gives a page with the shipped model loaded. */
+export function useApp(): { app: () => App; browser: () => Browser; open: (opts?: { width?: number; height?: number; dark?: boolean }) => Promise<Page> } {
+  let app: App;
+  let browser: Browser;
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  return {
+    app: () => app,
+    browser: () => browser,
+    open: async (opts = {}) => {
+      const page = await browser.newPage({ viewport: { width: opts.width ?? 1320, height: opts.height ?? 860 }, colorScheme: opts.dark ? 'dark' : 'light' });
+      await page.goto(app.url);
+      await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
+      return page;
+    },
+  };
+}

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { drawStrokes, launch, ONE, SEVEN, SHOTS, startApp, ZERO, type App } from './harness';
-import { until } from './wait';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { drawStrokes, ONE, SEVEN, SHOTS, useApp, ZERO } from './harness';
 
-let app: App;
-let browser: Browser;
+const ctx = useApp();
 let page: Page;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  app = await startApp();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
+  page = await ctx.open();
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(app.url);
-  await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
 });
 
 const prediction = () => page.getByTestId('prediction').textContent().then((t) => (t ?? '').trim());

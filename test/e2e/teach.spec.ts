@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { drawStrokes, launch, ONE, SHOTS, startApp, type App } from './harness';
-import { until } from './wait';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { drawStrokes, ONE, SHOTS, useApp } from './harness';
 
-let app: App;
-let browser: Browser;
+const ctx = useApp();
 let page: Page;
-
 beforeAll(async () => {
-  app = await startApp();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
-  await page.goto(app.url);
-  await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  page = await ctx.open();
 });
 
 describe('correct and teach', () => {

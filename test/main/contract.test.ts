@@ -66,3 +66,52 @@ describe('contract validation', () => {
     }
   });
 });
+
+describe('services through dispatch', () => {
+  it('reports dataset sizes from the real files and serves test digits', async () => {
+    const { services } = await makeServices();
+    const dispatch = createDispatch(services);
+    expect(await dispatch('dataset:info', {})).toMatchObject({ ok: true, value: { name: 'mnist', train: 60000, test: 10000, classes: 10 } });
+    const r = (await dispatch('dataset:digits', { indices: [0, 9999] })) as { ok: true; value: { digits: { index: number; label: number; pixels: number[] }[] } };
+    expect(r.value.digits.map((d) => [d.index, d.label, d.pixels.length])).toEqual([[0, 7, 784], [9999, 6, 784]]);
+  });
+
+  it('adds, lists and deletes samples, persisted across a restart', async () => {
+    const { services, userData } = await makeServices();
+    const dispatch = createDispatch(services);
+    const added = (await dispatch('samples:add', { pixels, label: 4 })) as { ok: true; value: { id: string } };
+    expect(added.ok).toBe(true);
+    const { SampleStore } = await import('../../src/main/services/samples');
+    const reopened = new SampleStore(`${userData}/samples.json`);
+    expect(reopened.list().map((s) => [s.id, s.label])).toEqual([[added.value.id, 4]]);
+    expect(reopened.list()[0].pixels).toEqual(pixels);
+    expect(await dispatch('samples:delete', { id: added.value.id })).toEqual({ ok: true, value: { deleted: added.value.id } });
+    expect(await dispatch('samples:delete', { id: added.value.id })).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
+  });
+
+  it('moves a corrupt samples file aside and says so', async () => {
+    const { SampleStore } = await import('../../src/main/services/samples');
+    const { writeFileSync, readdirSync } = await import('node:fs');
+    const dir = tempDir();
+    writeFileSync(`${dir}/samples.json`, '{"samples": [trunc');
+    const s = new SampleStore(`${dir}/samples.json`);
+    expect(s.size).toBe(0);
+    expect(s.notice).toMatch(/could not be read .* moved to .*samples\.json\.corrupt-/);
+    expect(readdirSync(dir).some((n) => n.startsWith('samples.json.corrupt-'))).toBe(true);
+  });
+
+  it('evaluates the active model on the full test set with a consistent confusion matrix', async () => {
+    const { services } = await makeServices();
+    const e = services.evaluate();
+    const total = e.confusion.flat().reduce((a, b) => a + b, 0);
+    const diag = e.confusion.reduce((a, row, i) => a + row[i], 0);
+    expect(total).toBe(10000);
+    expect(e.accuracy).toBeCloseTo(diag / 10000, 10);
+    expect(e.predictions).toHaveLength(10000);
+    for (const [key, list] of Object.entries(e.examples)) {
+      const [t, p] = key.split('-').map(Number);
+      expect(list.length).toBeLessThanOrEqual(50);
+      for (const i of list) expect(e.predictions[i]).toBe(p), void t;
+    }
+  });
+});

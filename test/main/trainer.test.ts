@@ -37,6 +37,18 @@ describe('trainer process', () => {
     expect(progress.filter((e) => (e.payload as { kind: string }).kind === 'epoch')).toHaveLength(2);
   });
 
+  it('fine-tunes the active model with the user\'s samples and records its parent', async () => {
+    const { services, events } = await makeServices();
+    services.samples.add(pixels, 1);
+    services.samples.add(pixels.map((v) => 1 - v), 8);
+    services.startTraining({ ...small, mode: 'finetune', cell: 'lstm', hidden: 64, epochs: 1, limit: 256 });
+    // Fine-tuning keeps the active model's architecture, whatever the form said.
+    expect(services.status().training).toMatchObject({ mode: 'finetune', cell: 'rnn', hidden: 16 });
+    const done = await waitFor(events, 'train:done');
+    expect(done.version?.manifest).toMatchObject({ cell: 'rnn', hidden: 16, parent: 'v0001', dataset: 'mnist + 2 user samples' });
+    expect(services.status().active?.id).toBe('v0002');
+  });
+
   it('cancel kills the process and leaves the active model alone', async () => {
     const { services, events } = await makeServices();
     services.startTraining(long);

@@ -3,7 +3,7 @@
  * and Uint8 labels. Every file is validated (magic, dimensions, length) and a bad
  * one is reported by name together with what was wrong.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -111,6 +111,23 @@ export function loadDataset(dir = defaultMnistDir(), opts: { trainLimit?: number
     train: loadSplit(dir, 'train', opts.trainLimit ?? 0),
     test: loadSplit(dir, 't10k', opts.testLimit ?? 0),
   };
+}
+
+/** Number of images in a split, read from the IDX header alone (validated in full when loaded). */
+export function idxCount(dir: string, prefix: 'train' | 't10k'): number {
+  const stem = `${prefix}-labels-idx1-ubyte`;
+  const raw = join(dir, stem);
+  if (existsSync(raw)) {
+    const fd = openSync(raw, 'r');
+    try {
+      const head = Buffer.alloc(8);
+      readSync(fd, head, 0, 8, 0);
+      return head.readUInt32BE(4);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return loadSplit(dir, prefix).n;
 }
 
 /** Copy image i of a split into a fresh 784-element array. */

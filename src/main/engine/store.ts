@@ -216,12 +216,11 @@ export class ModelStore {
     throw new Error('no model is available: train one first');
   }
 
-  /** Make a version active after verifying it. */
-  async activate(id: string): Promise<ModelVersion> {
+  /** Verify and load a version, then make it active. The caller owns the returned model. */
+  async activate(id: string): Promise<{ version: ModelVersion; model: tf.LayersModel }> {
     const { model, manifest } = await this.loadVersion(id);
-    model.dispose();
     this.setCurrent(id);
-    return { id, manifest, active: true, builtin: id === BUILTIN_ID };
+    return { version: { id, manifest, active: true, builtin: id === BUILTIN_ID }, model };
   }
 
   /** Delete a user version. The active and built-in versions cannot be deleted. */

@@ -10,7 +10,7 @@ import type { ActiveModel, AppStatus, Events, Requests, Responses, TrainStartReq
 import { CLASSES, PIXELS, SIDE, type ModelManifest, type ModelVersion } from '../../shared/types';
 import { MODEL_FILE, WEIGHTS_FILE } from '../engine/artifacts';
 import { initBackend } from '../engine/backend';
-import { defaultMnistDir, loadSplit, type DataSplit } from '../engine/dataset';
+import { defaultMnistDir, idxCount, loadSplit, type DataSplit } from '../engine/dataset';
 import { BUILTIN_ID, ModelStore } from '../engine/store';
 import { Tracer } from '../engine/trace';
 import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
@@ -140,10 +140,9 @@ export class LensServices {
     'train:cancel': () => ({ cancelled: this.trainer.cancel() }),
     'models:list': () => this.store.list(),
     'models:activate': async ({ id }) => {
-      const { model, manifest } = await this.store.loadVersion(id);
-      await this.store.activate(id);
-      this.#swap({ id, model, tracer: new Tracer(model), manifest });
-      return { id, manifest, active: true, builtin: id === BUILTIN_ID };
+      const { version, model } = await this.store.activate(id);
+      this.#swap({ id, model, tracer: new Tracer(model), manifest: version.manifest });
+      return version;
     },
     'models:delete': ({ id }) => {
       this.store.delete(id);
@@ -164,7 +163,7 @@ export class LensServices {
       this.#swap({ id: v.id, model, tracer: new Tracer(model), manifest });
       return v;
     },
-    'dataset:info': () => ({ name: 'mnist', train: 60000, test: this.#testSplit().n, classes: CLASSES, dir: this.dataDir }),
+    'dataset:info': () => ({ name: 'mnist', train: idxCount(this.dataDir, 'train'), test: idxCount(this.dataDir, 't10k'), classes: CLASSES, dir: this.dataDir }),
     'dataset:digits': ({ indices }) => {
       const test = this.#testSplit();
       return {
@@ -196,7 +195,7 @@ export class LensServices {
   }
 
   startTraining(req: TrainStartRequest): { started: true } {
-    if (this.trainer.job) this.trainer.start(this.trainer.job); // throws the "already running" message
+    this.trainer.assertIdle();
     const active = this.#active;
     let base: StartMessage['base'];
     let cell = req.cell, hidden = req.hidden;

@@ -79,12 +79,17 @@ export class TrainerManager {
     return this.#child?.pid;
   }
 
-  /** Start a job; refused while another runs. */
-  start(job: StartMessage): void {
+  /** Throws the message a person sees when a run is already going. */
+  assertIdle(): void {
     if (this.#job) {
       const secs = Math.round((Date.now() - this.#startedAt) / 1000);
       throw new Error(`a training run is already in progress (started ${secs} s ago); cancel it or wait for it to finish`);
     }
+  }
+
+  /** Start a job; refused while another runs. */
+  start(job: StartMessage): void {
+    this.assertIdle();
     const child = this.spawn();
     this.#child = child;
     this.#job = job;

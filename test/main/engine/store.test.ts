@@ -64,7 +64,9 @@ describe('ModelStore', () => {
   it('lists, activates, deletes, exports and imports versions', async () => {
     const { store, expectA } = await twoVersions();
     expect(store.list().map((v) => [v.id, v.active])).toEqual([['v0002', true], ['v0001', false]]);
-    await store.activate('v0001');
+    const activated = await store.activate('v0001');
+    expect(outputs(activated.model)).toEqual(expectA);
+    expect(activated.version).toMatchObject({ id: 'v0001', active: true });
     expect(store.activeId()).toBe('v0001');
     expect(outputs((await store.load()).model)).toEqual(expectA);
     expect(() => store.delete('v0001')).toThrow(/v0001 is active: activate another version/);

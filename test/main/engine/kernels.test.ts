@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../../src/main/engine/dataset';
+import { RnnKernel } from '../../../src/main/engine/kernels/rnnKernel';
+import { createModel } from '../../../src/main/engine/model';
+import { mnistSlice } from '../../helpers';
+
+let ds: Dataset;
+beforeAll(async () => {
+  ds = await mnistSlice(64, 10);
+});
+
+/** A SimpleRNN model with every weight perturbed, and a kernel holding the same weights. */
+function pair(hidden: number, B: number, withInputGrad = false) {
+  const model = createModel({ cell: 'rnn', hidden, seed: 5 });
+  // Noise scaled with 1/√hidden keeps the recurrence stable, as in trained models; larger noise makes it chaotic and amplifies rounding.
+  model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => w.add(tf.randomNormal(w.shape, 0, 0.15 * Math.sqrt(32 / hidden), 'float32', 40 + i)))));
+  const kernel = new RnnKernel({ hidden, maxBatch: B, withInputGrad });
+  const [W, U, b, Wd, bd] = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  kernel.weights.W.set(W);
+  kernel.weights.U.set(U);
+  kernel.weights.b.set(b);
+  kernel.weights.Wd.set(Wd);
+  kernel.weights.bd.set(bd);
+  return { model, kernel };
+}
+
+const maxRelErr = (a: Float32Array, b: Float32Array) => {
+  let err = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return err / Math.max(scale, 1e-12);
+};
+
+describe('fused SimpleRNN kernels', () => {
+  it('approximate tanh within 5e-7 of Math.tanh', () => {
+    const k = new RnnKernel({ hidden: 8, maxBatch: 128 });
+    const xs = Float32Array.from({ length: 20000 }, (_, i) => -12 + (24 * i) / 20000);
+    const ys = k.tanh(xs);
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(ys[i] - Math.tanh(xs[i])));
+    expect(worst).toBeLessThan(5e-7);
+  });
+
+  it.each([[32, 5], [128, 16]])('forward over all 28 steps equals the tfjs SimpleRNN layer within 1e-5 (hidden %i, batch %i)', (hidden, B) => {
+    const { model, kernel } = pair(hidden, B);
+    const images = ds.train.images.subarray(0, B * 784);
+    kernel.setBatch(images, ds.train.labels, B);
+    const hs = kernel.forward(B); // [T][B][H]
+    const layer = tf.layers.simpleRNN({ units: hidden, returnSequences: true, inputShape: [28, 28] });
+    const seq = tf.sequential({ layers: [layer] });
+    layer.setWeights(model.getWeights().slice(0, 3));
+    const ref = tf.tidy(() => (seq.predict(tf.tensor3d(images, [B, 28, 28])) as tf.Tensor).dataSync()); // [B][T][H]
+    let worst = 0;
+    for (let b = 0; b < B; b++) for (let t = 0; t < 28; t++) for (let j = 0; j < hidden; j++) {
+      worst = Math.max(worst, Math.abs(hs[(t * B + b) * hidden + j] - ref[(b * 28 + t) * hidden + j]));
+    }
+    expect(worst).toBeLessThan(1e-5);
+    model.dispose();
+    seq.dispose();
+  });
+
+  it('gradients for every weight and for the input equal tf.grads through the tfjs model within 1e-4 relative', () => {
+    const hidden = 32, B = 12;
+    const { model, kernel } = pair(hidden, B, true);
+    const images = ds.train.images.subarray(0, B * 784);
+    const labels = ds.train.labels.subarray(0, B);
+    kernel.setBatch(images, labels, B);
+    const r = kernel.step(B);
+    const xs = tf.tensor3d(images, [B, 28, 28]);
+    const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+    const loss = (x: tf.Tensor) => tf.metrics.categoricalCrossentropy(ys, model.apply(x) as tf.Tensor).mean() as tf.Scalar;
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => loss(xs), vars);
+    const dx = tf.grad(loss)(xs);
+    expect(r.loss).toBeCloseTo(value.dataSync()[0], 5);
+    const names = ['W', 'U', 'b', 'Wd', 'bd'] as const;
+    vars.forEach((v, i) => {
+      const err = maxRelErr(kernel.grads[names[i]], grads[v.name].dataSync() as Float32Array);
+      expect(err, names[i]).toBeLessThan(1e-4);
+    });
+    expect(maxRelErr(kernel.inputGrad(B), dx.dataSync() as Float32Array)).toBeLessThan(1e-4);
+    model.dispose();
+  });
+});

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainProgress, type TrainSummary } from '../../shared/types';
 import type { DataSplit } from './dataset';
+import { FusedRnnTrainer, fusedEligible } from './fused';
 import { mulberry32, permutation } from './random';
 
 /** The tutorial's defaults. */
@@ -29,6 +30,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Evaluate on at most this many test samples per epoch (0 = all). */
   testLimit?: number;
+  /** Use the fused WebAssembly kernels where the model allows (default), or force the plain tfjs path. */
+  kernels?: 'auto' | 'off';
 }
 
 /** Fraction of a split the model classifies correctly, evaluated in chunks. */
@@ -65,6 +68,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
   const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
   if (n === 0) throw new Error('the training set is empty');
   const batches = Math.ceil(n / config.batchSize);
+  const fused = opts.kernels !== 'off' && fusedEligible(model) ? new FusedRnnTrainer(model, config) : null;
   const optimizer = tf.train.adam(config.learningRate);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const rand = mulberry32(config.seed);
@@ -93,7 +97,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
         const size = Math.min(config.batchSize, n - b * config.batchSize);
         fillBatch(train, order, b * config.batchSize, size, xsBuf, ysBuf);
         const t0 = performance.now();
-        const [loss, correct] = tf.tidy(() => {
+        const [loss, correct] = fused ? (({ loss, correct }) => [loss, correct])(fused.step(xsBuf, ysBuf, size)) : tf.tidy(() => {
           const xs = tf.tensor3d(xsBuf.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
           const labels = tf.tensor1d(ysBuf.subarray(0, size), 'int32');
           const ys = tf.oneHot(labels, CLASSES);
@@ -133,7 +137,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
       }
       if (seen === 0) break;
       const e0 = performance.now();
-      const testAccuracy = evaluate(model, test, opts.testLimit ?? 0);
+      const testAccuracy = fused ? fused.evaluate(test, opts.testLimit ?? 0) : evaluate(model, test, opts.testLimit ?? 0);
       evalSec = (performance.now() - e0) / 1000;
       const summary: EpochProgress = {
         kind: 'epoch',
@@ -150,6 +154,8 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
     }
   } finally {
     optimizer.dispose();
+    fused?.writeBack(tf);
+    fused?.dispose();
   }
   const total = elapsed();
   return {

@@ -85,3 +85,38 @@ describe('fused SimpleRNN kernels', () => {
     model.dispose();
   });
 });
+
+describe('fused training', () => {
+  it('splitting a batch across two threads gives the same gradients as one', async () => {
+    const { FusedRnnTrainer } = await import('../../../src/main/engine/fused');
+    const model = createModel({ cell: 'rnn', hidden: 64, seed: 3 });
+    const one = new FusedRnnTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
+    const two = new FusedRnnTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 2 });
+    for (const B of [64, 37]) {
+      const images = ds.train.images.subarray(0, B * 784);
+      const a = one.gradients(images, ds.train.labels, B);
+      const b = two.gradients(images, ds.train.labels, B);
+      expect(b.correct).toBe(a.correct);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      one.grads.forEach((g, i) => expect(maxRelErr(two.grads[i], g)).toBeLessThan(1e-5));
+    }
+    one.dispose();
+    two.dispose();
+    model.dispose();
+  });
+
+  it('one epoch on a slice reaches the same test accuracy as the plain tfjs path with the same seed', async () => {
+    const { trainModel } = await import('../../../src/main/engine/train');
+    const slice = await mnistSlice(3000, 1000);
+    const run = async (kernels: 'auto' | 'off') => {
+      const m = createModel({ cell: 'rnn', hidden: 128, seed: 42 });
+      const s = await trainModel(m, { train: slice.train, test: slice.test, config: { cell: 'rnn', hidden: 128, epochs: 1, learningRate: 0.001, batchSize: 128, limit: 3000, seed: 42 }, kernels });
+      m.dispose();
+      return s;
+    };
+    const fused = await run('auto');
+    const plain = await run('off');
+    expect(Math.abs(fused.testAccuracy - plain.testAccuracy)).toBeLessThan(0.02);
+    expect(Math.abs(fused.epochs[0].avgCost - plain.epochs[0].avgCost)).toBeLessThan(0.02);
+  });
+});

@@ -222,3 +222,23 @@ export function headForwardBackward(h: usize, Wd: usize, bd: usize, labels: usiz
   store<i32>(correct, right);
   return loss;
 }
+
+// ---------- one whole training step ----------
+
+/**
+ * Zero the gradients, run the forward pass, the head and BPTT for a batch of B.
+ * Weights W,U,b,Wd,bd and gradients dW,dU,db,dWd,dbd are each laid out as in
+ * the functions above. Returns the summed loss; the number correct goes to `correct`.
+ */
+export function rnnStep(X: usize, W: usize, U: usize, b: usize, Wd: usize, bd: usize, labels: usize, Hs: usize, probs: usize, dH: usize, dA: usize, UT: usize, dW: usize, dU: usize, db: usize, dWd: usize, dbd: usize, correct: usize, B: i32, T: i32, I: i32, H: i32, C: i32): f64 {
+  memory.fill(dW, 0, <usize>(I * H) << 2);
+  memory.fill(dU, 0, <usize>(H * H) << 2);
+  memory.fill(db, 0, <usize>H << 2);
+  memory.fill(dWd, 0, <usize>(H * C) << 2);
+  memory.fill(dbd, 0, <usize>C << 2);
+  rnnForward(X, W, U, b, Hs, B, T, I, H);
+  const last = Hs + (<usize>((T - 1) * B * H) << 2);
+  const loss = headForwardBackward(last, Wd, bd, labels, probs, dWd, dbd, dH, correct, B, H, C);
+  rnnBackward(X, W, U, Hs, dH, dA, UT, dW, dU, db, 0, B, T, I, H);
+  return loss;
+}

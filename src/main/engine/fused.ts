@@ -1,9 +1,9 @@
 /**
- * Training with the fused WebAssembly kernels: the whole SimpleRNN forward pass,
+ * Training with the fused WebAssembly kernels: the whole recurrent forward pass,
  * softmax head and backpropagation through time run in one kernel call per
  * batch, and Adam (with tfjs's exact update rule) runs over flat arrays. The
  * weights are copied back into the ordinary tfjs model, so everything else —
- * the store, trace, export — sees a normal SimpleRNN.
+ * the store, trace, export — sees a normal tfjs model.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS, type TrainConfig } from '../../shared/types';
@@ -18,8 +18,7 @@ import { describeModel } from './model';
 export function fusedEligible(model: tf.LayersModel): boolean {
   if (process.env.RNN_LENS_KERNELS === 'off') return false;
   if (currentBackend()?.name === 'tensorflow') return false; // native TensorFlow keeps its own path
-  const { cell, hidden } = describeModel(model);
-  return cell === 'rnn' && kernelSupports(hidden);
+  return kernelSupports(describeModel(model).hidden);
 }
 
 /** Adam as tfjs applies it: bias-corrected moments, epsilon added to √v̂. */
@@ -73,9 +72,9 @@ export class FusedRnnTrainer {
     config: Pick<TrainConfig, 'batchSize' | 'learningRate'>,
     opts: { threads?: 1 | 2 } = {},
   ) {
-    const { hidden } = describeModel(model);
+    const { cell, hidden } = describeModel(model);
     this.#hidden = hidden;
-    this.#kernel = new RnnKernel({ hidden, maxBatch: Math.max(config.batchSize, 128) });
+    this.#kernel = new RnnKernel({ cell, hidden, maxBatch: Math.max(config.batchSize, 128) });
     const threads = opts.threads ?? (availableParallelism() >= 2 ? 2 : 1);
     this.#worker = threads === 2 && config.batchSize >= MIN_SPLIT ? new KernelWorker(this.#kernel.layout) : null;
     const values = model.getWeights().map((w) => w.dataSync() as Float32Array);

@@ -3,6 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/main/engine/dataset';
 import { RnnKernel } from '../../../src/main/engine/kernels/rnnKernel';
 import { createModel } from '../../../src/main/engine/model';
+import type { CellType } from '../../../src/shared/types';
+
+/** The tfjs recurrent layer of a cell, returning every step, as createModel configures it. */
+function sequenceLayer(cell: CellType, units: number) {
+  const common = { units, returnSequences: true, inputShape: [28, 28] as [number, number] };
+  return cell === 'rnn' ? tf.layers.simpleRNN(common) : cell === 'lstm' ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' }) : tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' });
+}
 import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;
@@ -10,12 +17,12 @@ beforeAll(async () => {
   ds = await mnistSlice(64, 10);
 });
 
-/** A SimpleRNN model with every weight perturbed, and a kernel holding the same weights. */
-function pair(hidden: number, B: number, withInputGrad = false) {
-  const model = createModel({ cell: 'rnn', hidden, seed: 5 });
+/** A model with every weight perturbed, and a kernel holding the same weights. */
+function pair(hidden: number, B: number, withInputGrad = false, cell: CellType = 'rnn') {
+  const model = createModel({ cell, hidden, seed: 5 });
   // Noise scaled with 1/√hidden keeps the recurrence stable, as in trained models; larger noise makes it chaotic and amplifies rounding.
   model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => w.add(tf.randomNormal(w.shape, 0, 0.15 * Math.sqrt(32 / hidden), 'float32', 40 + i)))));
-  const kernel = new RnnKernel({ hidden, maxBatch: B, withInputGrad });
+  const kernel = new RnnKernel({ cell, hidden, maxBatch: B, withInputGrad });
   const [W, U, b, Wd, bd] = model.getWeights().map((w) => w.dataSync() as Float32Array);
   kernel.weights.W.set(W);
   kernel.weights.U.set(U);
@@ -34,7 +41,7 @@ const maxRelErr = (a: Float32Array, b: Float32Array) => {
   return err / Math.max(scale, 1e-12);
 };
 
-describe('fused SimpleRNN kernels', () => {
+describe('fused recurrent kernels', () => {
   it('approximate tanh within 5e-7 of Math.tanh', () => {
     const k = new RnnKernel({ hidden: 8, maxBatch: 128 });
     const xs = Float32Array.from({ length: 20000 }, (_, i) => -12 + (24 * i) / 20000);
@@ -44,12 +51,12 @@ describe('fused SimpleRNN kernels', () => {
     expect(worst).toBeLessThan(5e-7);
   });
 
-  it.each([[32, 5], [128, 16]])('forward over all 28 steps equals the tfjs SimpleRNN layer within 1e-5 (hidden %i, batch %i)', (hidden, B) => {
-    const { model, kernel } = pair(hidden, B);
+  it.each([['rnn', 32, 5], ['rnn', 128, 16], ['gru', 32, 5], ['gru', 128, 16], ['lstm', 32, 5], ['lstm', 128, 16]] as const)('%s: forward over all 28 steps equals the tfjs layer within 1e-5 (hidden %i, batch %i)', (cell, hidden, B) => {
+    const { model, kernel } = pair(hidden, B, false, cell);
     const images = ds.train.images.subarray(0, B * 784);
     kernel.setBatch(images, ds.train.labels, B);
     const hs = kernel.forward(B); // [T][B][H]
-    const layer = tf.layers.simpleRNN({ units: hidden, returnSequences: true, inputShape: [28, 28] });
+    const layer = sequenceLayer(cell, hidden);
     const seq = tf.sequential({ layers: [layer] });
     layer.setWeights(model.getWeights().slice(0, 3));
     const ref = tf.tidy(() => (seq.predict(tf.tensor3d(images, [B, 28, 28])) as tf.Tensor).dataSync()); // [B][T][H]
@@ -62,9 +69,9 @@ describe('fused SimpleRNN kernels', () => {
     seq.dispose();
   });
 
-  it('gradients for every weight and for the input equal tf.grads through the tfjs model within 1e-4 relative', () => {
+  it.each(['rnn', 'gru', 'lstm'] as const)('%s: gradients for every weight and for the input equal tf.grads through the tfjs model within 1e-4 relative', (cell) => {
     const hidden = 32, B = 12;
-    const { model, kernel } = pair(hidden, B, true);
+    const { model, kernel } = pair(hidden, B, true, cell);
     const images = ds.train.images.subarray(0, B * 784);
     const labels = ds.train.labels.subarray(0, B);
     kernel.setBatch(images, labels, B);
@@ -87,9 +94,9 @@ describe('fused SimpleRNN kernels', () => {
 });
 
 describe('fused training', () => {
-  it('splitting a batch across two threads gives the same gradients as one', async () => {
+  it.each(['rnn', 'gru', 'lstm'] as const)('%s: splitting a batch across two threads gives the same gradients as one', async (cell) => {
     const { FusedRnnTrainer } = await import('../../../src/main/engine/fused');
-    const model = createModel({ cell: 'rnn', hidden: 64, seed: 3 });
+    const model = createModel({ cell, hidden: 64, seed: 3 });
     const one = new FusedRnnTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
     const two = new FusedRnnTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 2 });
     for (const B of [64, 37]) {
@@ -105,12 +112,12 @@ describe('fused training', () => {
     model.dispose();
   });
 
-  it('one epoch on a slice reaches the same test accuracy as the plain tfjs path with the same seed', async () => {
+  it.each([['rnn', 128, 3000], ['gru', 32, 1500], ['lstm', 32, 1500]] as const)('%s: one epoch on a slice reaches the same test accuracy as the plain tfjs path with the same seed', async (cell, hidden, limit) => {
     const { trainModel } = await import('../../../src/main/engine/train');
     const slice = await mnistSlice(3000, 1000);
     const run = async (kernels: 'auto' | 'off') => {
-      const m = createModel({ cell: 'rnn', hidden: 128, seed: 42 });
-      const s = await trainModel(m, { train: slice.train, test: slice.test, config: { cell: 'rnn', hidden: 128, epochs: 1, learningRate: 0.001, batchSize: 128, limit: 3000, seed: 42 }, kernels });
+      const m = createModel({ cell, hidden, seed: 42 });
+      const s = await trainModel(m, { train: slice.train, test: slice.test, config: { cell, hidden, epochs: 1, learningRate: 0.003, batchSize: 64, limit, seed: 42 }, kernels });
       m.dispose();
       return s;
     };

@@ -1,19 +1,23 @@
 /**
- * JavaScript side of the fused SimpleRNN kernels: owns one WebAssembly
- * instance and its memory, lays out weights, batch and gradients, and runs one
- * training step (forward over 28 steps, softmax head, backpropagation through time).
+ * JavaScript side of the fused recurrent kernels (SimpleRNN, GRU, LSTM): owns
+ * one WebAssembly instance and its memory, lays out weights, batch and
+ * gradients, and runs one training step (forward over 28 steps, softmax head,
+ * backpropagation through time) in a single call.
  */
+import type { CellType } from '../../../shared/types';
 import { RNN_WASM_BASE64 } from './rnnWasm';
 
 /** The kernel module's exports. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
-  rnnForward(X: number, W: number, U: number, b: number, Hs: number, B: number, T: number, I: number, H: number): void;
-  rnnBackward(X: number, W: number, U: number, Hs: number, dH: number, dA: number, UT: number, dW: number, dU: number, db: number, dX: number, B: number, T: number, I: number, H: number): void;
-  rnnStep(...args: number[]): number;
-  headForwardBackward(h: number, Wd: number, bd: number, labels: number, probs: number, dWd: number, dbd: number, dH: number, correct: number, B: number, H: number, C: number): number;
+  forwardAll(cell: number, X: number, W: number, U: number, b: number, Hs: number, Zs: number, Cs: number, B: number, T: number, I: number, H: number): void;
+  trainStep(...args: number[]): number;
   tanhArray(src: number, dst: number, n: number): void;
 }
+
+/** Cell codes of the kernel module. */
+export const CELL_CODE: Record<CellType, number> = { rnn: 0, gru: 1, lstm: 2 };
+const GATES: Record<CellType, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 let module: WebAssembly.Module | null = null;
 
@@ -34,6 +38,7 @@ export function kernelSupports(hidden: number): boolean {
 
 /** Where each buffer lives in kernel memory; the same for every instance of one shape. */
 export interface KernelLayout {
+  cell: CellType;
   T: number;
   I: number;
   H: number;
@@ -47,12 +52,13 @@ export interface KernelLayout {
 }
 
 /** Plan the memory of a kernel instance. The first page is left to the module's own data (math tables). */
-export function planLayout(hidden: number, maxB: number, withInputGrad = false, T = 28, I = 28, C = 10): KernelLayout {
-  const H = hidden, B = maxB;
+export function planLayout(cell: CellType, hidden: number, maxB: number, withInputGrad = false, T = 28, I = 28, C = 10): KernelLayout {
+  const H = hidden, B = maxB, G = GATES[cell] * H;
   const sizes: [string, number][] = [
-    ['W', I * H], ['U', H * H], ['b', H], ['Wd', H * C], ['bd', C],
-    ['dW', I * H], ['dU', H * H], ['db', H], ['dWd', H * C], ['dbd', C],
-    ['X', T * B * I], ['Hs', T * B * H], ['dH', B * H], ['dA', T * B * H], ['UT', H * H], ['probs', B * C],
+    ['W', I * G], ['U', H * G], ['b', G], ['Wd', H * C], ['bd', C],
+    ['dW', I * G], ['dU', H * G], ['db', G], ['dWd', H * C], ['dbd', C],
+    ['X', T * B * I], ['Hs', T * B * H], ['Zs', cell === 'rnn' ? 0 : T * B * G], ['Cs', cell === 'rnn' ? 0 : T * B * H],
+    ['dH', B * H], ['dC', B * H], ['dZ', T * B * G], ['UT', G * H], ['probs', B * C],
     ['dX', withInputGrad ? T * B * I : 0], ['labels', Math.ceil(B / 4)], ['correct', 4],
   ];
   const off: Record<string, number> = {};
@@ -61,7 +67,7 @@ export function planLayout(hidden: number, maxB: number, withInputGrad = false, 
     off[name] = bytes;
     bytes += Math.ceil((n * 4) / 16) * 16;
   }
-  return { T, I, H, C, maxB, bytes, off, weights: [off.W, off.dW], grads: [off.dW, off.X] };
+  return { cell, T, I, H, C, maxB, bytes, off, weights: [off.W, off.dW], grads: [off.dW, off.X] };
 }
 
 /** Instantiate the module with memory grown to fit `layout`. */
@@ -80,10 +86,13 @@ export function toTimeMajor(images: Float32Array, B: number, dst: Float32Array, 
   }
 }
 
-/** Arguments of rnnStep for a batch of B with this layout. */
-export function stepArgs(l: KernelLayout, B: number): number[] {
+/** Position of B in trainStep's arguments. */
+export const STEP_ARG_B = 23;
+
+/** Arguments of trainStep for a batch of B with this layout; dX only when asked for. */
+export function stepArgs(l: KernelLayout, B: number, withInputGrad = false): number[] {
   const o = l.off;
-  return [o.X, o.W, o.U, o.b, o.Wd, o.bd, o.labels, o.Hs, o.probs, o.dH, o.dA, o.UT, o.dW, o.dU, o.db, o.dWd, o.dbd, o.correct, B, l.T, l.I, l.H, l.C];
+  return [CELL_CODE[l.cell], o.X, o.W, o.U, o.b, o.Wd, o.bd, o.labels, o.Hs, o.Zs, o.Cs, o.probs, o.dH, o.dC, o.dZ, o.UT, o.dW, o.dU, o.db, o.dWd, o.dbd, withInputGrad ? o.dX : 0, o.correct, B, l.T, l.I, l.H, l.C];
 }
 
 /** Result of one step: mean loss, number correct; gradients are in `grads`. */
@@ -101,14 +110,16 @@ export class RnnKernel {
   /** Views on the gradients, same layout as `weights`. */
   readonly grads: Record<ParamName, Float32Array>;
 
-  constructor(opts: { hidden: number; maxBatch: number; withInputGrad?: boolean }) {
+  constructor(opts: { cell?: CellType; hidden: number; maxBatch: number; withInputGrad?: boolean }) {
     if (!kernelSupports(opts.hidden)) throw new Error(`the fused kernels need a hidden size that is a multiple of 8, got ${opts.hidden}`);
     this.#withInputGrad = opts.withInputGrad ?? false;
-    const l = (this.layout = planLayout(opts.hidden, opts.maxBatch, this.#withInputGrad));
+    const cell = opts.cell ?? 'rnn';
+    const l = (this.layout = planLayout(cell, opts.hidden, opts.maxBatch, this.#withInputGrad));
     this.#x = instantiate(kernelModule(), l);
     const { I, H, C } = l;
-    this.weights = { W: this.#f32('W', I * H), U: this.#f32('U', H * H), b: this.#f32('b', H), Wd: this.#f32('Wd', H * C), bd: this.#f32('bd', C) };
-    this.grads = { W: this.#f32('dW', I * H), U: this.#f32('dU', H * H), b: this.#f32('db', H), Wd: this.#f32('dWd', H * C), bd: this.#f32('dbd', C) };
+    const G = GATES[cell] * H;
+    this.weights = { W: this.#f32('W', I * G), U: this.#f32('U', H * G), b: this.#f32('b', G), Wd: this.#f32('Wd', H * C), bd: this.#f32('bd', C) };
+    this.grads = { W: this.#f32('dW', I * G), U: this.#f32('dU', H * G), b: this.#f32('db', G), Wd: this.#f32('dWd', H * C), bd: this.#f32('dbd', C) };
   }
 
   get maxB(): number {
@@ -135,25 +146,16 @@ export class RnnKernel {
 
   /** Forward only; returns every step's hidden state, T × B × H. */
   forward(B: number): Float32Array {
-    const { off: o, T, I, H } = this.layout;
-    this.#x.rnnForward(o.X, o.W, o.U, o.b, o.Hs, B, T, I, H);
+    const { off: o, T, I, H, cell } = this.layout;
+    this.#x.forwardAll(CELL_CODE[cell], o.X, o.W, o.U, o.b, o.Hs, o.Zs, o.Cs, B, T, I, H);
     return this.#f32('Hs', T * B * H);
   }
 
   /** One forward and backward pass on the loaded batch. Gradients are of the mean loss and replace `grads`. */
   step(B: number): StepResult {
-    const l = this.layout, o = l.off, x = this.#x;
-    let lossSum: number;
-    if (!this.#withInputGrad) lossSum = x.rnnStep(...stepArgs(l, B));
-    else {
-      // The same sequence as rnnStep, with the input gradient written to dX.
-      for (const g of Object.values(this.grads)) g.fill(0);
-      x.rnnForward(o.X, o.W, o.U, o.b, o.Hs, B, l.T, l.I, l.H);
-      const last = o.Hs + (l.T - 1) * B * l.H * 4;
-      lossSum = x.headForwardBackward(last, o.Wd, o.bd, o.labels, o.probs, o.dWd, o.dbd, o.dH, o.correct, B, l.H, l.C);
-      x.rnnBackward(o.X, o.W, o.U, o.Hs, o.dH, o.dA, o.UT, o.dW, o.dU, o.db, o.dX, B, l.T, l.I, l.H);
-    }
-    return { loss: lossSum / B, correct: new Int32Array(x.memory.buffer, o.correct, 1)[0] };
+    const l = this.layout;
+    const lossSum = this.#x.trainStep(...stepArgs(l, B, this.#withInputGrad));
+    return { loss: lossSum / B, correct: new Int32Array(this.#x.memory.buffer, l.off.correct, 1)[0] };
   }
 
   /** dL/dX of the last step, batch-major (B × 784); needs withInputGrad. */

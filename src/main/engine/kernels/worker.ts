@@ -6,11 +6,11 @@
  * file on disk, whichever bundle or process starts it.
  */
 import { Worker } from 'node:worker_threads';
-import { kernelModule, stepArgs, toTimeMajor, type KernelLayout } from './rnnKernel';
+import { kernelModule, STEP_ARG_B, stepArgs, toTimeMajor, type KernelLayout } from './rnnKernel';
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { mod, layout, args, sab } = workerData;
+const { mod, layout, args, argB, sab } = workerData;
 const x = new WebAssembly.Instance(mod, { env: { abort() { throw new Error('kernel abort'); } } }).exports;
 const need = Math.ceil(layout.bytes / 65536) - x.memory.buffer.byteLength / 65536;
 if (need > 0) x.memory.grow(need);
@@ -27,8 +27,8 @@ for (;;) {
   mem.set(new Uint8Array(sab.weights), layout.weights[0]);
   mem.set(new Uint8Array(sab.x, 0, layout.T * B * layout.I * 4), o.X);
   mem.set(new Uint8Array(sab.labels, 0, B), o.labels);
-  args[18] = B;
-  loss[0] = x.rnnStep(...args);
+  args[argB] = B;
+  loss[0] = x.trainStep(...args);
   new Uint8Array(sab.grads).set(mem.subarray(layout.grads[0], layout.grads[1]));
   ctrl[3] = new Int32Array(x.memory.buffer, o.correct, 1)[0];
   Atomics.store(ctrl, 1, seen);
@@ -67,7 +67,7 @@ export class KernelWorker {
     this.#x = new Float32Array(sab.x);
     this.#labels = new Uint8Array(sab.labels);
     this.grads = new Float32Array(sab.grads);
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { mod: kernelModule(), layout, args: stepArgs(layout, 0), sab } });
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { mod: kernelModule(), layout, args: stepArgs(layout, 0), argB: STEP_ARG_B, sab } });
     this.#worker.on('error', (err) => (this.#failure = err));
     this.#worker.unref();
   }

@@ -1,0 +1,116 @@
+// Shared building blocks for the fused kernels: fast exp/tanh on f32x4 and a register-tiled SIMD GEMM.
+// All pointers are byte offsets into this module's exported memory.
+
+// ---------- fast, accurate exp / tanh on f32x4 ----------
+
+// exp(x) by Cody–Waite range reduction and a degree-6 polynomial: relative error ≈ 1e-7.
+@inline export function expv(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.4426950408889634)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693145751953125)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(1.428606765330187e-6)));
+  let p = f32x4.splat(1.0 / 720.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// tanh(x) = 1 − 2 / (e^{2x} + 1): absolute error below 2e-7.
+@inline export function tanhv(x: v128): v128 {
+  const e = expv(f32x4.add(x, x));
+  return f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+}
+
+/** Element-wise tanh of n floats (n % 4 == 0), for accuracy tests against Math.tanh. */
+export function tanhArray(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), tanhv(v128.load(src + (<usize>i << 2))));
+}
+
+// ---------- GEMM: C[M,N] += A·B with A(m,k) = A[m*rsA + k*csA], B and C row-major ----------
+// N must be a multiple of 8. Register-tiled 4 rows × 8 columns.
+
+export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, ldb: i32, C: usize, ldc: i32): void {
+  let m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const a0 = A + (<usize>(m * rsA) << 2), a1 = a0 + (<usize>rsA << 2), a2 = a1 + (<usize>rsA << 2), a3 = a2 + (<usize>rsA << 2);
+    const c0 = C + (<usize>(m * ldc) << 2), c1 = c0 + (<usize>ldc << 2), c2 = c1 + (<usize>ldc << 2), c3 = c2 + (<usize>ldc << 2);
+    for (let n = 0; n < N; n += 8) {
+      const on = <usize>n << 2;
+      let s00 = v128.load(c0 + on), s01 = v128.load(c0 + on + 16);
+      let s10 = v128.load(c1 + on), s11 = v128.load(c1 + on + 16);
+      let s20 = v128.load(c2 + on), s21 = v128.load(c2 + on + 16);
+      let s30 = v128.load(c3 + on), s31 = v128.load(c3 + on + 16);
+      let bp = B + on;
+      let ak: usize = 0;
+      const stepA = <usize>csA << 2, stepB = <usize>ldb << 2;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(bp), b1 = v128.load(bp + 16);
+        let v = f32x4.splat(load<f32>(a0 + ak));
+        s00 = f32x4.add(s00, f32x4.mul(v, b0)); s01 = f32x4.add(s01, f32x4.mul(v, b1));
+        v = f32x4.splat(load<f32>(a1 + ak));
+        s10 = f32x4.add(s10, f32x4.mul(v, b0)); s11 = f32x4.add(s11, f32x4.mul(v, b1));
+        v = f32x4.splat(load<f32>(a2 + ak));
+        s20 = f32x4.add(s20, f32x4.mul(v, b0)); s21 = f32x4.add(s21, f32x4.mul(v, b1));
+        v = f32x4.splat(load<f32>(a3 + ak));
+        s30 = f32x4.add(s30, f32x4.mul(v, b0)); s31 = f32x4.add(s31, f32x4.mul(v, b1));
+        bp += stepB;
+        ak += stepA;
+      }
+      v128.store(c0 + on, s00); v128.store(c0 + on + 16, s01);
+      v128.store(c1 + on, s10); v128.store(c1 + on + 16, s11);
+      v128.store(c2 + on, s20); v128.store(c2 + on + 16, s21);
+      v128.store(c3 + on, s30); v128.store(c3 + on + 16, s31);
+    }
+  }
+  for (; m < M; m++) {
+    const a0 = A + (<usize>(m * rsA) << 2);
+    const c0 = C + (<usize>(m * ldc) << 2);
+    for (let n = 0; n < N; n += 8) {
+      const on = <usize>n << 2;
+      let s0 = v128.load(c0 + on), s1 = v128.load(c0 + on + 16);
+      for (let k = 0; k < K; k++) {
+        const bp = B + (<usize>(k * ldb) << 2) + on;
+        const v = f32x4.splat(load<f32>(a0 + (<usize>(k * csA) << 2)));
+        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(bp)));
+        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(bp + 16)));
+      }
+      v128.store(c0 + on, s0);
+      v128.store(c0 + on + 16, s1);
+    }
+  }
+}
+
+/** dst[c][r] = src[r][c] for a rows × cols matrix. */
+export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>(c * rows + r) << 2), load<f32>(src + (<usize>(r * cols + c) << 2)));
+  }
+}
+
+/** Fill n floats with a row of length len repeated (bias broadcast). */
+export function broadcastRows(dst: usize, row: usize, rows: i32, len: i32): void {
+  for (let r = 0; r < rows; r++) memory.copy(dst + (<usize>(r * len) << 2), row, <usize>len << 2);
+}
+
+/** dst[c][r] = src[r*ld + c] for a rows × cols block of a matrix with row length ld. */
+export function transposeStrided(src: usize, ld: i32, rows: i32, cols: i32, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>(c * rows + r) << 2), load<f32>(src + (<usize>(r * ld + c) << 2)));
+  }
+}
+
+/** acc[j] += Σ_r M[r][j] for a rows × cols matrix (cols % 4 == 0). */
+export function addColumnSums(acc: usize, M: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = M + (<usize>(r * cols) << 2);
+    for (let j = 0; j < cols; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(acc + o, f32x4.add(v128.load(acc + o), v128.load(row + o)));
+    }
+  }
+}

@@ -13,6 +13,7 @@ const progress = () => page.getByTestId('train-progress').getAttribute('aria-val
 describe('retrain locally', () => {
   it('a short run moves the progress bar, adds a model version and activates it, while predictions keep working', async () => {
     await page.getByTestId('tab-train').click();
+    expect(await page.getByTestId('preset-quick').getAttribute('class')).toContain('on');
     await page.getByTestId('train-limit').selectOption('6000');
     await page.getByTestId('train-epochs').fill('2');
     await page.getByTestId('train-epochs').blur();
@@ -33,14 +34,25 @@ describe('retrain locally', () => {
     expect(await progress()).toBe(100);
     await expect.poll(() => page.getByTestId('model-v0001').count()).toBe(1);
     expect(await page.getByTestId('model-v0001').getByTestId('active-marker').count()).toBe(1);
-    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · RNN-128/);
+    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · GRU-128/);
     expect(await page.getByTestId('train-summary').textContent()).toMatch(/\d+\.\d\d% test accuracy for v0001/);
     await page.screenshot({ path: `${SHOTS}/train-done.png` });
+  });
+
+  it('the new GRU shows its gates in the step viewer', async () => {
+    await page.getByTestId('tab-lens').click();
+    await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
+    // The drawing made during training is still on the canvas after switching views.
+    expect(await page.getByTestId('undo-button').isEnabled()).toBe(true);
+    await page.getByRole('tab', { name: 'update gate z' }).click();
+    await expect.poll(() => page.getByTestId('viz-heatmap').getAttribute('aria-label')).toMatch(/^update gate z: 28 steps by 128 units/);
+    await page.screenshot({ path: `${SHOTS}/lens-gru-gates.png` });
+    await page.getByTestId('tab-train').click();
   });
 
   it('activating the shipped model again switches the status bar back', async () => {
     await page.getByTestId('model-builtin').getByRole('button', { name: 'Activate' }).click();
     await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model builtin/);
-    expect(await page.getByTestId('model-builtin').getByTestId('active-marker').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('model-builtin').getByTestId('active-marker').count()).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { formatDuration, linePath, project, smooth, thin } from '../../src/rende
 import { diverging, parseColor, sequential } from '../../src/renderer/src/lib/draw/colors';
 import { cellAt, decisionStep, deltaH, maxAbs, updateNorms } from '../../src/renderer/src/lib/draw/matrix';
 import { estimatedSeconds } from '../../src/renderer/src/lib/state/estimate';
+import { QUICK_RETRAIN } from '../../src/shared/presets';
 
 describe('heatmap maths', () => {
   it('maps pointer positions to cells and rejects points outside', () => {
@@ -82,11 +83,15 @@ describe('charts and estimates', () => {
     expect(formatDuration(NaN)).toBe('—');
   });
 
-  it('estimates the default quick retrain at a few minutes and LSTM as slower', () => {
-    const rnn = estimatedSeconds('rnn', 128, 60000, 2, 'wasm');
-    expect(rnn).toBeGreaterThan(100);
-    expect(rnn).toBeLessThan(300);
-    expect(estimatedSeconds('lstm', 128, 60000, 2, 'wasm')).toBeGreaterThan(4 * rnn);
-    expect(estimatedSeconds('rnn', 64, 60000, 2, 'wasm')).toBeLessThan(rnn);
+  it('estimates the quick preset at about half a minute, the tutorial run at minutes, and LSTM as slower', () => {
+    const q = QUICK_RETRAIN;
+    const quick = estimatedSeconds(q.cell, q.hidden, 60000, q.epochs, 'wasm');
+    expect(quick).toBeGreaterThan(15);
+    expect(quick).toBeLessThan(60);
+    const tutorial = estimatedSeconds('rnn', 128, 60000, 30, 'wasm');
+    expect(tutorial).toBeGreaterThan(60);
+    expect(tutorial).toBeLessThan(600);
+    expect(estimatedSeconds('lstm', 128, 60000, 2, 'wasm')).toBeGreaterThan(estimatedSeconds('gru', 128, 60000, 2, 'wasm'));
+    expect(estimatedSeconds('rnn', 64, 60000, 2, 'wasm')).toBeLessThan(estimatedSeconds('rnn', 128, 60000, 2, 'wasm'));
   });
 });

@@ -1,17 +1,19 @@
 /**
- * Rough training speed on the WebAssembly backend (samples/s, measured for
- * 128 hidden units), used to show how long a run will take before it starts.
- * Once a run is going, the live ETA from the trainer replaces this estimate.
+ * Rough training speed (samples/s at 128 hidden units, measured on two cores;
+ * see docs/BENCHMARKS.md), used to show how long a run will take before it
+ * starts. Once a run is going, the live ETA from the trainer replaces this.
+ * On the wasm and cpu backends training runs on the fused kernels; tfjs-node
+ * keeps its own native path.
  */
 import type { CellType } from '../../../../shared/types';
 
-const BASE_RATE: Record<CellType, number> = { rnn: 850, gru: 220, lstm: 160 };
+const KERNEL_RATE: Record<CellType, number> = { rnn: 13000, gru: 4500, lstm: 3300 };
+const NATIVE_RATE: Record<CellType, number> = { rnn: 3000, gru: 1000, lstm: 800 };
 
 /** Samples per second for a cell and hidden size; cost grows about with hidden². */
 export function estimatedRate(cell: CellType, hidden: number, backend: string): number {
   const scale = Math.max(0.05, (128 / hidden) ** 1.6);
-  const native = backend === 'tensorflow' ? 4 : backend === 'cpu' ? 0.25 : 1;
-  return BASE_RATE[cell] * scale * native;
+  return (backend === 'tensorflow' ? NATIVE_RATE : KERNEL_RATE)[cell] * scale;
 }
 
 /** Seconds for a run: training plus one test pass (≈ 10,000 forward passes) per epoch. */

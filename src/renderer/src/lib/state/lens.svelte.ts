@@ -4,11 +4,14 @@
  * to at most one request per animation frame, and only the newest reply is kept.
  */
 import type { TraceResult } from '../../../../shared/types';
+import type { Stroke } from '../draw/ink';
 import { preprocess, type Raster } from '../../../../shared/preprocess';
 import { api } from '../api';
 import { notices } from './notices.svelte';
 
 export class LensState {
+  /** The strokes on the canvas, kept here so they survive switching views. */
+  strokes = $state.raw<Stroke[]>([]);
   /** The 28×28 input the model sees; null for an empty canvas. */
   input = $state.raw<Float32Array | null>(null);
   trace = $state.raw<TraceResult | null>(null);
@@ -31,6 +34,7 @@ export class LensState {
   /** Show a test digit instead of a drawing. */
   loadDigit(pixels: ArrayLike<number>, index: number, label: number): void {
     this.#readRaster = null;
+    this.strokes = [];
     this.#dirty = false;
     this.source = { kind: 'test', index, label };
     this.#send(Float32Array.from(pixels));
@@ -38,6 +42,7 @@ export class LensState {
 
   clear(): void {
     this.#readRaster = null;
+    this.strokes = [];
     this.#dirty = false;
     this.#sent++;
     this.#applied = this.#sent;

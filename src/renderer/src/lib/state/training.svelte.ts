@@ -2,10 +2,9 @@
 import type { TrainStartRequest } from '../../../../shared/contract';
 import type { BatchProgress, EpochProgress, TrainSummary, ModelVersion } from '../../../../shared/types';
 import { api } from '../api';
+import { PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
 import { notices } from './notices.svelte';
 
-/** Defaults that finish in about two and a half minutes on two cores without tfjs-node. */
-export const QUICK_RETRAIN: TrainStartRequest = { mode: 'scratch', cell: 'rnn', hidden: 128, epochs: 2, learningRate: 0.001, batchSize: 128, limit: 0 };
 /** Fine-tuning: a short pass over 6,000 MNIST digits plus the person's samples. */
 export const FINETUNE: Partial<TrainStartRequest> = { epochs: 1, learningRate: 0.0005, limit: 6000 };
 
@@ -54,7 +53,19 @@ export class TrainingState {
   }
 
   setMode(mode: TrainStartRequest['mode']): void {
-    this.form = mode === 'finetune' ? { ...this.form, ...FINETUNE, mode } : { ...QUICK_RETRAIN, cell: this.form.cell, hidden: this.form.hidden, mode };
+    this.form = mode === 'finetune' ? { ...this.form, ...FINETUNE, mode } : { ...QUICK_RETRAIN, mode };
+  }
+
+  applyPreset(id: Preset['id']): void {
+    const p = PRESETS.find((x) => x.id === id);
+    if (p) this.form = { ...p.request };
+  }
+
+  /** The preset the form currently matches, if any. */
+  get preset(): Preset['id'] | null {
+    const f = this.form;
+    const p = PRESETS.find((x) => (Object.keys(x.request) as (keyof TrainStartRequest)[]).every((k) => x.request[k] === f[k]));
+    return p?.id ?? null;
   }
 
   async start(): Promise<void> {

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CellType } from '../src/shared/types';
+import { PRESETS } from '../src/shared/presets';
 import { measureRoundTrip, measureTraces, measureTrainerRss, measureTta } from './measure';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,8 +57,12 @@ function availableBackends(): string[] {
 }
 
 /** Steady-state samples/s for one cell on one backend, measured in its own process. */
-function throughput(cell: CellType, backend: string): number {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches)], { cwd: root, encoding: 'utf8' });
+function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches), '--kernels', kernels], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, RNN_LENS_THREADS: String(threads) },
+  });
   return JSON.parse(out.trim().split('\n').pop()!).samplesPerSec;
 }
 
@@ -78,12 +83,24 @@ async function main(): Promise<void> {
   console.error(`backends available: ${backends.join(', ')}`);
   for (const cell of cells) {
     const p = peer(cell);
+    const row = (label: string, backend: string, v: number, how: string) =>
+      rows.push({ metric: `train samples/s (${label})`, cell, backend, value: Math.round(v), unit: 'samples/s', ...(p ? { peer: p.samplesPerSec, ratio: +(v / p.samplesPerSec).toFixed(2) } : {}), note: `batch 128, ${batches} batches after 3 warm-up; ${how}${p ? `; PyTorch ${p.torch}, ${p.threads} threads` : ''}` });
     for (const backend of backends) {
-      // The plain JS backend is far slower; it is measured for SimpleRNN only unless asked for.
+      if (backend === 'tensorflow') {
+        console.error(`training throughput: ${cell} on tfjs-node…`);
+        row('tfjs-node', backend, throughput(cell, backend, 'auto'), 'native TensorFlow');
+        continue;
+      }
+      // The fused kernels do not depend on the tfjs backend; they are measured once, on the first one.
+      if (backend === backends.find((b) => b !== 'tensorflow')) {
+        console.error(`training throughput: ${cell}, fused kernels…`);
+        row('fused kernels, 2 threads', backend, throughput(cell, backend, 'auto', 2), 'WebAssembly SIMD kernels, batch split over 2 threads');
+        row('fused kernels, 1 thread', backend, throughput(cell, backend, 'auto', 1), 'WebAssembly SIMD kernels, one thread');
+      }
+      // Plain tfjs layers for comparison; the JS cpu backend only for SimpleRNN unless asked for.
       if (backend === 'cpu' && cell !== 'rnn' && !values.backends) continue;
-      console.error(`training throughput: ${cell} on ${backend}…`);
-      const v = throughput(cell, backend);
-      rows.push({ metric: 'train samples/s', cell, backend, value: Math.round(v), unit: 'samples/s', ...(p ? { peer: p.samplesPerSec, ratio: +(v / p.samplesPerSec).toFixed(2) } : {}), note: `batch 128, ${batches} batches after 3 warm-up${p ? `; PyTorch ${p.torch}, ${p.threads} threads` : ''}` });
+      console.error(`training throughput: ${cell}, tfjs layers on ${backend}…`);
+      row(`tfjs layers on ${backend}`, backend, throughput(cell, backend, 'off'), `tfjs-layers ${cell} on the ${backend} backend`);
     }
   }
   for (const cell of cells) {
@@ -101,10 +118,12 @@ async function main(): Promise<void> {
   const rss = await measureTrainerRss(values.quick ? 6000 : 60000);
   rows.push({ metric: 'trainer peak RSS', cell: 'rnn', value: rss.peakMb, unit: 'MiB', note: `one epoch of ${rss.samples} samples (VmHWM of the trainer process)` });
   if (values.tta) {
-    console.error('time to accuracy (long)…');
-    const tta = await measureTta();
-    for (const [target, sec] of Object.entries(tta.reached)) {
-      rows.push({ metric: `time to ${target} test acc`, cell: 'rnn', backend: tta.backend, value: sec ?? NaN, unit: 's', note: sec == null ? `not reached in ${tta.epochs} epochs` : 'default config, full MNIST, evaluated each epoch' });
+    for (const preset of PRESETS) {
+      console.error(`time to accuracy: ${preset.label} preset…`);
+      const tta = await measureTta(preset.request);
+      for (const [target, sec] of Object.entries(tta.reached)) {
+        rows.push({ metric: `time to ${target} test acc (${preset.label})`, cell: preset.request.cell, value: sec ?? NaN, unit: 's', note: sec == null ? `not reached in ${tta.epochs} epochs` : `from Train (trainer process start) to the epoch whose full-test-set accuracy first reached it; ${preset.blurb}` });
+      }
     }
   }
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, date: started.toISOString() };

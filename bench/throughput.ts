@@ -6,7 +6,7 @@ import { createModel } from '../src/main/engine/model';
 import { trainModel } from '../src/main/engine/train';
 import type { CellType } from '../src/shared/types';
 
-const { values } = parseArgs({ options: { probe: { type: 'string' }, cell: { type: 'string' }, backend: { type: 'string' }, batches: { type: 'string' } } });
+const { values } = parseArgs({ options: { probe: { type: 'string' }, cell: { type: 'string' }, backend: { type: 'string' }, batches: { type: 'string' }, kernels: { type: 'string' } } });
 
 async function main() {
   if (values.probe) {
@@ -25,13 +25,14 @@ async function main() {
     test: ds.test,
     testLimit: 10,
     config: { cell, hidden: 128, epochs: 1, learningRate: 0.001, batchSize: 128, limit: 0, seed: 1 },
+    kernels: values.kernels === 'off' ? 'off' : 'auto',
     onProgress: (p) => {
       if (p.kind !== 'batch') return;
       if (p.batch === warm) tWarm = performance.now();
       if (p.batch === warm + batches) tEnd = performance.now();
     },
   });
-  console.log(JSON.stringify({ cell, backend: backend.name, batches, samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000) }));
+  console.log(JSON.stringify({ cell, backend: backend.name, kernels: values.kernels ?? 'auto', batches, samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000) }));
 }
 
 main().catch((err) => {

@@ -75,7 +75,7 @@ export class FusedRnnTrainer {
     const { cell, hidden } = describeModel(model);
     this.#hidden = hidden;
     this.#kernel = new RnnKernel({ cell, hidden, maxBatch: Math.max(config.batchSize, 128) });
-    const threads = opts.threads ?? (availableParallelism() >= 2 ? 2 : 1);
+    const threads = opts.threads ?? (process.env.RNN_LENS_THREADS === '1' || availableParallelism() < 2 ? 1 : 2);
     this.#worker = threads === 2 && config.batchSize >= MIN_SPLIT ? new KernelWorker(this.#kernel.layout) : null;
     const values = model.getWeights().map((w) => w.dataSync() as Float32Array);
     PARAMS.forEach((name, i) => this.#kernel.weights[name].set(values[i]));

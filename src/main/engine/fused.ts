@@ -5,7 +5,7 @@
  * weights are copied back into the ordinary tfjs model, so everything else —
  * the store, trace, export — sees a normal tfjs model.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS, type TrainConfig } from '../../shared/types';
 import { currentBackend } from './backend';
 import type { DataSplit } from './dataset';
@@ -116,7 +116,13 @@ export class FusedRnnTrainer {
     return r;
   }
 
-  /** Stop the worker thread. */
+  /** Copy the trained weights into the tfjs model and stop the worker thread. */
+  finish(): void {
+    this.writeBack();
+    this.#worker?.terminate();
+  }
+
+  /** Stop the worker thread without touching the model. */
   dispose(): void {
     this.#worker?.terminate();
   }
@@ -146,9 +152,9 @@ export class FusedRnnTrainer {
   }
 
   /** Copy the trained weights into the tfjs model. */
-  writeBack(tfjs: typeof import('@tensorflow/tfjs')): void {
+  writeBack(): void {
     const shapes = this.model.getWeights().map((w) => w.shape);
-    const tensors = PARAMS.map((n, i) => tfjs.tensor(this.#kernel.weights[n].slice(), shapes[i]));
+    const tensors = PARAMS.map((n, i) => tf.tensor(this.#kernel.weights[n].slice(), shapes[i]));
     this.model.setWeights(tensors);
     tensors.forEach((t) => t.dispose());
   }

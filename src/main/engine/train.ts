@@ -62,15 +62,61 @@ function fillBatch(split: DataSplit, order: Uint32Array, from: number, size: num
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** One way of running gradient steps: the fused kernels, or plain tfjs layers. */
+interface Stepper {
+  step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
+  evaluate(split: DataSplit, limit: number): number;
+  /** Leave the trained weights in the model and release what the stepper holds. */
+  finish(): void;
+}
+
+/** Gradient steps through tfjs-layers with tfjs's Adam. */
+class TfjsStepper implements Stepper {
+  readonly #optimizer: tf.Optimizer;
+  readonly #vars: tf.Variable[];
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    learningRate: number,
+  ) {
+    this.#optimizer = tf.train.adam(learningRate);
+    this.#vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  step(images: Float32Array, labelBuf: Int32Array, size: number): { loss: number; correct: number } {
+    return tf.tidy(() => {
+      const xs = tf.tensor3d(images.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
+      const labels = tf.tensor1d(labelBuf.subarray(0, size), 'int32');
+      const ys = tf.oneHot(labels, CLASSES);
+      const kept: { correct?: tf.Tensor } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const probs = this.model.apply(xs, { training: true }) as tf.Tensor2D;
+        kept.correct = tf.keep(probs.argMax(-1).equal(labels).sum());
+        return tf.metrics.categoricalCrossentropy(ys, probs).mean() as tf.Scalar;
+      }, this.#vars);
+      this.#optimizer.applyGradients(grads as Parameters<tf.Optimizer['applyGradients']>[0]);
+      const out = { loss: value.dataSync()[0], correct: kept.correct!.dataSync()[0] };
+      kept.correct!.dispose();
+      return out;
+    });
+  }
+
+  evaluate(split: DataSplit, limit: number): number {
+    return evaluate(this.model, split, limit);
+  }
+
+  finish(): void {
+    this.#optimizer.dispose();
+  }
+}
+
 /** Train `model` in place. Resolves with the per-epoch summaries when done or cancelled. */
 export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Promise<TrainSummary> {
   const { train, test, config, onProgress, signal } = opts;
   const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
   if (n === 0) throw new Error('the training set is empty');
   const batches = Math.ceil(n / config.batchSize);
-  const fused = opts.kernels !== 'off' && fusedEligible(model) ? new FusedRnnTrainer(model, config) : null;
-  const optimizer = tf.train.adam(config.learningRate);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible(model) ? new FusedRnnTrainer(model, config) : new TfjsStepper(model, config.learningRate);
   const rand = mulberry32(config.seed);
   const xsBuf = new Float32Array(config.batchSize * PIXELS);
   const ysBuf = new Int32Array(config.batchSize);
@@ -97,21 +143,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
         const size = Math.min(config.batchSize, n - b * config.batchSize);
         fillBatch(train, order, b * config.batchSize, size, xsBuf, ysBuf);
         const t0 = performance.now();
-        const [loss, correct] = fused ? (({ loss, correct }) => [loss, correct])(fused.step(xsBuf, ysBuf, size)) : tf.tidy(() => {
-          const xs = tf.tensor3d(xsBuf.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
-          const labels = tf.tensor1d(ysBuf.subarray(0, size), 'int32');
-          const ys = tf.oneHot(labels, CLASSES);
-          const kept: { correct?: tf.Tensor } = {};
-          const { value, grads } = tf.variableGrads(() => {
-            const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
-            kept.correct = tf.keep(probs.argMax(-1).equal(labels).sum());
-            return tf.metrics.categoricalCrossentropy(ys, probs).mean() as tf.Scalar;
-          }, vars);
-          optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
-          const out = [value.dataSync()[0], kept.correct!.dataSync()[0]];
-          kept.correct!.dispose();
-          return out;
-        });
+        const { loss, correct } = stepper.step(xsBuf, ysBuf, size);
         const sec = (performance.now() - t0) / 1000;
         const instant = size / Math.max(sec, 1e-6);
         rate = rate === 0 ? instant : 0.9 * rate + 0.1 * instant;
@@ -137,7 +169,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
       }
       if (seen === 0) break;
       const e0 = performance.now();
-      const testAccuracy = fused ? fused.evaluate(test, opts.testLimit ?? 0) : evaluate(model, test, opts.testLimit ?? 0);
+      const testAccuracy = stepper.evaluate(test, opts.testLimit ?? 0);
       evalSec = (performance.now() - e0) / 1000;
       const summary: EpochProgress = {
         kind: 'epoch',
@@ -153,9 +185,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
       onProgress?.(summary);
     }
   } finally {
-    optimizer.dispose();
-    fused?.writeBack(tf);
-    fused?.dispose();
+    stepper.finish();
   }
   const total = elapsed();
   return {

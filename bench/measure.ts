@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { createDispatch } from '../src/main/dispatch';
 import { initBackend } from '../src/main/engine/backend';
 import { imageAt, loadDataset } from '../src/main/engine/dataset';
+import { RnnKernel } from '../src/main/engine/kernels/rnnKernel';
 import { createModel } from '../src/main/engine/model';
 import { Tracer } from '../src/main/engine/trace';
 import { TUTORIAL_CONFIG } from '../src/main/engine/train';
@@ -124,4 +125,17 @@ export async function measureTta(req: TrainStartRequest) {
   });
   child.kill();
   return { reached, epochs };
+}
+
+/** Largest absolute difference between the kernels' tanh and Math.tanh on a fine grid. */
+export function kernelTanhError(): number {
+  const k = new RnnKernel({ hidden: 128, maxBatch: 128 });
+  const xs = Float32Array.from({ length: 200_001 }, (_, i) => -12 + (24 * i) / 200_000);
+  let worst = 0;
+  for (let start = 0; start < xs.length; start += 100_000) {
+    const chunk = xs.subarray(start, start + 100_000);
+    const ys = k.tanh(chunk);
+    for (let i = 0; i < ys.length; i++) worst = Math.max(worst, Math.abs(ys[i] - Math.tanh(chunk[i])));
+  }
+  return +worst.toExponential(2);
 }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CellType } from '../src/shared/types';
 import { PRESETS } from '../src/shared/presets';
-import { measureRoundTrip, measureTraces, measureTrainerRss, measureTta } from './measure';
+import { kernelTanhError, measureRoundTrip, measureTraces, measureTrainerRss, measureTta } from './measure';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -97,12 +97,13 @@ async function main(): Promise<void> {
         row('fused kernels, 2 threads', backend, throughput(cell, backend, 'auto', 2), 'WebAssembly SIMD kernels, batch split over 2 threads');
         row('fused kernels, 1 thread', backend, throughput(cell, backend, 'auto', 1), 'WebAssembly SIMD kernels, one thread');
       }
-      // Plain tfjs layers for comparison; the JS cpu backend only for SimpleRNN unless asked for.
-      if (backend === 'cpu' && cell !== 'rnn' && !values.backends) continue;
+      // Plain tfjs layers for comparison, on every backend.
       console.error(`training throughput: ${cell}, tfjs layers on ${backend}…`);
       row(`tfjs layers on ${backend}`, backend, throughput(cell, backend, 'off'), `tfjs-layers ${cell} on the ${backend} backend`);
     }
   }
+  const tanh = kernelTanhError();
+  rows.push({ metric: 'kernel tanh max |error| vs Math.tanh', value: tanh, unit: '', note: '200,001 points on [-12, 12]' });
   for (const cell of cells) {
     console.error(`trace latency: ${cell}…`);
     const t = await measureTraces(cell, values.quick ? 2000 : 10000);

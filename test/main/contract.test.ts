@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDispatch } from '../../src/main/dispatch';
+import { registerIpc, type IpcMainLike } from '../../src/main/ipc';
 import { startWebServer } from '../../src/main/web/server';
 import { decode, encode } from '../../src/shared/wire';
 import { badPayloads } from './badPayloads';
@@ -27,6 +28,27 @@ describe('contract validation', () => {
     const ok = await dispatch('model:predict', { pixels });
     expect(ok.ok).toBe(true);
     expect(services.samples.size).toBe(0);
+  });
+
+  it(`answers the same ${cases.length} bad payloads through the Electron IPC handlers`, async () => {
+    const { services } = await makeServices();
+    const handlers = new Map<string, Parameters<IpcMainLike['handle']>[1]>();
+    const APP = 'file:///app/out/renderer/index.html';
+    registerIpc({ handle: (c, l) => handlers.set(c, l) }, createDispatch(services), APP);
+    const event = { senderFrame: { url: APP, parent: null } };
+    let viaIpc = 0;
+    for (const c of cases) {
+      const handler = typeof c.channel === 'string' ? handlers.get(c.channel) : undefined;
+      // Electron itself rejects a channel nobody registered, and the preload exposes none.
+      if (!handler) {
+        expect(c.why === 'unknown channel' || c.why === 'channel not a string').toBe(true);
+        continue;
+      }
+      viaIpc++;
+      expectClearError((await handler(event, c.payload)) as { ok: boolean; error?: string }, c);
+    }
+    expect(viaIpc).toBeGreaterThanOrEqual(1000);
+    expect(await handlers.get('model:predict')!(event, { pixels })).toMatchObject({ ok: true });
   });
 
   it('names the field and what was expected', async () => {

@@ -52,6 +52,10 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(ipcMain, createDispatch(services), appUrl);
     win = createMainWindow(join(here, '..', 'preload', 'index.cjs'), appUrl);
     app.on('before-quit', () => services.trainer.cancel());
+  }).catch((err: unknown) => {
+    // Nothing can be shown without the services; say why instead of leaving no window.
+    dialog.showErrorBox('RNN Lens could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
   });
 
   app.on('window-all-closed', () => app.quit());

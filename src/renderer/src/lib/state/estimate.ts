@@ -16,8 +16,11 @@ export function estimatedRate(cell: CellType, hidden: number, backend: string): 
   return (backend === 'tensorflow' ? NATIVE_RATE : KERNEL_RATE)[cell] * scale;
 }
 
-/** Seconds for a run: training plus one test pass (≈ 10,000 forward passes) per epoch. */
+/** Starting the trainer process and loading MNIST, measured at 1.5–3 s. */
+const STARTUP_SEC = 2.5;
+
+/** Seconds for a run: start-up, training, and one test pass (≈ 10,000 forward passes) per epoch. */
 export function estimatedSeconds(cell: CellType, hidden: number, samples: number, epochs: number, backend: string): number {
   const rate = estimatedRate(cell, hidden, backend);
-  return (epochs * samples) / rate + epochs * (10000 / (rate * 3));
+  return STARTUP_SEC + (epochs * samples) / rate + epochs * (10000 / (rate * 3));
 }

@@ -53,6 +53,7 @@ export class Tracer {
     const ax = new Float64Array(G); // input projection + bias
     const ah = new Float64Array(G); // recurrent projection
     const rh = new Float64Array(H);
+    const z = new Float64Array(H);
 
     for (let t = 0; t < SIDE; t++) {
       ax.set(b);
@@ -88,7 +89,6 @@ export class Tracer {
           cs![o + j] = c[j];
         }
       } else {
-        const z = new Float64Array(H);
         for (let j = 0; j < H; j++) {
           z[j] = sigmoid(ax[j] + ah[j]);
           const r = sigmoid(ax[H + j] + ah[H + j]);

@@ -113,17 +113,20 @@ describe('fused training', () => {
     model.dispose();
   });
 
-  it.each([['rnn', 128, 3000], ['gru', 32, 1500], ['lstm', 32, 1500]] as const)('%s: one epoch on a slice reaches the same test accuracy as the plain tfjs path with the same seed', async (cell, hidden, limit) => {
+  // Measured: rnn 0.755, gru 0.590, lstm 0.581 on both paths, avg cost equal to 4 decimals.
+  it.each([['rnn', 128, 3000, 0.003], ['gru', 32, 3000, 0.01], ['lstm', 32, 3000, 0.01]] as const)('%s: one epoch on a slice reaches the same test accuracy as the plain tfjs path with the same seed', async (cell, hidden, limit, learningRate) => {
     const { trainModel } = await import('../../../src/main/engine/train');
     const slice = await mnistSlice(3000, 1000);
     const run = async (kernels: 'auto' | 'off') => {
       const m = createModel({ cell, hidden, seed: 42 });
-      const s = await trainModel(m, { train: slice.train, test: slice.test, config: { cell, hidden, epochs: 1, learningRate: 0.003, batchSize: 64, limit, seed: 42 }, kernels });
+      const s = await trainModel(m, { train: slice.train, test: slice.test, config: { cell, hidden, epochs: 1, learningRate, batchSize: 64, limit, seed: 42 }, kernels });
       m.dispose();
       return s;
     };
     const fused = await run('auto');
     const plain = await run('off');
+    // Both learned something (chance is 0.1), and the same amount.
+    expect(plain.testAccuracy).toBeGreaterThan(0.45);
     expect(Math.abs(fused.testAccuracy - plain.testAccuracy)).toBeLessThan(0.02);
     expect(Math.abs(fused.epochs[0].avgCost - plain.epochs[0].avgCost)).toBeLessThan(0.02);
   });

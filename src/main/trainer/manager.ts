@@ -1,7 +1,9 @@
 /**
  * Runs training jobs in a separate process, one at a time. Progress is throttled
- * to at most 10 events per second (epoch summaries are queued, never dropped);
- * cancel kills the process; a crash or out-of-memory surfaces as an error.
+ * to at most 10 events per second: while a run goes on, epoch summaries are
+ * queued and never dropped, and the done event carries every epoch's summary,
+ * so ones still queued when a run ends are not sent again. Cancel kills the
+ * process; a crash or out-of-memory surfaces as an error.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -122,7 +124,6 @@ export class TrainerManager {
       this.events.error(`training failed: ${msg.error}`, job);
     } else if (msg.type === 'done') {
       this.#finished = true;
-      this.#flushAll();
       child.kill();
       this.#reset();
       try {
@@ -178,10 +179,4 @@ export class TrainerManager {
     if (this.#queue.length || this.#latestBatch) this.#pump();
   }
 
-  /** Deliver queued epoch summaries before the final done event. */
-  #flushAll(): void {
-    for (const p of this.#queue) this.events.progress(p);
-    this.#queue = [];
-    this.#latestBatch = null;
-  }
 }

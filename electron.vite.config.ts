@@ -9,7 +9,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
-          trainer: resolve('src/main/trainer/child.ts'),
+          trainer: resolve('src/node/trainer/main.ts'),
         },
       },
     },

@@ -1,9 +1,9 @@
 /** One throughput measurement in a fresh process, so each backend starts clean. Prints one JSON line. */
 import { parseArgs } from 'node:util';
-import { initBackend } from '../src/main/engine/backend';
-import { loadDataset } from '../src/main/engine/dataset';
-import { createModel } from '../src/main/engine/model';
-import { trainModel } from '../src/main/engine/train';
+import { initBackend } from '../src/node/engine/backend';
+import { loadDataset } from '../src/node/engine/dataset';
+import { createModel } from '../src/node/engine/model';
+import { trainModel } from '../src/node/engine/train';
 import type { CellType } from '../src/shared/types';
 
 const { values } = parseArgs({ options: { probe: { type: 'string' }, cell: { type: 'string' }, backend: { type: 'string' }, batches: { type: 'string' }, kernels: { type: 'string' } } });

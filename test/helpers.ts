@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { initBackend } from '../src/main/engine/backend';
-import { loadDataset, type Dataset } from '../src/main/engine/dataset';
+import { initBackend } from '../src/node/engine/backend';
+import { loadDataset, type Dataset } from '../src/node/engine/dataset';
 
 /** A fresh temp folder removed after the file's tests. */
 export function tempDir(prefix = 'rnn-lens-'): string {

@@ -2,11 +2,11 @@
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatch } from './dispatch';
+import { createDispatch } from '../node/services/dispatch';
 import { registerIpc } from './ipc';
-import { builtinModelDir, projectRoot, rendererDir } from './paths';
-import { LensServices } from './services/lens';
-import { utilityTrainer } from './trainer/utility';
+import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';
+import { LensServices } from '../node/services/app';
+import { utilityTrainer } from './utilityTrainer';
 import { appUrlFor, createMainWindow } from './window';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { CHANNELS } from '../shared/contract';
 import type { Result } from '../shared/contract';
-import type { Dispatch } from './dispatch';
+import type { Dispatch } from '../node/services/dispatch';
 
 /** The parts of a sender frame the check reads. */
 export interface SenderFrame {

@@ -18,7 +18,7 @@ export interface App {
 
 export async function startApp(): Promise<App> {
   const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-e2e-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main/web/cli.ts', '--port', '0', '--no-build', '--user-data', userData], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/web/main.ts', '--port', '0', '--no-build', '--user-data', userData], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`web mode did not start:\n${out}`)), 60_000);

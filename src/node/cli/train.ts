@@ -1,0 +1,101 @@
+/** `npm run train`: reproduces the tutorial's run and saves the result as a model version. */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { initBackend } from '../engine/backend';
+import { defaultMnistDir, loadDataset } from '../engine/dataset';
+import { loadModelFolder } from '../engine/modelFolder';
+import { createModel, describeModel } from '../engine/model';
+import { ModelStore } from '../engine/store';
+import { trainModel } from '../engine/train';
+import { parseTrainArgs, USAGE, UsageError } from './args';
+
+const pad = (n: number) => String(n).padStart(4, '0');
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseTrainArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dataDir = args.data ? resolve(args.data) : defaultMnistDir();
+  if (!existsSync(dataDir)) {
+    console.error(`error: --data folder ${dataDir} does not exist`);
+    return 2;
+  }
+  const backend = await initBackend(args.backend ?? undefined);
+  const ds = loadDataset(dataDir, { name: args.data ? undefined : 'mnist' });
+  const { config } = args;
+  let model;
+  let parent: string | null = null;
+  if (args.from) {
+    const loaded = await loadModelFolder(resolve(args.from));
+    model = loaded.model;
+    parent = loaded.id;
+    Object.assign(config, describeModel(model));
+  } else {
+    model = createModel({ cell: config.cell, hidden: config.hidden, seed: config.seed });
+  }
+  const n = config.limit > 0 ? Math.min(config.limit, ds.train.n) : ds.train.n;
+  console.log(
+    `RNN Lens train: ${config.cell}-${config.hidden} on ${ds.name} (${n} train / ${args.testLimit || ds.test.n} test), ` +
+      `${config.epochs} epochs, lr ${config.learningRate}, batch ${config.batchSize}, seed ${config.seed}, backend: ${backend.name}`,
+  );
+  const ac = new AbortController();
+  process.once('SIGINT', () => {
+    console.log('\ncancelling after this batch…');
+    ac.abort();
+  });
+  const summary = await trainModel(model, {
+    train: ds.train,
+    test: ds.test,
+    config,
+    testLimit: args.testLimit,
+    signal: ac.signal,
+    onProgress: (p) => {
+      if (p.kind === 'epoch') {
+        console.log(
+          `Epoch ${pad(p.epoch)}  avg cost ${p.avgCost.toFixed(3)}  test acc ${p.testAccuracy.toFixed(4)}  (${Math.round(p.samplesPerSec)} samples/s)`,
+        );
+      }
+    },
+  });
+  if (summary.epochs.length === 0) {
+    console.log('cancelled before the first epoch finished; nothing saved');
+    return 1;
+  }
+  const store = new ModelStore(resolve(args.out));
+  const saved = await store.save(model, {
+    cell: config.cell,
+    hidden: config.hidden,
+    epochs: summary.epochs.length,
+    learningRate: config.learningRate,
+    batchSize: config.batchSize,
+    dataset: ds.name,
+    backend: backend.name,
+    testAccuracy: summary.testAccuracy,
+    command: `npm run train -- ${argv.join(' ')}`.trim(),
+    parent,
+    history: summary.epochs.map((e) => ({ epoch: e.epoch, avgCost: e.avgCost, testAccuracy: e.testAccuracy })),
+  });
+  console.log(`Optimization finished${summary.cancelled ? ' (cancelled)' : ''} in ${summary.elapsedSec.toFixed(1)} s.`);
+  console.log(`Test accuracy: ${summary.testAccuracy.toFixed(4)}`);
+  console.log(`Saved model ${saved.id} to ${store.versionsDir}/${saved.id}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,291 @@
+/**
+ * Versioned model store. Each save is a new folder under versions/, written into
+ * a temp folder with fsynced files and then renamed into place; a `current` file,
+ * also replaced atomically, names the active version. A version that fails
+ * verification is moved to quarantine/ (never deleted) and the store falls back
+ * to the newest good version, and finally to the model shipped with the app.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelManifest, ModelVersion } from '../../shared/types';
+import {
+  bytesToModel,
+  CorruptModelError,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  modelToBytes,
+  readManifest,
+  readVerifiedFiles,
+  WEIGHTS_FILE,
+} from './artifacts';
+import { fsyncDir, sha256, tempName, writeFileDurable } from './durableFs';
+import { describeModel } from './model';
+
+/** Id of the read-only model that ships with the app. */
+export const BUILTIN_ID = 'builtin';
+
+/** Fields a caller supplies when saving; the store fills in id, files and format. */
+export type ManifestInput = Omit<ModelManifest, 'format' | 'id' | 'files' | 'createdAt'> & { createdAt?: string };
+
+/** A version that failed to load and where it was moved. */
+export interface QuarantineNote {
+  id: string;
+  reason: string;
+  movedTo: string;
+}
+
+/** A loaded model and how the store got to it. */
+export interface LoadedModel {
+  id: string;
+  model: tf.LayersModel;
+  manifest: ModelManifest;
+  /** Versions that were tried first, failed, and were moved aside. */
+  quarantined: QuarantineNote[];
+}
+
+const ID_RE = /^v(\d{4,})$/;
+
+export class ModelStore {
+  readonly versionsDir: string;
+  readonly quarantineDir: string;
+  readonly currentFile: string;
+
+  constructor(
+    readonly root: string,
+    readonly builtinDir?: string,
+  ) {
+    this.versionsDir = join(root, 'versions');
+    this.quarantineDir = join(root, 'quarantine');
+    this.currentFile = join(root, 'current');
+    mkdirSync(this.versionsDir, { recursive: true });
+    mkdirSync(this.quarantineDir, { recursive: true });
+    this.sweepIncomplete();
+  }
+
+  /** Saves interrupted before their rename leave temp folders; move them aside. */
+  private sweepIncomplete(): void {
+    for (const name of readdirSync(this.versionsDir)) {
+      if (name.startsWith('.tmp-')) this.moveAside(name, 'incomplete save');
+    }
+  }
+
+  private moveAside(name: string, reason: string): QuarantineNote {
+    const movedTo = join(this.quarantineDir, `${name.replace(/^\./, '')}-${Date.now()}`);
+    renameSync(join(this.versionsDir, name), movedTo);
+    fsyncDir(this.versionsDir);
+    return { id: name, reason, movedTo };
+  }
+
+  private userIds(): string[] {
+    return readdirSync(this.versionsDir)
+      .filter((n) => ID_RE.test(n))
+      .sort((a, b) => Number(ID_RE.exec(a)![1]) - Number(ID_RE.exec(b)![1]));
+  }
+
+  private nextId(): string {
+    const seen = [...readdirSync(this.versionsDir), ...readdirSync(this.quarantineDir)]
+      .map((n) => /^v(\d{4,})/.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
+    const next = (seen.length ? Math.max(...seen) : 0) + 1;
+    return `v${String(next).padStart(4, '0')}`;
+  }
+
+  private dirOf(id: string): string {
+    if (id === BUILTIN_ID) {
+      if (!this.builtinDir) throw new Error('this store has no built-in model');
+      return this.builtinDir;
+    }
+    if (!ID_RE.test(id)) throw new Error(`"${id}" is not a model version id (expected v0001 or "${BUILTIN_ID}")`);
+    return join(this.versionsDir, id);
+  }
+
+  private hasBuiltin(): boolean {
+    return !!this.builtinDir && existsSync(join(this.builtinDir, MANIFEST_FILE));
+  }
+
+  /** The id the `current` pointer names, or null when unset. */
+  currentId(): string | null {
+    if (!existsSync(this.currentFile)) return null;
+    const id = readFileSync(this.currentFile, 'utf8').trim();
+    return id || null;
+  }
+
+  /** The active version id: the pointer if it names something present, else the newest, else builtin. */
+  activeId(): string | null {
+    const cur = this.currentId();
+    const ids = this.userIds();
+    if (cur && (ids.includes(cur) || (cur === BUILTIN_ID && this.hasBuiltin()))) return cur;
+    if (ids.length) return ids[ids.length - 1];
+    return this.hasBuiltin() ? BUILTIN_ID : null;
+  }
+
+  /** All versions with readable manifests, newest first, builtin last. Unreadable ones are skipped here and caught on load. */
+  list(): ModelVersion[] {
+    const active = this.activeId();
+    const out: ModelVersion[] = [];
+    for (const id of this.userIds().reverse()) {
+      try {
+        out.push({ id, manifest: readManifest(this.dirOf(id)), active: id === active, builtin: false });
+      } catch {
+        // listed once it is repaired or moved aside by load()
+      }
+    }
+    if (this.hasBuiltin()) {
+      out.push({ id: BUILTIN_ID, manifest: readManifest(this.builtinDir!), active: active === BUILTIN_ID, builtin: true });
+    }
+    return out;
+  }
+
+  /** Save a model as a new version and (by default) make it active. */
+  async save(model: tf.LayersModel, input: ManifestInput, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
+    const bytes = await modelToBytes(model);
+    const { cell, hidden } = describeModel(model);
+    return this.commit(bytes.modelJson, bytes.weights, { ...input, cell, hidden }, opts.activate ?? true);
+  }
+
+  /** Save serialized model bytes (as a trainer process sends them) after verifying they load. */
+  async saveBytes(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
+    const model = await bytesToModel({ modelJson, weights });
+    const { cell, hidden } = describeModel(model);
+    model.dispose();
+    return this.commit(modelJson, weights, { ...input, cell, hidden }, opts.activate ?? true);
+  }
+
+  private commit(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, activate: boolean): ModelVersion {
+    const id = this.nextId();
+    const tmp = join(this.versionsDir, `.tmp-${id}-${process.pid}`);
+    mkdirSync(tmp);
+    const files = {
+      [MODEL_FILE]: { sha256: sha256(modelJson), bytes: modelJson.length },
+      [WEIGHTS_FILE]: { sha256: sha256(weights), bytes: weights.length },
+    };
+    const manifest: ModelManifest = {
+      ...input,
+      format: 'rnn-lens-model/1',
+      id,
+      createdAt: input.createdAt ?? new Date().toISOString(),
+      files,
+    };
+    writeFileDurable(join(tmp, MODEL_FILE), modelJson);
+    writeFileDurable(join(tmp, WEIGHTS_FILE), weights);
+    writeFileDurable(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    fsyncDir(tmp);
+    renameSync(tmp, join(this.versionsDir, id));
+    fsyncDir(this.versionsDir);
+    if (activate) this.setCurrent(id);
+    return { id, manifest, active: activate, builtin: false };
+  }
+
+  private setCurrent(id: string): void {
+    writeFileDurable(this.currentFile, `${id}\n`);
+  }
+
+  /** Verify and load one version without side effects. Throws CorruptModelError on any fault. */
+  async loadVersion(id: string): Promise<{ model: tf.LayersModel; manifest: ModelManifest }> {
+    const dir = this.dirOf(id);
+    if (!existsSync(dir)) throw new Error(`model version ${id} does not exist`);
+    const manifest = readManifest(dir);
+    const bytes = readVerifiedFiles(dir, manifest);
+    const model = await bytesToModel(bytes, { cell: manifest.cell, hidden: manifest.hidden });
+    return { model, manifest };
+  }
+
+  /**
+   * Load the active version. A version that fails verification is moved to
+   * quarantine and the next newest is tried, down to the built-in model.
+   */
+  async load(): Promise<LoadedModel> {
+    const quarantined: QuarantineNote[] = [];
+    const first = this.activeId();
+    const order = [first, ...this.userIds().reverse(), this.hasBuiltin() ? BUILTIN_ID : null].filter(
+      (id, i, a): id is string => id !== null && a.indexOf(id) === i,
+    );
+    for (const id of order) {
+      try {
+        const { model, manifest } = await this.loadVersion(id);
+        if (id !== first || quarantined.length) this.setCurrent(id);
+        return { id, model, manifest, quarantined };
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        if (id === BUILTIN_ID) throw new CorruptModelError('built-in model', reason);
+        quarantined.push(this.moveAside(id, reason));
+      }
+    }
+    throw new Error('no model is available: train one first');
+  }
+
+  /** Verify and load a version, then make it active. The caller owns the returned model. */
+  async activate(id: string): Promise<{ version: ModelVersion; model: tf.LayersModel }> {
+    const { model, manifest } = await this.loadVersion(id);
+    this.setCurrent(id);
+    return { version: { id, manifest, active: true, builtin: id === BUILTIN_ID }, model };
+  }
+
+  /** Delete a user version. The active and built-in versions cannot be deleted. */
+  delete(id: string): void {
+    if (id === BUILTIN_ID) throw new Error('the built-in model cannot be deleted');
+    const dir = this.dirOf(id);
+    if (!existsSync(dir)) throw new Error(`model version ${id} does not exist`);
+    if (this.activeId() === id) throw new Error(`model version ${id} is active: activate another version before deleting it`);
+    rmSync(dir, { recursive: true });
+    fsyncDir(this.versionsDir);
+  }
+
+  /** Copy a verified version to `dest` (a new or empty folder) as model.json, weights.bin and manifest.json. */
+  async exportTo(id: string, dest: string): Promise<string> {
+    const dir = this.dirOf(id);
+    const manifest = readManifest(dir);
+    readVerifiedFiles(dir, manifest);
+    if (existsSync(dest) && readdirSync(dest).length > 0) throw new Error(`export folder ${dest} is not empty`);
+    mkdirSync(dest, { recursive: true });
+    for (const f of [MODEL_FILE, WEIGHTS_FILE, MANIFEST_FILE]) {
+      const tmp = tempName(join(dest, f));
+      cpSync(join(dir, f), tmp);
+      renameSync(tmp, join(dest, f));
+    }
+    fsyncDir(dest);
+    return dest;
+  }
+
+  /**
+   * Import a model folder (model.json + weights.bin, manifest.json optional) as a
+   * new version. Everything is verified before anything is written.
+   */
+  async importFrom(src: string, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
+    const readRaw = (f: string) => {
+      const p = join(src, f);
+      if (!existsSync(p)) throw new CorruptModelError(f, `is missing from ${src}`);
+      return readFileSync(p);
+    };
+    let manifest: ModelManifest | null = null;
+    let bytes: { modelJson: Uint8Array; weights: Uint8Array };
+    if (existsSync(join(src, MANIFEST_FILE))) {
+      manifest = readManifest(src);
+      bytes = readVerifiedFiles(src, manifest);
+    } else {
+      bytes = { modelJson: readRaw(MODEL_FILE), weights: readRaw(WEIGHTS_FILE) };
+    }
+    const model = await bytesToModel(bytes, manifest ? { cell: manifest.cell, hidden: manifest.hidden } : undefined);
+    const { cell, hidden } = describeModel(model);
+    model.dispose();
+    const input: ManifestInput = manifest
+      ? { ...manifest, parent: manifest.parent, command: `${manifest.command} (imported)` }
+      : {
+          cell,
+          hidden,
+          epochs: 0,
+          learningRate: 0,
+          batchSize: 0,
+          dataset: 'unknown',
+          backend: 'unknown',
+          testAccuracy: null,
+          command: `imported from ${src}`,
+          parent: null,
+          history: [],
+        };
+    const { format: _f, id: _i, files: _files, ...rest } = input as ModelManifest;
+    return this.commit(bytes.modelJson, bytes.weights, { ...rest, createdAt: new Date().toISOString() }, opts.activate ?? true);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The training loop: seeded shuffle, Adam, one gradient step per batch, progress
+ * per batch and per epoch, cancellation between batches, and no leaked tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainProgress, type TrainSummary } from '../../shared/types';
+import type { DataSplit } from './dataset';
+import { FusedRnnTrainer, fusedEligible } from './fusedTrainer';
+import { mulberry32, permutation } from './random';
+
+/** The tutorial's defaults. */
+export const TUTORIAL_CONFIG: TrainConfig = {
+  cell: 'rnn',
+  hidden: 128,
+  epochs: 30,
+  learningRate: 0.001,
+  batchSize: 128,
+  limit: 0,
+  seed: 42,
+};
+
+/** Inputs to one run besides the hyper-parameters. */
+export interface TrainOptions {
+  train: DataSplit;
+  test: DataSplit;
+  config: TrainConfig;
+  /** Called after every batch and every epoch. */
+  onProgress?: (p: TrainProgress) => void;
+  /** Checked between batches; an aborted run stops and keeps its weights so far. */
+  signal?: AbortSignal;
+  /** Evaluate on at most this many test samples per epoch (0 = all). */
+  testLimit?: number;
+  /** Use the fused WebAssembly kernels where the model allows (default), or force the plain tfjs path. */
+  kernels?: 'auto' | 'off';
+}
+
+/** Fraction of a split the model classifies correctly, evaluated in chunks. */
+export function evaluate(model: tf.LayersModel, split: DataSplit, limit = 0, chunk = 1000): number {
+  const n = limit > 0 ? Math.min(limit, split.n) : split.n;
+  if (n === 0) return 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    correct += tf.tidy(() => {
+      const xs = tf.tensor3d(split.images.subarray(start * PIXELS, (start + size) * PIXELS), [size, SIDE, SIDE]);
+      const ys = tf.tensor1d(split.labels.subarray(start, start + size), 'int32');
+      const pred = (model.predict(xs) as tf.Tensor).argMax(-1);
+      return pred.equal(ys).sum().dataSync()[0];
+    });
+  }
+  return correct / n;
+}
+
+/** Copy the samples named by order[from..from+size) into the batch buffers. */
+function fillBatch(split: DataSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
+  for (let k = 0; k < size; k++) {
+    const i = order[from + k];
+    xs.set(split.images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
+    ys[k] = split.labels[i];
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** One way of running gradient steps: the fused kernels, or plain tfjs layers. */
+interface Stepper {
+  step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
+  evaluate(split: DataSplit, limit: number): number;
+  /** Leave the trained weights in the model and release what the stepper holds. */
+  finish(): void;
+}
+
+/** Gradient steps through tfjs-layers with tfjs's Adam. */
+class TfjsStepper implements Stepper {
+  readonly #optimizer: tf.Optimizer;
+  readonly #vars: tf.Variable[];
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    learningRate: number,
+  ) {
+    this.#optimizer = tf.train.adam(learningRate);
+    this.#vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  step(images: Float32Array, labelBuf: Int32Array, size: number): { loss: number; correct: number } {
+    return tf.tidy(() => {
+      const xs = tf.tensor3d(images.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
+      const labels = tf.tensor1d(labelBuf.subarray(0, size), 'int32');
+      const ys = tf.oneHot(labels, CLASSES);
+      const kept: { correct?: tf.Tensor } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const probs = this.model.apply(xs, { training: true }) as tf.Tensor2D;
+        kept.correct = tf.keep(probs.argMax(-1).equal(labels).sum());
+        return tf.metrics.categoricalCrossentropy(ys, probs).mean() as tf.Scalar;
+      }, this.#vars);
+      this.#optimizer.applyGradients(grads as Parameters<tf.Optimizer['applyGradients']>[0]);
+      const out = { loss: value.dataSync()[0], correct: kept.correct!.dataSync()[0] };
+      kept.correct!.dispose();
+      return out;
+    });
+  }
+
+  evaluate(split: DataSplit, limit: number): number {
+    return evaluate(this.model, split, limit);
+  }
+
+  finish(): void {
+    this.#optimizer.dispose();
+  }
+}
+
+/** Train `model` in place. Resolves with the per-epoch summaries when done or cancelled. */
+export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Promise<TrainSummary> {
+  const { train, test, config, onProgress, signal } = opts;
+  const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
+  if (n === 0) throw new Error('the training set is empty');
+  const batches = Math.ceil(n / config.batchSize);
+  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible(model) ? new FusedRnnTrainer(model, config) : new TfjsStepper(model, config.learningRate);
+  const rand = mulberry32(config.seed);
+  const xsBuf = new Float32Array(config.batchSize * PIXELS);
+  const ysBuf = new Int32Array(config.batchSize);
+  const started = performance.now();
+  const epochs: EpochProgress[] = [];
+  let rate = 0; // smoothed samples/s
+  let evalSec = 0; // cost of one test evaluation, measured after the first epoch
+  let cancelled = false;
+  let trained = 0;
+
+  const elapsed = () => (performance.now() - started) / 1000;
+
+  try {
+    for (let epoch = 1; epoch <= config.epochs && !cancelled; epoch++) {
+      const order = permutation(train.n, rand).subarray(0, n);
+      let costSum = 0;
+      let correctSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        if (signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const size = Math.min(config.batchSize, n - b * config.batchSize);
+        fillBatch(train, order, b * config.batchSize, size, xsBuf, ysBuf);
+        const t0 = performance.now();
+        const { loss, correct } = stepper.step(xsBuf, ysBuf, size);
+        const sec = (performance.now() - t0) / 1000;
+        const instant = size / Math.max(sec, 1e-6);
+        rate = rate === 0 ? instant : 0.9 * rate + 0.1 * instant;
+        costSum += loss * size;
+        correctSum += correct;
+        seen += size;
+        trained += size;
+        const remainingSamples = (config.epochs - epoch) * n + (n - seen);
+        const remainingEvals = config.epochs - epoch + 1;
+        onProgress?.({
+          kind: 'batch',
+          epoch,
+          epochs: config.epochs,
+          batch: b + 1,
+          batches,
+          loss,
+          accuracy: correct / size,
+          samplesPerSec: rate,
+          etaSec: remainingSamples / rate + remainingEvals * evalSec,
+          elapsedSec: elapsed(),
+        });
+        await yieldToEventLoop();
+      }
+      if (seen === 0) break;
+      const e0 = performance.now();
+      const testAccuracy = stepper.evaluate(test, opts.testLimit ?? 0);
+      evalSec = (performance.now() - e0) / 1000;
+      const summary: EpochProgress = {
+        kind: 'epoch',
+        epoch,
+        epochs: config.epochs,
+        avgCost: costSum / seen,
+        trainAccuracy: correctSum / seen,
+        testAccuracy,
+        samplesPerSec: rate,
+        elapsedSec: elapsed(),
+      };
+      epochs.push(summary);
+      onProgress?.(summary);
+    }
+  } finally {
+    stepper.finish();
+  }
+  const total = elapsed();
+  return {
+    epochs,
+    testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : 0,
+    cancelled,
+    elapsedSec: total,
+    samplesPerSec: trained / Math.max(total, 1e-6),
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Runs training jobs in a separate process, one at a time. Progress is throttled
+ * to at most 10 events per second: while a run goes on, epoch summaries are
+ * queued and never dropped, and the done event carries every epoch's summary,
+ * so ones still queued when a run ends are not sent again. Cancel kills the
+ * process; a crash or out-of-memory surfaces as an error.
+ */
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TrainProgress } from '../../shared/types';
+import type { StartMessage, TrainerMessage } from './protocol';
+
+/** The minimum the manager needs from a child process, whatever created it. */
+export interface TrainerChild {
+  readonly pid: number | undefined;
+  postMessage(msg: StartMessage): void;
+  onMessage(cb: (msg: TrainerMessage) => void): void;
+  /** `detail` holds the tail of stderr where available. */
+  onExit(cb: (code: number | null, signal: string | null, detail: string) => void): void;
+  kill(): void;
+}
+
+/** Creates a fresh trainer process. */
+export type SpawnTrainer = () => TrainerChild;
+
+/** What the manager reports back. */
+export interface TrainerEvents {
+  progress(p: TrainProgress): void;
+  done(msg: Extract<TrainerMessage, { type: 'done' }>, job: StartMessage): void | Promise<void>;
+  error(message: string, job: StartMessage): void;
+}
+
+/** Minimum gap between two progress events. */
+export const PROGRESS_INTERVAL_MS = 100;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** child_process.fork of the trainer entry: the built .js if present, else the .ts source through tsx. */
+export function forkTrainer(entry?: string): TrainerChild {
+  const js = join(here, 'trainer.js');
+  const file = entry ?? (existsSync(js) ? js : join(here, 'main.ts'));
+  const execArgv = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    process.stderr.write(d);
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  return {
+    pid: child.pid,
+    postMessage: (msg) => child.send(msg),
+    onMessage: (cb) => child.on('message', (m) => cb(m as TrainerMessage)),
+    onExit: (cb) => child.on('exit', (code, signal) => cb(code, signal, stderr)),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+export class TrainerManager {
+  #child: TrainerChild | null = null;
+  #job: StartMessage | null = null;
+  #startedAt = 0;
+  #finished = false;
+  #queue: TrainProgress[] = [];
+  #latestBatch: TrainProgress | null = null;
+  #lastSent = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly spawn: SpawnTrainer,
+    private readonly events: TrainerEvents,
+  ) {}
+
+  /** The job being run, or null. */
+  get job(): StartMessage | null {
+    return this.#job;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Throws the message a person sees when a run is already going. */
+  assertIdle(): void {
+    if (this.#job) {
+      const secs = Math.round((Date.now() - this.#startedAt) / 1000);
+      throw new Error(`a training run is already in progress (started ${secs} s ago); cancel it or wait for it to finish`);
+    }
+  }
+
+  /** Start a job; refused while another runs. */
+  start(job: StartMessage): void {
+    this.assertIdle();
+    const child = this.spawn();
+    this.#child = child;
+    this.#job = job;
+    this.#startedAt = Date.now();
+    this.#finished = false;
+    child.onMessage((msg) => void this.#onMessage(child, msg));
+    child.onExit((code, signal, detail) => this.#onExit(child, code, signal, detail));
+    child.postMessage(job);
+  }
+
+  /** Stop the running job by killing its process. Returns false when nothing was running. */
+  cancel(): boolean {
+    if (!this.#job || !this.#child) return false;
+    const job = this.#job;
+    this.#finished = true;
+    this.#child.kill();
+    this.#reset();
+    void this.events.done({ type: 'done', summary: { epochs: [], testAccuracy: 0, cancelled: true, elapsedSec: (Date.now() - this.#startedAt) / 1000, samplesPerSec: 0 }, backend: '', modelJson: null, weights: null, trainSize: 0 }, job);
+    return true;
+  }
+
+  async #onMessage(child: TrainerChild, msg: TrainerMessage): Promise<void> {
+    if (child !== this.#child || !this.#job) return;
+    const job = this.#job;
+    if (msg.type === 'progress') this.#push(msg.progress);
+    else if (msg.type === 'error') {
+      this.#finished = true;
+      child.kill();
+      this.#reset();
+      this.events.error(`training failed: ${msg.error}`, job);
+    } else if (msg.type === 'done') {
+      this.#finished = true;
+      child.kill();
+      this.#reset();
+      try {
+        await this.events.done(msg, job);
+      } catch (err) {
+        this.events.error(`training finished but the model could not be saved: ${(err as Error).message}`, job);
+      }
+    }
+  }
+
+  #onExit(child: TrainerChild, code: number | null, signal: string | null, detail: string): void {
+    if (child !== this.#child || this.#finished || !this.#job) return;
+    const job = this.#job;
+    this.#reset();
+    const oom = /heap out of memory|Allocation failed|out of memory/i.test(detail);
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    this.events.error(
+      oom ? 'the trainer process ran out of memory; try a smaller hidden size or batch' : `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
+      job,
+    );
+  }
+
+  #reset(): void {
+    this.#child = null;
+    this.#job = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#queue = [];
+    this.#latestBatch = null;
+  }
+
+  #push(p: TrainProgress): void {
+    if (p.kind === 'epoch') this.#queue.push(p);
+    else this.#latestBatch = p;
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#timer) return;
+    const wait = this.#lastSent + PROGRESS_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        this.#pump();
+      }, wait);
+      return;
+    }
+    const next = this.#queue.shift() ?? this.#latestBatch;
+    if (!next) return;
+    if (next === this.#latestBatch) this.#latestBatch = null;
+    this.#lastSent = Date.now();
+    this.events.progress(next);
+    if (this.#queue.length || this.#latestBatch) this.#pump();
+  }
+
+}

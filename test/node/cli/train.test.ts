@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseTrainArgs } from '../../../src/node/cli/args';
+import { tempDir } from '../../helpers';
+
+const run = promisify(execFile);
+const cli = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/node/cli/train.ts', ...args], { cwd: process.cwd() }).then(
+    (r) => ({ code: 0, ...r }),
+    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+  );
+
+describe('train CLI flags', () => {
+  it('defaults to the tutorial setup', () => {
+    expect(parseTrainArgs([]).config).toEqual({ cell: 'rnn', hidden: 128, epochs: 30, learningRate: 0.001, batchSize: 128, limit: 0, seed: 42 });
+  });
+
+  it.each([
+    [['--cell', 'cnn'], /--cell must be rnn, lstm or gru, got "cnn"/],
+    [['--epochs', '0'], /--epochs must be between 1 and 1000, got 0/],
+    [['--epochs', '2.5'], /--epochs must be a whole number, got "2.5"/],
+    [['--lr', 'fast'], /--lr must be a number, got "fast"/],
+    [['--lr=-1'], /--lr must be greater than 0/],
+    [['--batch', '1e9'], /--batch must be a whole number/],
+    [['--backend', 'cuda'], /--backend must be tensorflow, wasm or cpu/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+    [['--out', ''], /--out needs a folder path/],
+    [['stray'], /positional/i],
+  ])('%j is refused with a message naming it', (argv, re) => {
+    expect(() => parseTrainArgs(argv as string[])).toThrow(re);
+  });
+});
+
+describe('train CLI', () => {
+  it('prints one tutorial line per epoch and saves a version', async () => {
+    const out = join(tempDir(), 'models');
+    const r = await cli(['--epochs', '2', '--hidden', '16', '--limit', '256', '--test-limit', '100', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/backend: (wasm|tensorflow|cpu)/);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('Epoch'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Epoch 0001 {2}avg cost \d\.\d{3} {2}test acc 0\.\d{4} {2}\(\d+ samples\/s\)$/);
+    expect(r.stdout).toMatch(/Test accuracy: 0\.\d{4}/);
+    expect(r.stdout).toContain(`Saved model v0001 to ${out}/versions/v0001`);
+    expect(readdirSync(join(out, 'versions', 'v0001')).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+  });
+
+  it('exits non-zero and names a bad flag or folder', async () => {
+    const bad = await cli(['--hidden', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--hidden must be a whole number, got "many"/);
+    const missing = await cli(['--data', '/nonexistent/mnist']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--data folder \/nonexistent\/mnist does not exist/);
+  });
+});

@@ -1,0 +1,97 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { defaultMnistDir, IdxError, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/dataset';
+import { tempDir } from '../../helpers';
+
+const mnist = defaultMnistDir();
+const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/** Write an IDX file of unsigned bytes. */
+function idx(dims: number[], body: Uint8Array, magicType = 0x08): Uint8Array {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head[2] = magicType;
+  head[3] = dims.length;
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, body]);
+}
+
+/** A copy of the first n MNIST samples of each split, gzipped, in a new folder. */
+function gzSlice(dir: string, n: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (const prefix of ['train', 't10k']) {
+    const img = readFileSync(join(mnist, `${prefix}-images-idx3-ubyte`));
+    const lab = readFileSync(join(mnist, `${prefix}-labels-idx1-ubyte`));
+    writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(idx([n, 28, 28], img.subarray(16, 16 + n * 784))));
+    writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(idx([n], lab.subarray(8, 8 + n))));
+  }
+}
+
+describe('MNIST IDX reader', () => {
+  it('reads the real 60,000 / 10,000 split as typed arrays', () => {
+    const ds = loadDataset();
+    expect(ds.train.n).toBe(60000);
+    expect(ds.test.n).toBe(10000);
+    expect(ds.train.images).toBeInstanceOf(Float32Array);
+    expect(ds.train.labels).toBeInstanceOf(Uint8Array);
+    expect(ds.train.images.length).toBe(60000 * 784);
+    // The first training digit of MNIST is a 5, the first test digit a 7.
+    expect(ds.train.labels[0]).toBe(5);
+    expect(ds.test.labels[0]).toBe(7);
+    let min = Infinity, max = -Infinity;
+    for (const v of ds.test.images) { if (v < min) min = v; if (v > max) max = v; }
+    expect(min).toBe(0);
+    expect(max).toBe(1);
+    const counts = new Array(10).fill(0);
+    for (const l of ds.test.labels) counts[l]++;
+    expect(Math.min(...counts)).toBeGreaterThan(850);
+  });
+
+  it('honours a limit', () => {
+    const s = loadSplit(mnist, 't10k', 123);
+    expect(s.n).toBe(123);
+    expect(s.images.length).toBe(123 * 784);
+  });
+
+  it('reads a user folder of .gz files with the same layout', () => {
+    const dir = join(tempDir(), 'gz');
+    gzSlice(dir, 50);
+    const ds = loadDataset(dir);
+    expect(ds.name).toBe('gz');
+    expect(ds.train.n).toBe(50);
+    const ref = loadSplit(mnist, 'train', 50);
+    expect(ds.train.images).toEqual(ref.images);
+    expect(ds.train.labels).toEqual(ref.labels);
+  });
+
+  it('names the file and the fault for bad IDX data', () => {
+    const body = new Uint8Array(2 * 784);
+    const bad: [string, Uint8Array, number, RegExp][] = [
+      ['short', new Uint8Array([0, 0]), 3, /too short/],
+      ['png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 3, /bad magic number/],
+      ['float', idx([2, 28, 28], body, 0x0d), 3, /data type 0x0d/],
+      ['dims', idx([2, 28, 28], body), 1, /3 dimensions, expected 1/],
+      ['trunc', idx([2, 28, 28], body.subarray(0, 700)), 3, /truncated: 716 bytes, expected 1584/],
+      ['extra', idx([2, 28, 28], new Uint8Array(2 * 784 + 5)), 3, /trailing bytes/],
+      ['gz', new Uint8Array([0x1f, 0x8b, 1, 2, 3]), 3, /gzip data is corrupt/],
+    ];
+    for (const [name, bytes, dims, re] of bad) {
+      expect(() => parseIdx(`/x/${name}-idx`, bytes, dims), name).toThrow(re);
+      expect(() => parseIdx(`/x/${name}-idx`, bytes, dims), name).toThrow(new RegExp(`^${name}-idx: `));
+    }
+  });
+
+  it('rejects folders whose files disagree or are missing', () => {
+    const dir = tempDir();
+    for (const f of FILES) copyFileSync(join(mnist, f), join(dir, f));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx([3], new Uint8Array([1, 2, 3])));
+    expect(() => loadSplit(dir, 't10k')).toThrow(/t10k-labels-idx1-ubyte: holds 3 labels but the images file holds 10000 images/);
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx([1, 32, 32], new Uint8Array(1024)));
+    expect(() => loadSplit(dir, 't10k')).toThrow(/images are 32×32, expected 28×28/);
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([60000], new Uint8Array(60000).fill(12)));
+    expect(() => loadSplit(dir, 'train')).toThrow(IdxError);
+    expect(() => loadSplit(dir, 'train')).toThrow(/label 12 at index 0 is outside 0..9/);
+    expect(() => loadSplit(join(dir, 'nope'), 'train')).toThrow(/not found/);
+  });
+});

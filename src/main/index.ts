@@ -1,16 +1,19 @@
-/** Electron entry: app lifecycle, services, IPC and the window. */
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+/** Electron entry: app lifecycle, the app:// protocol, services, IPC and the window. */
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatch } from '../node/services/dispatch';
-import { registerIpc } from './ipc';
 import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';
-import { LensServices } from '../node/services/app';
+import { createDispatch } from '../node/services/dispatch';
+import { AppServices } from '../node/services';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './appProtocol';
+import { registerIpc } from './ipc';
 import { utilityTrainer } from './utilityTrainer';
 import { appUrlFor, createMainWindow } from './window';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let win: BrowserWindow | null = null;
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -27,36 +30,41 @@ if (!app.requestSingleInstanceLock()) {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
-  app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
-    const resources = app.isPackaged ? process.resourcesPath : join(projectRoot, 'resources');
-    const services = new LensServices({
-      userData: app.getPath('userData'),
-      builtinModelDir: app.isPackaged ? join(resources, 'model') : builtinModelDir(),
-      dataDir: app.isPackaged ? join(resources, 'mnist') : undefined,
-      spawnTrainer: () => utilityTrainer(join(here, 'trainer.js')),
-      emit: (event, payload) => win?.webContents.send(event, payload),
-      appVersion: app.getVersion(),
-      runtime: `Electron ${process.versions.electron}`,
-      pickFolder: async (purpose) => {
-        const r = await dialog.showOpenDialog(win!, {
-          title: purpose === 'export' ? 'Export model to folder' : 'Import model folder (model.json + weights.bin)',
-          properties: ['openDirectory', 'createDirectory'],
-        });
-        return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
-      },
+  app
+    .whenReady()
+    .then(async () => {
+      session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+      session.defaultSession.setPermissionCheckHandler(() => false);
+      const resources = app.isPackaged ? process.resourcesPath : join(projectRoot, 'resources');
+      protocol.handle(APP_SCHEME, appProtocolHandler(app.isPackaged ? join(here, '..', 'renderer') : rendererDir()));
+      const services = new AppServices({
+        userData: app.getPath('userData'),
+        builtinModelDir: app.isPackaged ? join(resources, 'model') : builtinModelDir(),
+        dataDir: app.isPackaged ? join(resources, 'mnist') : undefined,
+        spawnTrainer: () => utilityTrainer(join(here, 'trainer.js')),
+        emit: (event, payload) => win?.webContents.send(event, payload),
+        appVersion: app.getVersion(),
+        runtime: `Electron ${process.versions.electron}`,
+        // The only way a path reaches main: the person picks it in the native dialog.
+        pickFolder: async (purpose) => {
+          const r = await dialog.showOpenDialog(win!, {
+            title: purpose === 'export' ? 'Export model to folder' : 'Import model folder (model.json + weights.bin)',
+            properties: ['openDirectory', 'createDirectory'],
+          });
+          return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+        },
+      });
+      await services.init();
+      const appUrl = appUrlFor(app.isPackaged);
+      registerIpc(ipcMain, createDispatch(services), appUrl);
+      win = createMainWindow(join(here, '..', 'preload', 'index.cjs'), appUrl);
+      app.on('before-quit', () => services.shutdown());
+    })
+    .catch((err: unknown) => {
+      // Nothing can be shown without the services; say why instead of leaving no window.
+      dialog.showErrorBox('RNN Lens could not start', err instanceof Error ? err.message : String(err));
+      app.exit(1);
     });
-    await services.init();
-    const appUrl = appUrlFor(app.isPackaged ? join(here, '..', 'renderer') : rendererDir());
-    registerIpc(ipcMain, createDispatch(services), appUrl);
-    win = createMainWindow(join(here, '..', 'preload', 'index.cjs'), appUrl);
-    app.on('before-quit', () => services.trainer.cancel());
-  }).catch((err: unknown) => {
-    // Nothing can be shown without the services; say why instead of leaving no window.
-    dialog.showErrorBox('RNN Lens could not start', err instanceof Error ? err.message : String(err));
-    app.exit(1);
-  });
 
   app.on('window-all-closed', () => app.quit());
 }

@@ -19,8 +19,8 @@ export interface IpcMainLike {
 }
 
 /**
- * True when `frame` is the top frame of the app's own page: the built
- * index.html over file://, or the dev server's origin during development.
+ * True when `frame` is the top frame of the app's own page: the app:// origin,
+ * or the dev server's origin during development.
  */
 export function isTrustedSender(frame: SenderFrame | null | undefined, appUrl: string): boolean {
   if (!frame || frame.parent !== null) return false;
@@ -31,8 +31,8 @@ export function isTrustedSender(frame: SenderFrame | null | undefined, appUrl: s
   } catch {
     return false;
   }
-  if (want.protocol === 'file:') return got.protocol === 'file:' && decodeURIComponent(got.pathname) === decodeURIComponent(want.pathname);
-  return got.origin === want.origin;
+  // Non-special schemes such as app:// have an opaque origin ("null"), so compare scheme and host.
+  return got.protocol === want.protocol && got.host === want.host && got.port === want.port;
 }
 
 export function registerIpc(ipcMain: IpcMainLike, dispatch: Dispatch, appUrl: string): void {

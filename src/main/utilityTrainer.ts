@@ -1,7 +1,6 @@
 /** The trainer as an Electron utilityProcess (the desktop app's counterpart of forkTrainer). */
 import { utilityProcess } from 'electron';
 import type { TrainerChild } from '../node/trainer/manager';
-import type { TrainerMessage } from '../node/trainer/protocol';
 
 export function utilityTrainer(entry: string): TrainerChild {
   const child = utilityProcess.fork(entry, [], { serviceName: 'RNN Lens trainer', stdio: ['ignore', 'inherit', 'pipe'] });
@@ -15,7 +14,7 @@ export function utilityTrainer(entry: string): TrainerChild {
       return child.pid;
     },
     postMessage: (msg) => child.postMessage(msg),
-    onMessage: (cb) => child.on('message', (m) => cb(m as TrainerMessage)),
+    onMessage: (cb) => child.on('message', cb),
     onExit: (cb) => child.on('exit', (code) => cb(code, null, stderr)),
     kill: () => void child.kill(),
   };

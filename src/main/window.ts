@@ -1,6 +1,6 @@
 /** The one app window, with the security settings written inline. */
 import { BrowserWindow } from 'electron';
-import { join } from 'node:path';
+import { APP_URL } from './appProtocol';
 
 export function createMainWindow(preloadPath: string, appUrl: string): BrowserWindow {
   const win = new BrowserWindow({
@@ -35,8 +35,8 @@ export function createMainWindow(preloadPath: string, appUrl: string): BrowserWi
   return win;
 }
 
-/** The URL the window loads: the dev server in development, else the built index.html. */
-export function appUrlFor(rendererDir: string): string {
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  return dev ? dev : `file://${join(rendererDir, 'index.html').replace(/\\/g, '/').replace(/^([A-Za-z]):/, '/$1:')}`;
+/** The URL the window loads: the dev server during `electron-vite dev` (never in a packaged app), else the app:// page. */
+export function appUrlFor(packaged: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  const dev = env.ELECTRON_RENDERER_URL;
+  return dev && !packaged ? dev : APP_URL;
 }

@@ -15,6 +15,7 @@ export const CHANNEL_NAMES = [
   'models:delete',
   'models:export',
   'models:import',
+  'models:upload',
   'dataset:info',
   'dataset:digits',
   'eval:run',

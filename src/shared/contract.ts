@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
-import { CLASSES, PIXELS } from './types';
+import { CELLS, CLASSES, PIXELS } from './types';
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels';
+import { TRAIN_BOUNDS } from './training';
 
 
 /** Exactly 784 finite numbers in [0, 1]. Length is checked before any element is read. */
@@ -14,22 +15,52 @@ export const Pixels = z
   .custom<number[]>((v) => Array.isArray(v) && v.length === PIXELS, { message: `expected an array of exactly ${PIXELS} numbers (28×28)` })
   .pipe(z.array(z.number().finite('expected finite numbers').min(0, 'pixel values must be ≥ 0').max(1, 'pixel values must be ≤ 1')));
 
-const Cell = z.enum(['rnn', 'lstm', 'gru']);
 const VersionId = z.string().regex(/^(v\d{4,}|builtin)$/, 'expected a model version id such as v0001 or builtin');
-const Path = z.string().min(1, 'expected a folder path').max(4096, 'path is too long');
+
+/** Largest file accepted in an upload (the largest weights.bin the app can make is about 17 MB). */
+export const MAX_UPLOAD_BYTES = 24 * 1024 * 1024;
+
+const UploadedFileSchema = z.strictObject({
+  name: z.string().min(1).max(255, 'file name is too long'),
+  base64: z
+    .string()
+    .max(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4, `file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+});
+/** A file the person chose in the browser, as base64. */
+export type UploadedFile = z.infer<typeof UploadedFileSchema>;
 const Empty = z.strictObject({});
 
-/** Hyper-parameters the renderer may choose. Bounds keep a run finite and memory-safe. */
+const int = (name: keyof typeof TRAIN_BOUNDS) =>
+  z
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(TRAIN_BOUNDS[name].min, `${name} must be at least ${TRAIN_BOUNDS[name].min}`)
+    .max(TRAIN_BOUNDS[name].max, `${name} must be at most ${TRAIN_BOUNDS[name].max}`);
+
+/** Schema of each hyper-parameter, named as in TrainConfig. */
+export const TrainFields = {
+  cell: z.enum(CELLS, { error: `cell must be one of ${CELLS.join(', ')}` }),
+  hidden: int('hidden'),
+  epochs: int('epochs'),
+  learningRate: z
+    .number({ error: 'learningRate must be a number' })
+    .finite('learningRate must be finite')
+    .gt(TRAIN_BOUNDS.learningRate.min, `learningRate must be greater than ${TRAIN_BOUNDS.learningRate.min}`)
+    .max(TRAIN_BOUNDS.learningRate.max, `learningRate must be at most ${TRAIN_BOUNDS.learningRate.max}`),
+  batchSize: int('batchSize'),
+  limit: int('limit'),
+  seed: int('seed'),
+};
+
+/** A whole TrainConfig, checked against the bounds. */
+export const TrainConfigSchema = z.strictObject(TrainFields);
+
+/** A training run the renderer asks for. In a fine-tune, cell and hidden are the active model's. */
 export const TrainStart = z.strictObject({
   mode: z.enum(['scratch', 'finetune']),
-  cell: Cell,
-  hidden: z.number().int('hidden must be a whole number').min(8).max(512),
-  epochs: z.number().int('epochs must be a whole number').min(1).max(100),
-  learningRate: z.number().finite().gt(0).max(0.1),
-  batchSize: z.number().int().min(8).max(1024),
-  /** Training samples to use, 0 for all 60,000. */
-  limit: z.number().int().min(0).max(60000),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  ...TrainFields,
+  seed: TrainFields.seed.optional(),
 });
 export type TrainStartRequest = z.infer<typeof TrainStart>;
 
@@ -43,8 +74,9 @@ export const requests = {
   'models:list': Empty,
   'models:activate': z.strictObject({ id: VersionId }),
   'models:delete': z.strictObject({ id: VersionId }),
-  'models:export': z.strictObject({ id: VersionId, dest: Path.optional() }),
-  'models:import': z.strictObject({ src: Path.optional() }),
+  'models:export': z.strictObject({ id: VersionId }),
+  'models:import': Empty,
+  'models:upload': z.strictObject({ files: z.array(UploadedFileSchema).min(1, 'choose model.json and weights.bin').max(3, 'upload at most model.json, weights.bin and manifest.json') }),
   'dataset:info': Empty,
   'dataset:digits': z.strictObject({
     indices: z.array(z.number().int().min(0).max(9999)).max(200, 'ask for at most 200 digits at a time'),
@@ -122,8 +154,10 @@ export interface Responses {
   'models:list': ModelVersion[];
   'models:activate': ModelVersion;
   'models:delete': { deleted: string };
-  'models:export': { path: string } | { cancelled: true };
+  /** Desktop: the folder written; web: the files for the browser to download. */
+  'models:export': { path: string } | { cancelled: true } | { download: { folder: string; files: UploadedFile[] } };
   'models:import': ModelVersion | { cancelled: true };
+  'models:upload': ModelVersion;
   'dataset:info': { name: string; train: number; test: number; classes: number; dir: string };
   'dataset:digits': Digits;
   'eval:run': Evaluation;
@@ -146,7 +180,6 @@ export interface Events {
   'models:changed': { active: ActiveModel | null };
 }
 export type EventName = keyof Events;
-export const EVENTS: readonly EventName[] = EVENT_NAMES;
 
 /** Validate a request; returns the parsed value or a message naming the field and what was expected. */
 export function validateRequest<C extends Channel>(channel: C, payload: unknown): Result<z.output<(typeof requests)[C]>> {

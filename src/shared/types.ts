@@ -1,10 +1,19 @@
-/** Types shared by the engine, the main process and the renderer. No runtime code lives here. */
+/** Types and shape constants shared by every layer. No logic lives here. */
 
-/** The recurrent cell a model uses. */
-export type CellType = 'rnn' | 'lstm' | 'gru';
+/** The recurrent cells the app builds, in the order it lists them. */
+export const CELLS = ['rnn', 'lstm', 'gru'] as const;
+
+/** The recurrent cell a model uses: 'rnn' is Keras's SimpleRNN (tanh). */
+export type CellType = (typeof CELLS)[number];
+
+/** Gate blocks packed side by side in a cell's kernels, in tfjs-layers order (GRU z r h, LSTM i f c o). */
+export const GATES: Readonly<Record<CellType, number>> = { rnn: 1, gru: 3, lstm: 4 };
 
 /** Side length of an MNIST image; also the number of time steps and inputs per step. */
 export const SIDE = 28;
+
+/** Time steps the network reads: one image row per step. */
+export const STEPS = SIDE;
 
 /** Pixels in one 28×28 image. */
 export const PIXELS = SIDE * SIDE;
@@ -72,11 +81,16 @@ export interface EpochProgress {
 /** Either progress event. */
 export type TrainProgress = BatchProgress | EpochProgress;
 
+/** How a run's gradient steps ran: the fused WebAssembly kernels, or tfjs layers on the active backend. */
+export type TrainPath = 'kernels' | 'tfjs';
+
 /** Result of a finished (or cancelled) run. */
 export interface TrainSummary {
   epochs: EpochProgress[];
   testAccuracy: number;
   cancelled: boolean;
+  /** Which path trained; null when the run was cancelled before it started. */
+  path: TrainPath | null;
   elapsedSec: number;
   samplesPerSec: number;
 }

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { isTrustedSender, registerIpc, type IpcMainLike } from '../../src/main/ipc';
 import { CHANNELS } from '../../src/shared/contract';
 
-const APP = 'file:///opt/RNN%20Lens/resources/app.asar/out/renderer/index.html';
+const APP = 'app://rnn-lens/index.html';
 
 describe('sender-frame check', () => {
   it('accepts only the top frame of the app page', () => {
     expect(isTrustedSender({ url: APP, parent: null }, APP)).toBe(true);
     expect(isTrustedSender({ url: `${APP}#viz`, parent: null }, APP)).toBe(true);
     expect(isTrustedSender({ url: APP, parent: {} }, APP)).toBe(false); // an iframe inside the app
+    expect(isTrustedSender({ url: 'app://rnn-lens/other.html', parent: null }, APP)).toBe(true);
     expect(isTrustedSender({ url: 'file:///tmp/evil.html', parent: null }, APP)).toBe(false);
+    expect(isTrustedSender({ url: 'app://evil/index.html', parent: null }, APP)).toBe(false);
+    expect(isTrustedSender({ url: 'https://rnn-lens/index.html', parent: null }, APP)).toBe(false);
     expect(isTrustedSender({ url: 'https://example.com/', parent: null }, APP)).toBe(false);
     expect(isTrustedSender({ url: 'not a url', parent: null }, APP)).toBe(false);
     expect(isTrustedSender(null, APP)).toBe(false);

@@ -21,8 +21,11 @@ vi.mock('electron', () => ({
 describe('main window', () => {
   it('is created with the security settings and blocks navigation and new windows', async () => {
     const { createMainWindow, appUrlFor } = await import('../../src/main/window');
-    const url = appUrlFor('/opt/app/out/renderer');
-    expect(url).toBe('file:///opt/app/out/renderer/index.html');
+    const url = appUrlFor(true, {});
+    expect(url).toBe('app://rnn-lens/index.html');
+    // The dev server's address is honoured only when the app is not packaged.
+    expect(appUrlFor(true, { ELECTRON_RENDERER_URL: 'http://localhost:5173' })).toBe('app://rnn-lens/index.html');
+    expect(appUrlFor(false, { ELECTRON_RENDERER_URL: 'http://localhost:5173' })).toBe('http://localhost:5173');
     createMainWindow('/opt/app/out/preload/index.cjs', url);
     const w = created[0];
     expect(w.opts.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { createModel } from '../../src/node/engine/model';
 import { ModelStore } from '../../src/node/engine/store';
-import { LensServices } from '../../src/node/services/app';
-import { forkTrainer, type SpawnTrainer } from '../../src/node/trainer/manager';
+import { AppServices } from '../../src/node/services';
+import { forkTrainer } from '../../src/node/trainer/forkTrainer';
+import type { SpawnTrainer } from '../../src/node/trainer/manager';
 import type { Events } from '../../src/shared/contract';
 import { mnistSlice, tempDir } from '../helpers';
 
@@ -19,7 +20,7 @@ export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number
     testAccuracy: null, command: 'fixture', parent: null, history: [],
   });
   const events: Emitted[] = [];
-  const services = new LensServices({
+  const services = new AppServices({
     userData,
     builtinModelDir: join(userData, 'no-builtin'),
     spawnTrainer: opts.spawn ?? (() => forkTrainer()),

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe('preload bridge', () => {
   it('exposes exactly one function per channel and one subscription per event, frozen', () => {
-    const api = exposed.lens;
+    const api = exposed.rnnLens;
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.keys(api).length).toBe(CHANNEL_NAMES.length + EVENT_NAMES.length);
     expect(Object.keys(api)).not.toContain('ipcRenderer');
@@ -28,18 +28,18 @@ describe('preload bridge', () => {
   });
 
   it('forwards calls to the matching channel', async () => {
-    await exposed.lens.modelPredict({ pixels: [] });
-    await exposed.lens.appStatus();
+    await exposed.rnnLens.modelPredict({ pixels: [] });
+    await exposed.rnnLens.appStatus();
     expect(invoke.mock.calls).toEqual([['model:predict', { pixels: [] }], ['app:status', {}]]);
   });
 
   it('passes event payloads without the IPC event object and can unsubscribe', () => {
     const got: unknown[] = [];
-    const off = exposed.lens.onTrainProgress((p: unknown) => got.push(p)) as () => void;
+    const off = exposed.rnnLens.onTrainProgress((p: unknown) => got.push(p)) as () => void;
     listeners.get('train:progress')!({ sender: 'secret' }, { kind: 'batch' });
     expect(got).toEqual([{ kind: 'batch' }]);
     off();
     expect(listeners.has('train:progress')).toBe(false);
-    expect(() => exposed.lens.onTrainDone('nope')).toThrow(/needs a callback/);
+    expect(() => exposed.rnnLens.onTrainDone('nope')).toThrow(/needs a callback/);
   });
 });

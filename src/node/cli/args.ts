@@ -1,8 +1,8 @@
 /** Flag parsing for the train CLI; every bad flag or value is named in the error. */
 import { parseArgs } from 'node:util';
-import type { CellType, TrainConfig } from '../../shared/types';
-import { CELLS } from '../engine/model';
-import { TUTORIAL_CONFIG } from '../engine/train';
+import { TrainConfigSchema } from '../../shared/contract';
+import { TUTORIAL_CONFIG } from '../../shared/training';
+import type { TrainConfig } from '../../shared/types';
 
 /** Parsed CLI options. */
 export interface TrainArgs {
@@ -33,19 +33,14 @@ export const USAGE = `Usage: npm run train -- [options]
   --backend NAME        force tensorflow, wasm or cpu
   -h, --help            show this help`;
 
-function intFlag(name: string, raw: string | undefined, def: number, min: number, max: number): number {
-  if (raw === undefined) return def;
-  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);
-  const v = Number(raw);
-  if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${v}`);
-  return v;
-}
+/** The CLI flag for each TrainConfig field. */
+const FLAG: Record<keyof TrainConfig, string> = { cell: 'cell', hidden: 'hidden', epochs: 'epochs', learningRate: 'lr', batchSize: 'batch', limit: 'limit', seed: 'seed' };
 
-function floatFlag(name: string, raw: string | undefined, def: number, min: number, max: number): number {
-  if (raw === undefined) return def;
+/** A flag's text as a number: whole-number fields must be written as whole numbers. */
+function numberFlag(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
-  if (v <= min || v > max) throw new UsageError(`--${name} must be greater than ${min} and at most ${max}, got ${v}`);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number, got "${raw}"`);
   return v;
 }
 
@@ -77,25 +72,33 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     throw new UsageError((err as Error).message);
   }
   const v = parsed.values;
-  const cell = (v.cell ?? TUTORIAL_CONFIG.cell) as CellType;
-  if (!CELLS.includes(cell)) throw new UsageError(`--cell must be rnn, lstm or gru, got "${v.cell}"`);
   if (v.backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(v.backend)) {
     throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${v.backend}"`);
   }
   for (const k of ['data', 'from', 'out'] as const) {
     if (v[k] !== undefined && v[k]!.trim() === '') throw new UsageError(`--${k} needs a folder path`);
   }
+  const d = TUTORIAL_CONFIG;
+  const raw = {
+    cell: v.cell ?? d.cell,
+    hidden: numberFlag('hidden', v.hidden, d.hidden),
+    epochs: numberFlag('epochs', v.epochs, d.epochs),
+    learningRate: numberFlag('lr', v.lr, d.learningRate),
+    batchSize: numberFlag('batch', v.batch, d.batchSize),
+    limit: numberFlag('limit', v.limit, d.limit),
+    seed: numberFlag('seed', v.seed, d.seed),
+  };
+  const checked = TrainConfigSchema.safeParse(raw);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const field = issue.path[0] as keyof TrainConfig;
+    throw new UsageError(`--${FLAG[field]}: ${issue.message}, got ${JSON.stringify(raw[field])}`);
+  }
+  const testLimit = numberFlag('test-limit', v['test-limit'], 0);
+  if (!Number.isInteger(testLimit) || testLimit < 0) throw new UsageError(`--test-limit must be a whole number ≥ 0, got "${v['test-limit']}"`);
   return {
-    config: {
-      cell,
-      hidden: intFlag('hidden', v.hidden, TUTORIAL_CONFIG.hidden, 1, 1024),
-      epochs: intFlag('epochs', v.epochs, TUTORIAL_CONFIG.epochs, 1, 1000),
-      learningRate: floatFlag('lr', v.lr, TUTORIAL_CONFIG.learningRate, 0, 1),
-      batchSize: intFlag('batch', v.batch, TUTORIAL_CONFIG.batchSize, 1, 8192),
-      limit: intFlag('limit', v.limit, 0, 0, 10_000_000),
-      seed: intFlag('seed', v.seed, TUTORIAL_CONFIG.seed, 0, 2 ** 31 - 1),
-    },
-    testLimit: intFlag('test-limit', v['test-limit'], 0, 0, 10_000_000),
+    config: checked.data,
+    testLimit,
     out: v.out ?? 'models',
     data: v.data ?? null,
     from: v.from ?? null,

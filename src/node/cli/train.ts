@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initBackend } from '../engine/backend';
 import { defaultMnistDir, loadDataset } from '../engine/dataset';
-import { loadModelFolder } from '../engine/modelFolder';
-import { createModel, describeModel } from '../engine/model';
+import { runJob, runManifest } from '../engine/job';
+import { readModelFolder } from '../engine/modelFolder';
 import { ModelStore } from '../engine/store';
-import { trainModel } from '../engine/train';
+import type { TrainProgress } from '../../shared/types';
 import { parseTrainArgs, USAGE, UsageError } from './args';
 
 const pad = (n: number) => String(n).padStart(4, '0');
@@ -34,15 +34,12 @@ async function main(argv: string[]): Promise<number> {
   const backend = await initBackend(args.backend ?? undefined);
   const ds = loadDataset(dataDir, { name: args.data ? undefined : 'mnist' });
   const { config } = args;
-  let model;
-  let parent: string | null = null;
+  let base, parent: string | null = null;
   if (args.from) {
-    const loaded = await loadModelFolder(resolve(args.from));
-    model = loaded.model;
-    parent = loaded.id;
-    Object.assign(config, describeModel(model));
-  } else {
-    model = createModel({ cell: config.cell, hidden: config.hidden, seed: config.seed });
+    const folder = readModelFolder(resolve(args.from));
+    base = folder.bytes;
+    parent = folder.manifest?.id ?? null;
+    Object.assign(config, folder.describe);
   }
   const n = config.limit > 0 ? Math.min(config.limit, ds.train.n) : ds.train.n;
   console.log(
@@ -54,38 +51,19 @@ async function main(argv: string[]): Promise<number> {
     console.log('\ncancelling after this batch…');
     ac.abort();
   });
-  const summary = await trainModel(model, {
-    train: ds.train,
-    test: ds.test,
-    config,
-    testLimit: args.testLimit,
-    signal: ac.signal,
-    onProgress: (p) => {
-      if (p.kind === 'epoch') {
-        console.log(
-          `Epoch ${pad(p.epoch)}  avg cost ${p.avgCost.toFixed(3)}  test acc ${p.testAccuracy.toFixed(4)}  (${Math.round(p.samplesPerSec)} samples/s)`,
-        );
-      }
-    },
-  });
+  const onProgress = (p: TrainProgress) => {
+    if (p.kind === 'epoch') {
+      console.log(`Epoch ${pad(p.epoch)}  avg cost ${p.avgCost.toFixed(3)}  test acc ${p.testAccuracy.toFixed(4)}  (${Math.round(p.samplesPerSec)} samples/s)`);
+    }
+  };
+  const { model, summary, dataset } = await runJob({ config, base, testLimit: args.testLimit }, ds, { onProgress, signal: ac.signal });
   if (summary.epochs.length === 0) {
     console.log('cancelled before the first epoch finished; nothing saved');
     return 1;
   }
   const store = new ModelStore(resolve(args.out));
-  const saved = await store.save(model, {
-    cell: config.cell,
-    hidden: config.hidden,
-    epochs: summary.epochs.length,
-    learningRate: config.learningRate,
-    batchSize: config.batchSize,
-    dataset: ds.name,
-    backend: backend.name,
-    testAccuracy: summary.testAccuracy,
-    command: `npm run train -- ${argv.join(' ')}`.trim(),
-    parent,
-    history: summary.epochs.map((e) => ({ epoch: e.epoch, avgCost: e.avgCost, testAccuracy: e.testAccuracy })),
-  });
+  const command = `npm run train -- ${argv.join(' ')}`.trim();
+  const saved = await store.save(model, runManifest({ config, summary, backend: backend.name, dataset, command, parent }));
   console.log(`Optimization finished${summary.cancelled ? ' (cancelled)' : ''} in ${summary.elapsedSec.toFixed(1)} s.`);
   console.log(`Test accuracy: ${summary.testAccuracy.toFixed(4)}`);
   console.log(`Saved model ${saved.id} to ${store.versionsDir}/${saved.id}`);

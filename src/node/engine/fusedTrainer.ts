@@ -6,11 +6,11 @@
  * the store, trace, export — sees a normal tfjs model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, PIXELS, type TrainConfig } from '../../shared/types';
+import { CLASSES, PIXELS, STEPS, type TrainConfig } from '../../shared/types';
 import { currentBackend } from './backend';
 import type { DataSplit } from './dataset';
 import { availableParallelism } from 'node:os';
-import { kernelSupports, PARAMS, RnnKernel } from './kernels/recurrentKernel';
+import { kernelSupports, PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
 import { KernelWorker } from './kernels/kernelWorker';
 import { describeModel } from './model';
 
@@ -60,8 +60,9 @@ class Adam {
 /** Batches smaller than this are not worth splitting across threads. */
 const MIN_SPLIT = 16;
 
-export class FusedRnnTrainer {
-  readonly #kernel: RnnKernel;
+export class FusedTrainer {
+  readonly path = 'kernels';
+  readonly #kernel: RecurrentKernel;
   readonly #worker: KernelWorker | null;
   readonly #adam: Adam;
   readonly #hidden: number;
@@ -74,7 +75,7 @@ export class FusedRnnTrainer {
   ) {
     const { cell, hidden } = describeModel(model);
     this.#hidden = hidden;
-    this.#kernel = new RnnKernel({ cell, hidden, maxBatch: Math.max(config.batchSize, 128) });
+    this.#kernel = new RecurrentKernel({ cell, hidden, maxBatch: Math.max(config.batchSize, 128) });
     const threads = opts.threads ?? (process.env.RNN_LENS_THREADS === '1' || availableParallelism() < 2 ? 1 : 2);
     this.#worker = threads === 2 && config.batchSize >= MIN_SPLIT ? new KernelWorker(this.#kernel.layout) : null;
     const values = model.getWeights().map((w) => w.dataSync() as Float32Array);
@@ -137,7 +138,7 @@ export class FusedRnnTrainer {
       const size = Math.min(B, n - start);
       this.#kernel.setBatch(split.images.subarray(start * PIXELS, (start + size) * PIXELS), split.labels.subarray(start, start + size), size);
       const hs = this.#kernel.forward(size);
-      const last = (28 - 1) * size * H;
+      const last = (STEPS - 1) * size * H;
       for (let r = 0; r < size; r++) {
         let best = 0, bestV = -Infinity;
         for (let k = 0; k < CLASSES; k++) {

@@ -3,7 +3,8 @@
  * softmax over 10 classes. Models come from this factory, never from a module import.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, SIDE, type CellType } from '../../shared/types';
+import { TRAIN_BOUNDS } from '../../shared/training';
+import { CELLS, CLASSES, SIDE, type CellType } from '../../shared/types';
 
 /** Options for createModel. */
 export interface ModelOptions {
@@ -12,29 +13,25 @@ export interface ModelOptions {
   hidden?: number;
   /** Seed for the weight initialisers, default 42. */
   seed?: number;
+  /** 'zeros' skips the random initialisers when the weights are about to be replaced (loading). */
+  initializer?: 'random' | 'zeros';
 }
-
-/** Cells the engine supports. */
-export const CELLS: readonly CellType[] = ['rnn', 'lstm', 'gru'];
 
 /** Names of the two layers; trace and the store rely on them. */
 export const LAYER = { recurrent: 'recurrent', head: 'head' } as const;
 
-/** Gate blocks packed into the recurrent kernels, in tfjs-layers order. */
-export const GATES: Record<CellType, number> = { rnn: 1, gru: 3, lstm: 4 };
-
 /** Build an untrained model. */
-export function createModel({ cell, hidden = 128, seed = 42 }: ModelOptions): tf.LayersModel {
-  if (!CELLS.includes(cell)) throw new Error(`unknown cell "${cell}": expected rnn, lstm or gru`);
-  if (!Number.isInteger(hidden) || hidden < 1 || hidden > 1024) {
-    throw new Error(`hidden must be an integer from 1 to 1024, got ${hidden}`);
-  }
+export function createModel({ cell, hidden = 128, seed = 42, initializer = 'random' }: ModelOptions): tf.LayersModel {
+  if (!CELLS.includes(cell)) throw new Error(`unknown cell "${cell}": expected ${CELLS.join(', ')}`);
+  const { min, max } = TRAIN_BOUNDS.hidden;
+  if (!Number.isInteger(hidden) || hidden < min || hidden > max) throw new Error(`hidden must be a whole number from ${min} to ${max}, got ${hidden}`);
+  const zeros = initializer === 'zeros';
   const common = {
     name: LAYER.recurrent,
     units: hidden,
     inputShape: [SIDE, SIDE] as [number, number],
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
-    recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1, gain: 1 }),
+    kernelInitializer: zeros ? tf.initializers.zeros() : tf.initializers.glorotUniform({ seed }),
+    recurrentInitializer: zeros ? tf.initializers.zeros() : tf.initializers.orthogonal({ seed: seed + 1, gain: 1 }),
   };
   const recurrent =
     cell === 'rnn'
@@ -49,7 +46,7 @@ export function createModel({ cell, hidden = 128, seed = 42 }: ModelOptions): tf
       name: LAYER.head,
       units: CLASSES,
       activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+      kernelInitializer: zeros ? tf.initializers.zeros() : tf.initializers.glorotUniform({ seed: seed + 2 }),
     }),
   );
   return model;
@@ -70,12 +67,6 @@ function quietOrthogonal(build: () => void): void {
   } finally {
     console.warn = warn;
   }
-}
-
-/** Shapes every weight of a model with this cell and size must have, in save order. */
-export function expectedWeightShapes(cell: CellType, hidden: number): number[][] {
-  const g = GATES[cell] * hidden;
-  return [[SIDE, g], [hidden, g], [g], [hidden, CLASSES], [CLASSES]];
 }
 
 /** Read cell type and hidden size back from a model built by createModel. */

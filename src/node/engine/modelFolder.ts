@@ -1,17 +1,85 @@
-/** Load a model from a plain folder (an exported version or the shipped default), verified. */
+/**
+ * A model someone hands us (a folder from the export dialog or the CLI's --from,
+ * files uploaded in web mode, the shipped model): read with every check and
+ * nothing written. Files are read regular-only and size-bounded; a manifest, when
+ * present, must match the files' checksums and the cell and size model.json describes.
+ */
 import type * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelManifest } from '../../shared/types';
-import { bytesToModel, MANIFEST_FILE, MODEL_FILE, readManifest, readVerifiedFiles, WEIGHTS_FILE } from './artifacts';
+import type { CellType, ModelManifest } from '../../shared/types';
+import { sha256 } from './durableFs';
+import {
+  bytesToModel,
+  checkManifest,
+  CorruptModelError,
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  MODEL_FILE,
+  readRegularFile,
+  WEIGHTS_FILE,
+  type ModelBytes,
+} from './artifacts';
+import { MAX_MODEL_JSON_BYTES, parseModelJson, weightBytes } from './modelFormat';
 
-/** Load and verify model.json + weights.bin in `dir`, using manifest.json checksums when present. */
-export async function loadModelFolder(dir: string): Promise<{ id: string | null; model: tf.LayersModel; manifest: ModelManifest | null }> {
-  if (existsSync(join(dir, MANIFEST_FILE))) {
-    const manifest = readManifest(dir);
-    const model = await bytesToModel(readVerifiedFiles(dir, manifest), { cell: manifest.cell, hidden: manifest.hidden });
-    return { id: manifest.id, model, manifest };
+/** Verified bytes, the manifest when there was one, and the cell and size model.json describes. */
+export interface ModelFolder {
+  bytes: ModelBytes;
+  manifest: ModelManifest | null;
+  describe: { cell: CellType; hidden: number };
+}
+
+/** Check the bytes of model.json, weights.bin and (optionally) manifest.json as one model. */
+export function checkModelFiles(files: { modelJson: Uint8Array; weights: Uint8Array; manifest?: Uint8Array | null }): ModelFolder {
+  const describe = parseModelJson(files.modelJson, MODEL_FILE);
+  const need = weightBytes(describe.cell, describe.hidden);
+  if (files.weights.length !== need) throw new CorruptModelError(WEIGHTS_FILE, `is ${files.weights.length} bytes; a ${describe.cell}-${describe.hidden} model needs exactly ${need}`);
+  let manifest: ModelManifest | null = null;
+  if (files.manifest) {
+    if (files.manifest.length > MAX_MANIFEST_BYTES) throw new CorruptModelError(MANIFEST_FILE, `is ${files.manifest.length} bytes, more than ${MAX_MANIFEST_BYTES}`);
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(files.manifest));
+    } catch {
+      throw new CorruptModelError(MANIFEST_FILE, 'is not valid JSON');
+    }
+    manifest = checkManifest(value);
+    for (const [name, bytes] of [[MODEL_FILE, files.modelJson], [WEIGHTS_FILE, files.weights]] as const) {
+      const want = manifest.files[name];
+      if (bytes.length !== want.bytes) throw new CorruptModelError(name, `is ${bytes.length} bytes, ${MANIFEST_FILE} says ${want.bytes}`);
+      if (sha256(bytes) !== want.sha256) throw new CorruptModelError(name, `sha256 does not match ${MANIFEST_FILE} (the file was changed or damaged)`);
+    }
+    if (manifest.cell !== describe.cell || manifest.hidden !== describe.hidden) {
+      throw new CorruptModelError(MODEL_FILE, `holds a ${describe.cell}-${describe.hidden} model, ${MANIFEST_FILE} says ${manifest.cell}-${manifest.hidden}`);
+    }
   }
-  const model = await bytesToModel({ modelJson: readFileSync(join(dir, MODEL_FILE)), weights: readFileSync(join(dir, WEIGHTS_FILE)) });
-  return { id: null, model, manifest: null };
+  return { bytes: { modelJson: files.modelJson, weights: files.weights }, manifest, describe };
+}
+
+/** Read a model folder: model.json first, so weights.bin is bounded by what it describes. */
+export function readModelFolder(dir: string): ModelFolder {
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    throw new CorruptModelError(dir, 'does not exist');
+  }
+  if (!st.isDirectory()) throw new CorruptModelError(dir, 'is not a folder');
+  const modelJson = readRegularFile(dir, MODEL_FILE, MAX_MODEL_JSON_BYTES);
+  const { cell, hidden } = parseModelJson(modelJson, MODEL_FILE);
+  const weights = readRegularFile(dir, WEIGHTS_FILE, weightBytes(cell, hidden));
+  let present = true;
+  try {
+    lstatSync(join(dir, MANIFEST_FILE));
+  } catch {
+    present = false;
+  }
+  const manifest = present ? readRegularFile(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES) : null;
+  return checkModelFiles({ modelJson, weights, manifest });
+}
+
+/** Read and build the model in `dir`. */
+export async function loadModelFolder(dir: string): Promise<{ id: string | null; model: tf.LayersModel; manifest: ModelManifest | null }> {
+  const f = readModelFolder(dir);
+  return { id: f.manifest?.id ?? null, model: await bytesToModel(f.bytes, f.describe), manifest: f.manifest };
 }

@@ -9,18 +9,11 @@ import type * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelManifest, ModelVersion } from '../../shared/types';
-import {
-  bytesToModel,
-  CorruptModelError,
-  MANIFEST_FILE,
-  MODEL_FILE,
-  modelToBytes,
-  readManifest,
-  readVerifiedFiles,
-  WEIGHTS_FILE,
-} from './artifacts';
+import { bytesToModel, CorruptModelError, MANIFEST_FILE, MODEL_FILE, modelToBytes, readManifest, readVerifiedFiles, WEIGHTS_FILE, type ModelBytes } from './artifacts';
 import { fsyncDir, sha256, tempName, writeFileDurable } from './durableFs';
 import { describeModel } from './model';
+import { parseModelJson } from './modelFormat';
+import { readModelFolder, type ModelFolder } from './modelFolder';
 
 /** Id of the read-only model that ships with the app. */
 export const BUILTIN_ID = 'builtin';
@@ -147,9 +140,8 @@ export class ModelStore {
 
   /** Save serialized model bytes (as a trainer process sends them) after verifying they load. */
   async saveBytes(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
-    const model = await bytesToModel({ modelJson, weights });
-    const { cell, hidden } = describeModel(model);
-    model.dispose();
+    const { cell, hidden } = parseModelJson(modelJson);
+    (await bytesToModel({ modelJson, weights }, { cell, hidden })).dispose();
     return this.commit(modelJson, weights, { ...input, cell, hidden }, opts.activate ?? true);
   }
 
@@ -182,12 +174,17 @@ export class ModelStore {
     writeFileDurable(this.currentFile, `${id}\n`);
   }
 
-  /** Verify and load one version without side effects. Throws CorruptModelError on any fault. */
-  async loadVersion(id: string): Promise<{ model: tf.LayersModel; manifest: ModelManifest }> {
+  /** The verified bytes and manifest of one version. Throws CorruptModelError on any fault. */
+  readVersion(id: string): { bytes: ModelBytes; manifest: ModelManifest } {
     const dir = this.dirOf(id);
     if (!existsSync(dir)) throw new Error(`model version ${id} does not exist`);
     const manifest = readManifest(dir);
-    const bytes = readVerifiedFiles(dir, manifest);
+    return { bytes: readVerifiedFiles(dir, manifest), manifest };
+  }
+
+  /** Verify and load one version without side effects. Throws CorruptModelError on any fault. */
+  async loadVersion(id: string): Promise<{ model: tf.LayersModel; manifest: ModelManifest }> {
+    const { bytes, manifest } = this.readVersion(id);
     const model = await bytesToModel(bytes, { cell: manifest.cell, hidden: manifest.hidden });
     return { model, manifest };
   }
@@ -254,38 +251,28 @@ export class ModelStore {
    * new version. Everything is verified before anything is written.
    */
   async importFrom(src: string, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
-    const readRaw = (f: string) => {
-      const p = join(src, f);
-      if (!existsSync(p)) throw new CorruptModelError(f, `is missing from ${src}`);
-      return readFileSync(p);
-    };
-    let manifest: ModelManifest | null = null;
-    let bytes: { modelJson: Uint8Array; weights: Uint8Array };
-    if (existsSync(join(src, MANIFEST_FILE))) {
-      manifest = readManifest(src);
-      bytes = readVerifiedFiles(src, manifest);
-    } else {
-      bytes = { modelJson: readRaw(MODEL_FILE), weights: readRaw(WEIGHTS_FILE) };
-    }
-    const model = await bytesToModel(bytes, manifest ? { cell: manifest.cell, hidden: manifest.hidden } : undefined);
-    const { cell, hidden } = describeModel(model);
-    model.dispose();
+    return this.importFolder(readModelFolder(src), `imported from ${src}`, opts);
+  }
+
+  /** Import verified bytes (a folder read by readModelFolder, or files a person uploaded) as a new version. */
+  async importFolder(folder: ModelFolder, origin: string, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
+    const { bytes, manifest, describe } = folder;
+    (await bytesToModel(bytes, describe)).dispose();
     const input: ManifestInput = manifest
-      ? { ...manifest, parent: manifest.parent, command: `${manifest.command} (imported)` }
-      : {
-          cell,
-          hidden,
-          epochs: 0,
-          learningRate: 0,
-          batchSize: 0,
-          dataset: 'unknown',
-          backend: 'unknown',
-          testAccuracy: null,
-          command: `imported from ${src}`,
+      ? {
+          cell: describe.cell,
+          hidden: describe.hidden,
+          epochs: manifest.epochs,
+          learningRate: manifest.learningRate,
+          batchSize: manifest.batchSize,
+          dataset: manifest.dataset,
+          backend: manifest.backend,
+          testAccuracy: manifest.testAccuracy,
+          command: `${manifest.command} (imported)`.slice(0, 2000),
           parent: null,
-          history: [],
-        };
-    const { format: _f, id: _i, files: _files, ...rest } = input as ModelManifest;
-    return this.commit(bytes.modelJson, bytes.weights, { ...rest, createdAt: new Date().toISOString() }, opts.activate ?? true);
+          history: manifest.history,
+        }
+      : { ...describe, epochs: 0, learningRate: 0, batchSize: 0, dataset: 'unknown', backend: 'unknown', testAccuracy: null, command: origin.slice(0, 2000), parent: null, history: [] };
+    return this.commit(bytes.modelJson, bytes.weights, input, opts.activate ?? true);
   }
 }

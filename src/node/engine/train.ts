@@ -3,21 +3,11 @@
  * per batch and per epoch, cancellation between batches, and no leaked tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainProgress, type TrainSummary } from '../../shared/types';
+import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainPath, type TrainProgress, type TrainSummary } from '../../shared/types';
+import { accuracy } from './evaluate';
 import type { DataSplit } from './dataset';
-import { FusedRnnTrainer, fusedEligible } from './fusedTrainer';
+import { FusedTrainer, fusedEligible } from './fusedTrainer';
 import { mulberry32, permutation } from './random';
-
-/** The tutorial's defaults. */
-export const TUTORIAL_CONFIG: TrainConfig = {
-  cell: 'rnn',
-  hidden: 128,
-  epochs: 30,
-  learningRate: 0.001,
-  batchSize: 128,
-  limit: 0,
-  seed: 42,
-};
 
 /** Inputs to one run besides the hyper-parameters. */
 export interface TrainOptions {
@@ -34,23 +24,6 @@ export interface TrainOptions {
   kernels?: 'auto' | 'off';
 }
 
-/** Fraction of a split the model classifies correctly, evaluated in chunks. */
-export function evaluate(model: tf.LayersModel, split: DataSplit, limit = 0, chunk = 1000): number {
-  const n = limit > 0 ? Math.min(limit, split.n) : split.n;
-  if (n === 0) return 0;
-  let correct = 0;
-  for (let start = 0; start < n; start += chunk) {
-    const size = Math.min(chunk, n - start);
-    correct += tf.tidy(() => {
-      const xs = tf.tensor3d(split.images.subarray(start * PIXELS, (start + size) * PIXELS), [size, SIDE, SIDE]);
-      const ys = tf.tensor1d(split.labels.subarray(start, start + size), 'int32');
-      const pred = (model.predict(xs) as tf.Tensor).argMax(-1);
-      return pred.equal(ys).sum().dataSync()[0];
-    });
-  }
-  return correct / n;
-}
-
 /** Copy the samples named by order[from..from+size) into the batch buffers. */
 function fillBatch(split: DataSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
   for (let k = 0; k < size; k++) {
@@ -64,6 +37,7 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** One way of running gradient steps: the fused kernels, or plain tfjs layers. */
 interface Stepper {
+  readonly path: TrainPath;
   step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
   evaluate(split: DataSplit, limit: number): number;
   /** Leave the trained weights in the model and release what the stepper holds. */
@@ -72,6 +46,7 @@ interface Stepper {
 
 /** Gradient steps through tfjs-layers with tfjs's Adam. */
 class TfjsStepper implements Stepper {
+  readonly path = 'tfjs';
   readonly #optimizer: tf.Optimizer;
   readonly #vars: tf.Variable[];
 
@@ -102,7 +77,7 @@ class TfjsStepper implements Stepper {
   }
 
   evaluate(split: DataSplit, limit: number): number {
-    return evaluate(this.model, split, limit);
+    return accuracy(this.model, split, limit);
   }
 
   finish(): void {
@@ -116,7 +91,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
   const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
   if (n === 0) throw new Error('the training set is empty');
   const batches = Math.ceil(n / config.batchSize);
-  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible(model) ? new FusedRnnTrainer(model, config) : new TfjsStepper(model, config.learningRate);
+  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible(model) ? new FusedTrainer(model, config) : new TfjsStepper(model, config.learningRate);
   const rand = mulberry32(config.seed);
   const xsBuf = new Float32Array(config.batchSize * PIXELS);
   const ysBuf = new Int32Array(config.batchSize);
@@ -192,6 +167,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
     epochs,
     testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : 0,
     cancelled,
+    path: stepper.path,
     elapsedSec: total,
     samplesPerSec: trained / Math.max(total, 1e-6),
   };

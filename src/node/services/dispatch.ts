@@ -4,11 +4,11 @@
  * `{ ok: false, error }` with a message a person can act on. Never throws.
  */
 import { CHANNELS, isChannel, validateRequest, type Channel, type Result } from '../../shared/contract';
-import type { LensServices } from './app';
+import type { AppServices } from './index';
 
 export type Dispatch = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;
 
-export function createDispatch(services: Pick<LensServices, 'handlers'>): Dispatch {
+export function createDispatch(services: Pick<AppServices, 'handlers'>): Dispatch {
   return async (channel, payload) => {
     if (!isChannel(channel)) {
       const shown = typeof channel === 'string' ? `"${channel.slice(0, 60)}"` : typeof channel;

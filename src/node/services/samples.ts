@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Sample } from '../../shared/contract';
 import { PIXELS } from '../../shared/types';
 import { writeFileDurable } from '../engine/durableFs';
+import type { SampleArrays } from '../engine/job';
 
 interface StoredSample {
   id: string;
@@ -67,15 +68,16 @@ export class SampleStore {
     return this.#decode(stored);
   }
 
-  delete(id: string): void {
+  delete(id: string): { deleted: string } {
     const i = this.#samples.findIndex((s) => s.id === id);
     if (i < 0) throw new Error(`sample ${id} does not exist`);
     this.#samples.splice(i, 1);
     this.#save();
+    return { deleted: id };
   }
 
   /** All samples as training arrays. */
-  toArrays(): { images: Float32Array; labels: Uint8Array } {
+  toArrays(): SampleArrays {
     const images = new Float32Array(this.#samples.length * PIXELS);
     const labels = new Uint8Array(this.#samples.length);
     this.#samples.forEach((s, i) => {

@@ -1,12 +1,12 @@
 /**
  * Entry of the trainer process (Electron utilityProcess in the app,
  * child_process.fork in web mode and tests). It owns its own tfjs backend,
- * trains one job, and sends the finished weights back to main as bytes.
+ * runs one job, and sends the finished weights back to main as bytes.
  */
+import { modelToBytes } from '../engine/artifacts';
 import { initBackend } from '../engine/backend';
 import { loadDataset } from '../engine/dataset';
-import { modelToBytes } from '../engine/artifacts';
-import { runJob } from './job';
+import { runJob } from '../engine/job';
 import type { StartMessage, TrainerMessage } from './protocol';
 
 interface ParentPort {
@@ -24,11 +24,10 @@ function send(msg: TrainerMessage): void {
 async function handle(msg: StartMessage): Promise<void> {
   try {
     const backend = await initBackend();
-    send({ type: 'ready', backend: backend.name });
     const ds = loadDataset(msg.dataDir, { name: msg.datasetName });
-    const { model, summary, trainSize } = await runJob(msg, ds, (progress) => send({ type: 'progress', progress }));
+    const { model, summary, dataset } = await runJob(msg.job, ds, { onProgress: (progress) => send({ type: 'progress', progress }) });
     const bytes = summary.epochs.length ? await modelToBytes(model) : null;
-    send({ type: 'done', summary, backend: backend.name, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null, trainSize });
+    send({ type: 'done', summary, backend: backend.name, dataset, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null });
   } catch (err) {
     send({ type: 'error', error: err instanceof Error ? err.message : String(err) });
   }

@@ -5,18 +5,15 @@
  * so ones still queued when a run ends are not sent again. Cancel kills the
  * process; a crash or out-of-memory surfaces as an error.
  */
-import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TrainProgress } from '../../shared/types';
-import type { StartMessage, TrainerMessage } from './protocol';
+import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
 
 /** The minimum the manager needs from a child process, whatever created it. */
 export interface TrainerChild {
   readonly pid: number | undefined;
   postMessage(msg: StartMessage): void;
-  onMessage(cb: (msg: TrainerMessage) => void): void;
+  /** Messages arrive unchecked; the manager validates them. */
+  onMessage(cb: (msg: unknown) => void): void;
   /** `detail` holds the tail of stderr where available. */
   onExit(cb: (code: number | null, signal: string | null, detail: string) => void): void;
   kill(): void;
@@ -28,34 +25,14 @@ export type SpawnTrainer = () => TrainerChild;
 /** What the manager reports back. */
 export interface TrainerEvents {
   progress(p: TrainProgress): void;
-  done(msg: Extract<TrainerMessage, { type: 'done' }>, job: StartMessage): void | Promise<void>;
+  done(msg: DoneMessage, job: StartMessage): void | Promise<void>;
+  /** The run was cancelled after `elapsedSec`; nothing is saved. */
+  cancelled(job: StartMessage, elapsedSec: number): void;
   error(message: string, job: StartMessage): void;
 }
 
 /** Minimum gap between two progress events. */
 export const PROGRESS_INTERVAL_MS = 100;
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** child_process.fork of the trainer entry: the built .js if present, else the .ts source through tsx. */
-export function forkTrainer(entry?: string): TrainerChild {
-  const js = join(here, 'trainer.js');
-  const file = entry ?? (existsSync(js) ? js : join(here, 'main.ts'));
-  const execArgv = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    process.stderr.write(d);
-    stderr = (stderr + d.toString()).slice(-2000);
-  });
-  return {
-    pid: child.pid,
-    postMessage: (msg) => child.send(msg),
-    onMessage: (cb) => child.on('message', (m) => cb(m as TrainerMessage)),
-    onExit: (cb) => child.on('exit', (code, signal) => cb(code, signal, stderr)),
-    kill: () => child.kill('SIGKILL'),
-  };
-}
 
 export class TrainerManager {
   #child: TrainerChild | null = null;
@@ -97,7 +74,7 @@ export class TrainerManager {
     this.#job = job;
     this.#startedAt = Date.now();
     this.#finished = false;
-    child.onMessage((msg) => void this.#onMessage(child, msg));
+    child.onMessage((data) => void this.#onMessage(child, data));
     child.onExit((code, signal, detail) => this.#onExit(child, code, signal, detail));
     child.postMessage(job);
   }
@@ -109,13 +86,15 @@ export class TrainerManager {
     this.#finished = true;
     this.#child.kill();
     this.#reset();
-    void this.events.done({ type: 'done', summary: { epochs: [], testAccuracy: 0, cancelled: true, elapsedSec: (Date.now() - this.#startedAt) / 1000, samplesPerSec: 0 }, backend: '', modelJson: null, weights: null, trainSize: 0 }, job);
+    this.events.cancelled(job, (Date.now() - this.#startedAt) / 1000);
     return true;
   }
 
-  async #onMessage(child: TrainerChild, msg: TrainerMessage): Promise<void> {
+  async #onMessage(child: TrainerChild, data: unknown): Promise<void> {
     if (child !== this.#child || !this.#job) return;
     const job = this.#job;
+    const parsed = parseTrainerMessage(data);
+    const msg: TrainerMessage = parsed.ok ? parsed.msg : { type: 'error', error: `the trainer sent a malformed message (${parsed.error})` };
     if (msg.type === 'progress') this.#push(msg.progress);
     else if (msg.type === 'error') {
       this.#finished = true;

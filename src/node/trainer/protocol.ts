@@ -1,27 +1,92 @@
-/** Messages between main and the trainer process. */
+/**
+ * Messages between main and the trainer process. Main checks every message the
+ * trainer sends against these schemas before acting on it, as it checks the
+ * renderer's requests against the contract.
+ */
+import { z } from 'zod';
 import type { TrainStartRequest } from '../../shared/contract';
-import type { TrainConfig, TrainProgress, TrainSummary } from '../../shared/types';
+import type { TrainProgress, TrainSummary } from '../../shared/types';
+import type { JobSpec } from '../engine/job';
 
 /** Main → trainer: run one training job. */
 export interface StartMessage {
   type: 'start';
-  config: TrainConfig;
+  job: JobSpec;
   /** Folder with the MNIST-layout IDX files. */
   dataDir: string;
   datasetName: string;
-  /** Fine-tune these weights instead of starting fresh. */
-  base?: { modelJson: Uint8Array; weights: Uint8Array };
-  /** The user's own samples, mixed into the training set when fine-tuning. */
-  samples?: { images: Float32Array; labels: Uint8Array };
-  /** Evaluate on at most this many test digits per epoch (0 = all). */
-  testLimit: number;
   /** The renderer's request, echoed in the app status while the job runs. */
   request?: TrainStartRequest;
 }
 
+const count = z.number().int().nonnegative();
+const real = z.number().finite();
+const seconds = z.number().nonnegative();
+
+const BatchProgress = z.strictObject({
+  kind: z.literal('batch'),
+  epoch: count,
+  epochs: count,
+  batch: count,
+  batches: count,
+  loss: z.number(),
+  accuracy: real,
+  samplesPerSec: seconds,
+  etaSec: z.number(),
+  elapsedSec: seconds,
+});
+
+const EpochProgress = z.strictObject({
+  kind: z.literal('epoch'),
+  epoch: count,
+  epochs: count,
+  avgCost: z.number(),
+  trainAccuracy: real,
+  testAccuracy: real,
+  samplesPerSec: seconds,
+  elapsedSec: seconds,
+});
+
+const TrainSummarySchema = z.strictObject({
+  epochs: z.array(EpochProgress),
+  testAccuracy: real,
+  cancelled: z.boolean(),
+  path: z.enum(['kernels', 'tfjs']).nullable(),
+  elapsedSec: seconds,
+  samplesPerSec: seconds,
+});
+
+/** Model bytes travel as Uint8Array (structured clone keeps the type). */
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+
 /** Trainer → main. */
-export type TrainerMessage =
-  | { type: 'ready'; backend: string }
-  | { type: 'progress'; progress: TrainProgress }
-  | { type: 'done'; summary: TrainSummary; backend: string; modelJson: Uint8Array | null; weights: Uint8Array | null; trainSize: number }
-  | { type: 'error'; error: string };
+export const TrainerMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('progress'), progress: z.discriminatedUnion('kind', [BatchProgress, EpochProgress]) }),
+  z.strictObject({
+    type: z.literal('done'),
+    summary: TrainSummarySchema,
+    backend: z.string().max(40),
+    /** The training data as the manifest records it. */
+    dataset: z.string().max(200),
+    modelJson: Bytes.nullable(),
+    weights: Bytes.nullable(),
+  }),
+  z.strictObject({ type: z.literal('error'), error: z.string().max(4000) }),
+]);
+export type TrainerMessage = z.infer<typeof TrainerMessageSchema>;
+export type DoneMessage = Extract<TrainerMessage, { type: 'done' }>;
+
+// The schemas describe the shared types exactly.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _progress: Same<z.infer<typeof BatchProgress> | z.infer<typeof EpochProgress>, TrainProgress> = true;
+const _summary: Same<z.infer<typeof TrainSummarySchema>, TrainSummary> = true;
+void _progress;
+void _summary;
+
+/** Check a message from the trainer; returns a description of what was wrong instead of throwing. */
+export function parseTrainerMessage(data: unknown): { ok: true; msg: TrainerMessage } | { ok: false; error: string } {
+  const r = TrainerMessageSchema.safeParse(data);
+  if (r.success) return { ok: true, msg: r.data };
+  const i = r.error.issues[0];
+  return { ok: false, error: `${i.path.join('.') || 'message'}: ${i.message}` };
+}

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDispatch } from '../services/dispatch';
 import { builtinModelDir, projectRoot, rendererDir, userDataDir } from '../paths';
-import { LensServices } from '../services/app';
-import { forkTrainer } from '../trainer/manager';
+import { AppServices } from '../services';
+import { forkTrainer } from '../trainer/forkTrainer';
 import { startWebServer, type WebServer } from './server';
 
 function newestMtime(dir: string): number {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   if (!values['no-build']) buildIfNeeded();
   let server: WebServer | null = null;
-  const services = new LensServices({
+  const services = new AppServices({
     userData: values['user-data'] ?? userDataDir(),
     builtinModelDir: builtinModelDir(),
     spawnTrainer: () => forkTrainer(),
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   server = await startWebServer({ root: rendererDir(), dispatch: createDispatch(services), port });
   console.log(`RNN Lens: ${server.url}`);
   const stop = () => {
-    services.trainer.cancel();
+    services.shutdown();
     void server?.close().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/dataset';
-import { RnnKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
 import { createModel } from '../../../src/node/engine/model';
 import type { CellType } from '../../../src/shared/types';
 
@@ -23,7 +23,7 @@ function pair(hidden: number, B: number, withInputGrad = false, cell: CellType =
   const model = createModel({ cell, hidden, seed: 5 });
   // Noise scaled with 1/√hidden keeps the recurrence stable, as in trained models; larger noise makes it chaotic and amplifies rounding.
   model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => w.add(tf.randomNormal(w.shape, 0, 0.15 * Math.sqrt(32 / hidden), 'float32', 40 + i)))));
-  const kernel = new RnnKernel({ cell, hidden, maxBatch: B, withInputGrad });
+  const kernel = new RecurrentKernel({ cell, hidden, maxBatch: B, withInputGrad });
   const [W, U, b, Wd, bd] = model.getWeights().map((w) => w.dataSync() as Float32Array);
   kernel.weights.W.set(W);
   kernel.weights.U.set(U);
@@ -44,7 +44,7 @@ const maxRelErr = (a: Float32Array, b: Float32Array) => {
 
 describe('fused recurrent kernels', () => {
   it('approximate tanh within 5e-7 of Math.tanh', () => {
-    const k = new RnnKernel({ hidden: 8, maxBatch: 128 });
+    const k = new RecurrentKernel({ hidden: 8, maxBatch: 128 });
     const xs = Float32Array.from({ length: 20000 }, (_, i) => -12 + (24 * i) / 20000);
     const ys = k.tanh(xs);
     let worst = 0;
@@ -96,10 +96,10 @@ describe('fused recurrent kernels', () => {
 
 describe('fused training', () => {
   it.each(['rnn', 'gru', 'lstm'] as const)('%s: splitting a batch across two threads gives the same gradients as one', async (cell) => {
-    const { FusedRnnTrainer } = await import('../../../src/node/engine/fusedTrainer');
+    const { FusedTrainer } = await import('../../../src/node/engine/fusedTrainer');
     const model = createModel({ cell, hidden: 64, seed: 3 });
-    const one = new FusedRnnTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
-    const two = new FusedRnnTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 2 });
+    const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
+    const two = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 2 });
     for (const B of [64, 37]) {
       const images = ds.train.images.subarray(0, B * 784);
       const a = one.gradients(images, ds.train.labels, B);

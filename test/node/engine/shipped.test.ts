@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelFolder } from '../../../src/node/engine/modelFolder';
-import { evaluate } from '../../../src/node/engine/train';
+import { accuracy as evaluate } from '../../../src/node/engine/evaluate';
 import { mnistSlice } from '../../helpers';
 
 describe('the model shipped in resources/model', () => {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageAt, type Dataset } from '../../../src/node/engine/dataset';
-import { CELLS, createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model';
+import { CELLS } from '../../../src/shared/types';
 import { Tracer } from '../../../src/node/engine/trace';
 import { mnistSlice } from '../../helpers';
 

@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/dataset';
-import { CELLS, createModel, describeModel, expectedWeightShapes } from '../../../src/node/engine/model';
-import { evaluate, trainModel, TUTORIAL_CONFIG } from '../../../src/node/engine/train';
+import { createModel, describeModel } from '../../../src/node/engine/model';
+import { weightSpecs } from '../../../src/node/engine/modelFormat';
+import { CELLS } from '../../../src/shared/types';
+import { trainModel } from '../../../src/node/engine/train';
+import { TUTORIAL_CONFIG } from '../../../src/shared/training';
+import { accuracy as evaluate } from '../../../src/node/engine/evaluate';
 import type { TrainConfig, TrainProgress } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 
@@ -20,7 +24,7 @@ describe('createModel', () => {
     expect(y.shape).toEqual([3, 10]);
     const sums = y.sum(-1).dataSync();
     for (const s of sums) expect(s).toBeCloseTo(1, 5);
-    expect(m.getWeights().map((w) => w.shape)).toEqual(expectedWeightShapes(cell, 16));
+    expect(m.getWeights().map((w) => w.shape)).toEqual(weightSpecs(cell, 16).map((s) => s.shape));
     expect(describeModel(m)).toEqual({ cell, hidden: 16 });
     m.dispose();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forkTrainer, TrainerManager } from '../../../src/node/trainer/manager';
+import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
+import { TrainerManager } from '../../../src/node/trainer/manager';
 import type { TrainStartRequest } from '../../../src/shared/contract';
 import { makeServices, waitFor } from '../fixtures';
 
@@ -13,11 +14,11 @@ describe('trainer process', () => {
     const { services, events } = await makeServices();
     const before = services.handlers['model:predict']({ pixels });
     // Long enough (about a second on the fused kernels) for the throttle to matter.
-    services.startTraining({ ...small, limit: 16000 });
-    expect(services.trainer.pid).toBeGreaterThan(0);
-    expect(services.trainer.pid).not.toBe(process.pid);
+    services.training.start({ ...small, limit: 16000 });
+    expect(services.training.trainer.pid).toBeGreaterThan(0);
+    expect(services.training.trainer.pid).not.toBe(process.pid);
     expect(services.status().training).toMatchObject({ cell: 'rnn', epochs: 2 });
-    expect(() => services.startTraining(small)).toThrow(/a training run is already in progress/);
+    expect(() => services.training.start(small)).toThrow(/a training run is already in progress/);
     await waitFor(events, 'train:progress');
     // Main keeps answering with the old model while the run goes on.
     const during = services.handlers['model:predict']({ pixels }) as { probs: number[] };
@@ -44,7 +45,7 @@ describe('trainer process', () => {
     const { services, events } = await makeServices();
     services.samples.add(pixels, 1);
     services.samples.add(pixels.map((v) => 1 - v), 8);
-    services.startTraining({ ...small, mode: 'finetune', cell: 'lstm', hidden: 64, epochs: 1, limit: 256 });
+    services.training.start({ ...small, mode: 'finetune', cell: 'lstm', hidden: 64, epochs: 1, limit: 256 });
     // Fine-tuning keeps the active model's architecture, whatever the form said.
     expect(services.status().training).toMatchObject({ mode: 'finetune', cell: 'rnn', hidden: 16 });
     const done = await waitFor(events, 'train:done');
@@ -54,8 +55,8 @@ describe('trainer process', () => {
 
   it('cancel kills the process and leaves the active model alone', async () => {
     const { services, events } = await makeServices();
-    services.startTraining(long);
-    const pid = services.trainer.pid!;
+    services.training.start(long);
+    const pid = services.training.trainer.pid!;
     await waitFor(events, 'train:progress');
     expect(services.handlers['train:cancel']({})).toEqual({ cancelled: true });
     const done = await waitFor(events, 'train:done');
@@ -69,21 +70,21 @@ describe('trainer process', () => {
 
   it('a crashed trainer surfaces as an error event; the active model is unharmed and a new run can start', async () => {
     const { services, events } = await makeServices();
-    services.startTraining(long);
+    services.training.start(long);
     await waitFor(events, 'train:progress');
-    process.kill(services.trainer.pid!, 'SIGKILL');
+    process.kill(services.training.trainer.pid!, 'SIGKILL');
     const err = await waitFor(events, 'train:error');
     expect(err.error).toMatch(/trainer process stopped unexpectedly \(it was killed by SIGKILL\); the active model is unchanged/);
     expect(services.status().active?.id).toBe('v0001');
     expect((services.handlers['model:predict']({ pixels }) as { probs: number[] }).probs).toHaveLength(10);
-    services.startTraining(small);
-    services.trainer.cancel();
+    services.training.start(small);
+    services.training.trainer.cancel();
   });
 
   it('reports a failure inside the trainer, such as a bad data folder', async () => {
     const errors: string[] = [];
-    const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, error: (e) => errors.push(e) });
-    m.start({ type: 'start', config: { cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, dataDir: '/nonexistent', datasetName: 'x', testLimit: 10 });
+    const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
+    m.start({ type: 'start', job: { config: { cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, testLimit: 10 }, dataDir: '/nonexistent', datasetName: 'x' });
     const t0 = Date.now();
     while (!errors.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     expect(errors[0]).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
@@ -99,22 +100,43 @@ describe('trainer manager with a fake child', () => {
       child: { pid: 1, postMessage: () => {}, onMessage: (cb: (m: unknown) => void) => (h.msg = cb), onExit: (cb: typeof h.exit) => (h.exit = cb), kill: () => {} },
     };
   }
-  const job = { type: 'start' as const, config: { cell: 'rnn' as const, hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, dataDir: '/x', datasetName: 'x', testLimit: 10 };
+  const job = { type: 'start' as const, job: { config: { cell: 'rnn' as const, hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, testLimit: 10 }, dataDir: '/x', datasetName: 'x' };
 
   it('names running out of memory', () => {
     const f = fakeChild();
     const errors: string[] = [];
-    const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: () => {}, error: (e) => errors.push(e) });
+    const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
     m.start(job);
     f.h.exit!(134, null, '<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
     expect(errors).toEqual(['the trainer process ran out of memory; try a smaller hidden size or batch']);
     expect(m.job).toBeNull();
   });
 
+  it('checks every message from the trainer and turns a malformed one into an error', () => {
+    const bad: unknown[] = [
+      null,
+      'done',
+      { type: 'done', summary: { epochs: [] }, backend: 'wasm' },
+      { type: 'progress', progress: { kind: 'batch', epoch: 'one' } },
+      { type: 'done', summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', elapsedSec: 1, samplesPerSec: 1 }, backend: 'wasm', dataset: 'mnist', modelJson: 'not bytes', weights: null },
+    ];
+    for (const msg of bad) {
+      const f = fakeChild();
+      const errors: string[] = [];
+      const done: unknown[] = [];
+      const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: (d) => void done.push(d), cancelled: () => {}, error: (e) => errors.push(e) });
+      m.start(job);
+      f.h.msg!(msg);
+      expect(done).toEqual([]);
+      expect(errors[0]).toMatch(/^training failed: the trainer sent a malformed message \(/);
+      expect(m.job).toBeNull();
+    }
+  });
+
   it('delivers at most one progress event per 100 ms and never drops an epoch summary', async () => {
     const f = fakeChild();
     const got: { kind: string; at: number }[] = [];
-    const m = new TrainerManager(() => f.child as never, { progress: (p) => got.push({ kind: p.kind, at: Date.now() }), done: () => {}, error: () => {} });
+    const m = new TrainerManager(() => f.child as never, { progress: (p) => got.push({ kind: p.kind, at: Date.now() }), done: () => {}, cancelled: () => {}, error: () => {} });
     m.start(job);
     const batch = { kind: 'batch', epoch: 1, epochs: 3, batch: 1, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 1, etaSec: 1, elapsedSec: 1 };
     // A trainer sending 300 batch events about a millisecond apart, with three epoch summaries among them.

@@ -1,40 +1,46 @@
 /**
- * A second kernel instance on a worker thread, so one batch is split across
- * both cores. The main thread and the worker share buffers (weights in, batch
- * in, gradients out) and hand over with Atomics, so a step stays synchronous.
- * The worker body is plain JavaScript evaluated in the worker: it needs no
- * file on disk, whichever bundle or process starts it.
+ * A second kernel instance on a worker thread (workerMain.ts), so one batch is
+ * split across both cores. The worker is a module of its own: built beside the
+ * trainer bundle as kernel-worker.js, or run from source through tsx.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { kernelModule, STEP_ARG_B, stepArgs, toTimeMajor, type KernelLayout } from './recurrentKernel';
+import { kernelModule, stepArgs, toTimeMajor, type KernelLayout } from './recurrentKernel';
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { mod, layout, args, argB, sab } = workerData;
-const x = new WebAssembly.Instance(mod, { env: { abort() { throw new Error('kernel abort'); } } }).exports;
-const need = Math.ceil(layout.bytes / 65536) - x.memory.buffer.byteLength / 65536;
-if (need > 0) x.memory.grow(need);
-const ctrl = new Int32Array(sab.ctrl);
-const loss = new Float64Array(sab.loss);
-const o = layout.off;
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctrl, 0, seen);
-  seen = Atomics.load(ctrl, 0);
-  if (seen < 0) break;
-  const B = ctrl[2];
-  const mem = new Uint8Array(x.memory.buffer);
-  mem.set(new Uint8Array(sab.weights), layout.weights[0]);
-  mem.set(new Uint8Array(sab.x, 0, layout.T * B * layout.I * 4), o.X);
-  mem.set(new Uint8Array(sab.labels, 0, B), o.labels);
-  args[argB] = B;
-  loss[0] = x.trainStep(...args);
-  new Uint8Array(sab.grads).set(mem.subarray(layout.grads[0], layout.grads[1]));
-  ctrl[3] = new Int32Array(x.memory.buffer, o.correct, 1)[0];
-  Atomics.store(ctrl, 1, seen);
-  Atomics.notify(ctrl, 1);
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** What KernelWorker hands the thread. */
+export interface WorkerData {
+  mod: WebAssembly.Module;
+  layout: KernelLayout;
+  /** trainStep's arguments for this layout; the batch size is set per step. */
+  args: number[];
+  sab: { ctrl: SharedArrayBuffer; loss: SharedArrayBuffer; weights: SharedArrayBuffer; grads: SharedArrayBuffer; x: SharedArrayBuffer; labels: SharedArrayBuffer };
 }
-`;
+
+/**
+ * ctrl[0]: step sequence number (−1 stops the thread); ctrl[1]: last step done;
+ * ctrl[2]: batch size; ctrl[3]: correct predictions of the step; ctrl[4]: 1 once the thread is up.
+ */
+export const CTRL = { seq: 0, done: 1, batch: 2, correct: 3, ready: 4 } as const;
+
+/** How long the thread may take to start before it is declared lost (its error event cannot arrive while we wait). */
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * The worker's entry: in a build, kernel-worker.js beside the bundle (this code may sit
+ * in a chunk one folder down) and outside any asar archive; from source, the
+ * TypeScript module through tsx.
+ */
+export function workerEntry(dir = here): string {
+  for (const d of [dir, join(dir, '..')]) {
+    const built = join(d, 'kernel-worker.js');
+    if (existsSync(built)) return built.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
+  }
+  return join(dir, 'workerBoot.mjs');
+}
 
 /** How long a step may take before the worker is declared lost. */
 const STEP_TIMEOUT_MS = 60_000;
@@ -54,7 +60,7 @@ export class KernelWorker {
   constructor(readonly layout: KernelLayout) {
     const { T, I, maxB } = layout;
     const sab = {
-      ctrl: new SharedArrayBuffer(16),
+      ctrl: new SharedArrayBuffer(4 * Object.keys(CTRL).length),
       loss: new SharedArrayBuffer(8),
       weights: new SharedArrayBuffer(layout.weights[1] - layout.weights[0]),
       grads: new SharedArrayBuffer(layout.grads[1] - layout.grads[0]),
@@ -67,7 +73,8 @@ export class KernelWorker {
     this.#x = new Float32Array(sab.x);
     this.#labels = new Uint8Array(sab.labels);
     this.grads = new Float32Array(sab.grads);
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { mod: kernelModule(), layout, args: stepArgs(layout, 0), argB: STEP_ARG_B, sab } });
+    const data: WorkerData = { mod: kernelModule(), layout, args: stepArgs(layout, 0), sab };
+    this.#worker = new Worker(workerEntry(), { workerData: data });
     this.#worker.on('error', (err) => (this.#failure = err));
     this.#worker.unref();
   }
@@ -78,26 +85,27 @@ export class KernelWorker {
     this.#weights.set(weights);
     toTimeMajor(images, B, this.#x, this.layout.T, this.layout.I);
     for (let i = 0; i < B; i++) this.#labels[i] = labels[i];
-    this.#ctrl[2] = B;
+    this.#ctrl[CTRL.batch] = B;
     this.#seq++;
-    Atomics.store(this.#ctrl, 0, this.#seq);
-    Atomics.notify(this.#ctrl, 0);
+    Atomics.store(this.#ctrl, CTRL.seq, this.#seq);
+    Atomics.notify(this.#ctrl, CTRL.seq);
   }
 
   /** Wait for the step started last; returns its summed loss and number correct. */
   finish(): { lossSum: number; correct: number } {
     const t0 = Date.now();
-    while (Atomics.load(this.#ctrl, 1) !== this.#seq) {
+    while (Atomics.load(this.#ctrl, CTRL.done) !== this.#seq) {
       if (this.#failure) throw new Error(`the kernel worker failed: ${this.#failure.message}`);
       if (Date.now() - t0 > STEP_TIMEOUT_MS) throw new Error('the kernel worker stopped answering');
-      Atomics.wait(this.#ctrl, 1, this.#seq - 1, 100);
+      if (!Atomics.load(this.#ctrl, CTRL.ready) && Date.now() - t0 > START_TIMEOUT_MS) throw new Error('the kernel worker thread did not start');
+      Atomics.wait(this.#ctrl, CTRL.done, this.#seq - 1, 100);
     }
-    return { lossSum: this.#loss[0], correct: this.#ctrl[3] };
+    return { lossSum: this.#loss[0], correct: this.#ctrl[CTRL.correct] };
   }
 
   terminate(): void {
-    Atomics.store(this.#ctrl, 0, -1);
-    Atomics.notify(this.#ctrl, 0);
+    Atomics.store(this.#ctrl, CTRL.seq, -1);
+    Atomics.notify(this.#ctrl, CTRL.seq);
     void this.#worker.terminate();
   }
 }

@@ -4,7 +4,7 @@
  * gradients, and runs one training step (forward over 28 steps, softmax head,
  * backpropagation through time) in a single call.
  */
-import type { CellType } from '../../../shared/types';
+import { GATES, STEPS, SIDE, CLASSES, type CellType } from '../../../shared/types';
 import { KERNEL_WASM_BASE64 } from './kernelWasm';
 
 /** The kernel module's exports. */
@@ -17,7 +17,6 @@ export interface KernelExports {
 
 /** Cell codes of the kernel module. */
 export const CELL_CODE: Record<CellType, number> = { rnn: 0, gru: 1, lstm: 2 };
-const GATES: Record<CellType, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 let module: WebAssembly.Module | null = null;
 
@@ -52,7 +51,7 @@ export interface KernelLayout {
 }
 
 /** Plan the memory of a kernel instance. The first page is left to the module's own data (math tables). */
-export function planLayout(cell: CellType, hidden: number, maxB: number, withInputGrad = false, T = 28, I = 28, C = 10): KernelLayout {
+export function planLayout(cell: CellType, hidden: number, maxB: number, withInputGrad = false, T = STEPS, I = SIDE, C = CLASSES): KernelLayout {
   const H = hidden, B = maxB, G = GATES[cell] * H;
   const sizes: [string, number][] = [
     ['W', I * G], ['U', H * G], ['b', G], ['Wd', H * C], ['bd', C],
@@ -80,7 +79,7 @@ export function instantiate(mod: WebAssembly.Module, layout: KernelLayout): Kern
 }
 
 /** Copy batch-major images (B × 784) into time-major X[t][b][i] at `dst`. */
-export function toTimeMajor(images: Float32Array, B: number, dst: Float32Array, T = 28, I = 28): void {
+export function toTimeMajor(images: Float32Array, B: number, dst: Float32Array, T = STEPS, I = SIDE): void {
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) dst.set(images.subarray(b * T * I + t * I, b * T * I + (t + 1) * I), (t * B + b) * I);
   }
@@ -101,7 +100,7 @@ export interface StepResult {
   correct: number;
 }
 
-export class RnnKernel {
+export class RecurrentKernel {
   readonly layout: KernelLayout;
   readonly #x: KernelExports;
   readonly #withInputGrad: boolean;

@@ -1,18 +1,18 @@
 /**
  * The renderer's one door to main, typed from the contract. In the desktop app
- * it calls the preload's functions; in web mode it speaks the same contract over
- * a WebSocket to 127.0.0.1 with the page's token.
+ * the Bridge comes from the preload; in web mode the same Bridge is built over a
+ * WebSocket to 127.0.0.1 with the page's token.
  */
-import type { Channel, Events, Requests, Responses, Result } from '../../../shared/contract';
-import { listenerName, methodName } from '../../../shared/channels';
+import { callBridge, createBridge, onBridge, type Bridge } from '../../../shared/bridge';
+import type { Channel, EventName, Events, Requests, Responses, Result } from '../../../shared/contract';
 import { decode, encode, type WireMessage } from '../../../shared/wire';
 
-export interface LensApi {
+export interface Api {
   readonly transport: 'ipc' | 'web';
   /** Call a channel; rejects with an Error carrying main's message when the call fails. */
   call<C extends Channel>(channel: C, req: Requests[C]): Promise<Responses[C]>;
   /** Subscribe to an event; returns the unsubscribe function. */
-  on<E extends keyof Events>(event: E, cb: (payload: Events[E]) => void): () => void;
+  on<E extends EventName>(event: E, cb: (payload: Events[E]) => void): () => void;
   /** Connection state changes (web mode). */
   onConnection(cb: (connected: boolean) => void): () => void;
 }
@@ -23,28 +23,12 @@ function unwrap<T>(r: Result<T> | undefined, channel: string): T {
   return r.value;
 }
 
-function ipcApi(bridge: Record<string, (arg: unknown) => unknown>): LensApi {
-  return {
-    transport: 'ipc',
-    async call(channel, req) {
-      return unwrap((await bridge[methodName(channel)](req)) as Result<never>, channel);
-    },
-    on(event, cb) {
-      return bridge[listenerName(event)](cb) as () => void;
-    },
-    onConnection(cb) {
-      cb(true);
-      return () => {};
-    },
-  };
-}
-
-function webApi(): LensApi {
+/** The Bridge over a WebSocket, reconnecting with back-off; `connection` hears each open and close. */
+function webBridge(connection: Set<(c: boolean) => void>): Bridge {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; channel: string }>();
+  const pending = new Map<number, { resolve: (v: unknown) => void; channel: string }>();
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const connListeners = new Set<(c: boolean) => void>();
   let nextId = 1;
   let ws: WebSocket;
   let open: Promise<void>;
@@ -55,7 +39,7 @@ function webApi(): LensApi {
     open = new Promise((resolve) => ws.addEventListener('open', () => resolve(), { once: true }));
     ws.addEventListener('open', () => {
       retry = 250;
-      connListeners.forEach((cb) => cb(true));
+      connection.forEach((cb) => cb(true));
     });
     ws.addEventListener('message', (e) => {
       let msg: WireMessage;
@@ -69,17 +53,13 @@ function webApi(): LensApi {
         const p = pending.get(msg.id);
         if (!p) return;
         pending.delete(msg.id);
-        try {
-          p.resolve(unwrap(msg.result as Result<unknown>, p.channel));
-        } catch (err) {
-          p.reject(err as Error);
-        }
+        p.resolve(msg.result);
       }
     });
     ws.addEventListener('close', () => {
-      connListeners.forEach((cb) => cb(false));
+      connection.forEach((cb) => cb(false));
       for (const [id, p] of pending) {
-        p.reject(new Error(`${p.channel}: the connection to RNN Lens was lost`));
+        p.resolve({ ok: false, error: `${p.channel}: the connection to RNN Lens was lost` });
         pending.delete(id);
       }
       setTimeout(connect, retry);
@@ -88,30 +68,44 @@ function webApi(): LensApi {
   };
   connect();
 
-  return {
-    transport: 'web',
-    async call(channel, req) {
+  return createBridge(
+    async (channel, payload) => {
       await open;
       const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, channel });
-        ws.send(encode({ id, channel, payload: req }));
+      return new Promise((resolve) => {
+        pending.set(id, { resolve, channel });
+        ws.send(encode({ id, channel, payload }));
       });
     },
-    on(event, cb) {
+    (event, cb) => {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);
-      set.add(cb as (p: unknown) => void);
-      return () => set.delete(cb as (p: unknown) => void);
+      set.add(cb);
+      return () => set.delete(cb);
     },
+  );
+}
+
+function createApi(): Api {
+  const connection = new Set<(c: boolean) => void>();
+  const desktop = window.rnnLens;
+  const bridge = desktop ?? webBridge(connection);
+  return {
+    transport: desktop ? 'ipc' : 'web',
+    async call(channel, req) {
+      return unwrap(await callBridge(bridge, channel, req), channel);
+    },
+    on: (event, cb) => onBridge(bridge, event, cb),
     onConnection(cb) {
-      connListeners.add(cb);
-      return () => connListeners.delete(cb);
+      if (desktop) {
+        cb(true);
+        return () => {};
+      }
+      connection.add(cb);
+      return () => connection.delete(cb);
     },
   };
 }
 
 /** The app's API, chosen once for the page. */
-export const api: LensApi = (window as unknown as { lens?: Record<string, (arg: unknown) => unknown> }).lens
-  ? ipcApi((window as unknown as { lens: Record<string, (arg: unknown) => unknown> }).lens)
-  : webApi();
+export const api: Api = createApi();

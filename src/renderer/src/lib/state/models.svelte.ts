@@ -2,6 +2,7 @@
 import type { ActiveModel, AppStatus } from '../../../../shared/contract';
 import type { ModelVersion } from '../../../../shared/types';
 import { api } from '../api';
+import { downloadFiles, readUploads } from '../files';
 import { notices } from './notices.svelte';
 
 export class ModelsState {
@@ -74,13 +75,26 @@ export class ModelsState {
     return this.#run(async () => {
       const r = await api.call('models:export', { id });
       if ('path' in r) notices.push('info', `Exported ${id} to ${r.path}`, 8000);
+      else if ('download' in r) {
+        downloadFiles(r.download.folder, r.download.files);
+        notices.info(`Downloading ${id}: model.json, weights.bin and manifest.json.`);
+      }
     });
   }
 
-  importFrom(src?: string) {
+  /** Desktop: main asks for the folder with its own dialog. */
+  importFolder() {
     return this.#run(async () => {
-      const r = await api.call('models:import', src ? { src } : {});
+      const r = await api.call('models:import', {});
       if ('id' in r) notices.info(`Imported as ${r.id}; it is now active.`);
+    });
+  }
+
+  /** Web mode: the files the person chose (model.json and weights.bin, manifest.json optional). */
+  upload(files: FileList) {
+    return this.#run(async () => {
+      const r = await api.call('models:upload', { files: await readUploads(files) });
+      notices.info(`Imported as ${r.id}; it is now active.`);
     });
   }
 }

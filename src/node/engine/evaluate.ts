@@ -1,0 +1,53 @@
+/** Evaluation on a labelled split: predicted classes, accuracy, confusion matrix and examples of each mistake. */
+import * as tf from '@tensorflow/tfjs';
+import { CLASSES, PIXELS, SIDE } from '../../shared/types';
+import type { DataSplit } from './dataset';
+
+/** Digits per forward pass: large enough to amortise the call, small enough to bound memory. */
+const CHUNK = 1000;
+/** Test indices kept for each (true, predicted) pair. */
+export const EXAMPLES_PER_CELL = 50;
+
+/** The predicted class of each of the first `limit` digits (0 = all). */
+export function predictClasses(model: tf.LayersModel, split: DataSplit, limit = 0): Uint8Array {
+  const n = limit > 0 ? Math.min(limit, split.n) : split.n;
+  const out = new Uint8Array(n);
+  for (let start = 0; start < n; start += CHUNK) {
+    const size = Math.min(CHUNK, n - start);
+    const p = tf.tidy(() => {
+      const xs = tf.tensor3d(split.images.subarray(start * PIXELS, (start + size) * PIXELS), [size, SIDE, SIDE]);
+      return (model.predict(xs) as tf.Tensor).argMax(-1).dataSync();
+    });
+    out.set(p, start);
+  }
+  return out;
+}
+
+/** Fraction of a split the model classifies correctly. */
+export function accuracy(model: tf.LayersModel, split: DataSplit, limit = 0): number {
+  const predicted = predictClasses(model, split, limit);
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === split.labels[i]) correct++;
+  return predicted.length ? correct / predicted.length : 0;
+}
+
+/** Accuracy, confusion[true][predicted] and up to EXAMPLES_PER_CELL indices per pair. */
+export interface ConfusionReport {
+  accuracy: number;
+  confusion: number[][];
+  examples: Record<string, number[]>;
+}
+
+export function confusionReport(predicted: ArrayLike<number>, labels: ArrayLike<number>): ConfusionReport {
+  const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+  const examples: Record<string, number[]> = {};
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) {
+    const t = labels[i], p = predicted[i];
+    confusion[t][p]++;
+    if (p === t) correct++;
+    const list = (examples[`${t}-${p}`] ??= []);
+    if (list.length < EXAMPLES_PER_CELL) list.push(i);
+  }
+  return { accuracy: predicted.length ? correct / predicted.length : 0, confusion, examples };
+}

@@ -1,0 +1,76 @@
+/** The model main is serving: loaded from the store at start, swapped when a run ends or a version is activated or imported. */
+import type * as tf from '@tensorflow/tfjs';
+import type { ActiveModel, Events, Prediction } from '../../shared/contract';
+import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/types';
+import { BUILTIN_ID, type ModelStore } from '../engine/store';
+import { Tracer } from '../engine/trace';
+
+/** A loaded model with its tracer. */
+export interface Active {
+  id: string;
+  model: tf.LayersModel;
+  tracer: Tracer;
+  manifest: ModelManifest;
+}
+
+export class ActiveModelService {
+  #active: Active | null = null;
+
+  constructor(
+    private readonly store: ModelStore,
+    private readonly emit: <E extends keyof Events>(event: E, payload: Events[E]) => void,
+  ) {}
+
+  /** Load the active version; returns notices for the status bar (damaged versions moved aside, no model yet). */
+  async init(): Promise<string[]> {
+    if (!this.store.activeId()) return ['No trained model yet: train one from the Train panel to start predicting.'];
+    const loaded = await this.store.load();
+    this.#swap(loaded.id, loaded.model, loaded.manifest);
+    return loaded.quarantined.map((q) => `Model ${q.id} was damaged and has been moved aside (${q.reason}); using ${loaded.id} instead.`);
+  }
+
+  #swap(id: string, model: tf.LayersModel, manifest: ModelManifest): void {
+    const old = this.#active;
+    this.#active = { id, model, tracer: new Tracer(model), manifest };
+    if (old && old.model !== model) old.model.dispose();
+    this.emit('models:changed', { active: this.summary() });
+  }
+
+  /** Load a stored version and serve it. */
+  async adopt(id: string): Promise<void> {
+    const { model, manifest } = await this.store.loadVersion(id);
+    this.#swap(id, model, manifest);
+  }
+
+  /** Make a version active in the store and serve it. */
+  async activate(id: string): Promise<ModelVersion> {
+    const { version, model } = await this.store.activate(id);
+    this.#swap(id, model, version.manifest);
+    return version;
+  }
+
+  get current(): Active | null {
+    return this.#active;
+  }
+
+  require(): Active {
+    if (!this.#active) throw new Error('no model is loaded yet: train one first');
+    return this.#active;
+  }
+
+  summary(): ActiveModel | null {
+    const a = this.#active;
+    if (!a) return null;
+    const m = a.manifest;
+    return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: a.id === BUILTIN_ID };
+  }
+
+  trace(pixels: ArrayLike<number>): TraceResult {
+    return this.require().tracer.trace(pixels);
+  }
+
+  predict(pixels: ArrayLike<number>): Prediction {
+    const r = this.trace(pixels);
+    return { probs: Array.from(r.probs), prediction: r.prediction };
+  }
+}

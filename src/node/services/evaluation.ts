@@ -1,0 +1,42 @@
+/** The test set: its size, digits by index for galleries, and evaluation of the active model on all of it. */
+import type { Digits, Evaluation } from '../../shared/contract';
+import { CLASSES, PIXELS } from '../../shared/types';
+import { idxCount, loadSplit, type DataSplit } from '../engine/dataset';
+import { confusionReport, predictClasses } from '../engine/evaluate';
+import type { ActiveModelService } from './activeModel';
+
+export class DatasetService {
+  #test: DataSplit | null = null;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly active: ActiveModelService,
+  ) {}
+
+  #testSplit(): DataSplit {
+    this.#test ??= loadSplit(this.dataDir, 't10k');
+    return this.#test;
+  }
+
+  info(): { name: string; train: number; test: number; classes: number; dir: string } {
+    return { name: 'mnist', train: idxCount(this.dataDir, 'train'), test: idxCount(this.dataDir, 't10k'), classes: CLASSES, dir: this.dataDir };
+  }
+
+  digits(indices: number[]): Digits {
+    const test = this.#testSplit();
+    return {
+      digits: indices.map((index) => {
+        if (index >= test.n) throw new Error(`dataset:digits: index ${index} is past the last test digit (${test.n - 1})`);
+        return { index, label: test.labels[index], pixels: Array.from(test.images.subarray(index * PIXELS, (index + 1) * PIXELS)) };
+      }),
+    };
+  }
+
+  /** Accuracy, confusion matrix and examples per cell of it, on the full test set. */
+  evaluate(): Evaluation {
+    const active = this.active.require();
+    const test = this.#testSplit();
+    const predicted = predictClasses(active.model, test);
+    return { modelId: active.id, ...confusionReport(predicted, test.labels), predictions: Array.from(predicted) };
+  }
+}

@@ -1,0 +1,28 @@
+/** The handler table: each channel of the contract mapped to one service method. No logic lives here. */
+import type { Requests, Responses } from '../../shared/contract';
+import type { AppServices } from './index';
+
+/** One handler per channel; requests arrive already validated. */
+export type Handlers = { [C in keyof Requests]: (req: Requests[C]) => Promise<Responses[C]> | Responses[C] };
+
+export function createHandlers(s: AppServices): Handlers {
+  return {
+    'app:status': () => s.status(),
+    'model:predict': ({ pixels }) => s.active.predict(pixels),
+    'model:trace': ({ pixels }) => s.active.trace(pixels),
+    'train:start': (req) => s.training.start(req),
+    'train:cancel': () => s.training.cancel(),
+    'models:list': () => s.files.list(),
+    'models:activate': ({ id }) => s.active.activate(id),
+    'models:delete': ({ id }) => s.files.delete(id),
+    'models:export': ({ id }) => s.files.export(id),
+    'models:import': () => s.files.import(),
+    'models:upload': ({ files }) => s.files.upload(files),
+    'dataset:info': () => s.dataset.info(),
+    'dataset:digits': ({ indices }) => s.dataset.digits(indices),
+    'eval:run': () => s.dataset.evaluate(),
+    'samples:add': ({ pixels, label }) => s.samples.add(pixels, label),
+    'samples:list': () => s.samples.list(),
+    'samples:delete': ({ id }) => s.samples.delete(id),
+  };
+}

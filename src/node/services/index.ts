@@ -1,0 +1,81 @@
+/**
+ * The app's services, shared by the Electron shell and web mode, one per domain
+ * of the contract: the active model (prediction and trace), training, the test
+ * set and evaluation, the user's samples, and model files. No Electron import.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import type { AppStatus, Events } from '../../shared/contract';
+import { initBackend } from '../engine/backend';
+import { defaultMnistDir } from '../engine/dataset';
+import { ModelStore } from '../engine/store';
+import type { SpawnTrainer } from '../trainer/manager';
+import { ActiveModelService } from './activeModel';
+import { DatasetService } from './evaluation';
+import { createHandlers, type Handlers } from './handlers';
+import { ModelFilesService, type PickFolder } from './modelFiles';
+import { SampleStore } from './samples';
+import { TrainingService } from './training';
+
+/** Where things live and how to reach the outside world. */
+export interface AppOptions {
+  /** Per-user data folder: models/ and samples.json go here. */
+  userData: string;
+  /** The read-only model shipped with the app. */
+  builtinModelDir: string;
+  /** Folder with the MNIST IDX files. */
+  dataDir?: string;
+  spawnTrainer: SpawnTrainer;
+  emit: <E extends keyof Events>(event: E, payload: Events[E]) => void;
+  appVersion: string;
+  runtime: string;
+  /** The native folder dialog (desktop); without it, export downloads and import uploads. */
+  pickFolder?: PickFolder;
+}
+
+export class AppServices {
+  readonly store: ModelStore;
+  readonly samples: SampleStore;
+  readonly active: ActiveModelService;
+  readonly training: TrainingService;
+  readonly dataset: DatasetService;
+  readonly files: ModelFilesService;
+  readonly handlers: Handlers;
+  #notices: string[] = [];
+  #backend: AppStatus['backend'] = 'cpu';
+
+  constructor(private readonly opts: AppOptions) {
+    const dataDir = opts.dataDir ?? defaultMnistDir();
+    this.store = new ModelStore(join(opts.userData, 'models'), opts.builtinModelDir);
+    this.samples = new SampleStore(join(opts.userData, 'samples.json'));
+    if (this.samples.notice) this.#notices.push(this.samples.notice);
+    this.active = new ActiveModelService(this.store, opts.emit);
+    this.training = new TrainingService(opts.spawnTrainer, { active: this.active, store: this.store, samples: this.samples, dataDir, emit: opts.emit });
+    this.dataset = new DatasetService(dataDir, this.active);
+    this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null);
+    this.handlers = createHandlers(this);
+  }
+
+  /** Pick the backend and load the active model. */
+  async init(): Promise<void> {
+    this.#backend = (await initBackend()).name;
+    this.#notices.push(...(await this.active.init()));
+  }
+
+  status(): AppStatus {
+    return {
+      appVersion: this.opts.appVersion,
+      backend: this.#backend,
+      tfjsVersion: tf.version.tfjs,
+      runtime: this.opts.runtime,
+      active: this.active.summary(),
+      training: this.training.running,
+      notices: [...this.#notices],
+    };
+  }
+
+  /** Stop whatever runs in the background (before quitting). */
+  shutdown(): void {
+    this.training.cancel();
+  }
+}

@@ -1,0 +1,93 @@
+/** Training runs: start (from scratch, or fine-tune the active model with the user's samples), cancel, and adopt the result. */
+import type { Events, TrainStartRequest } from '../../shared/contract';
+import type { ModelVersion, TrainSummary } from '../../shared/types';
+import { runManifest } from '../engine/job';
+import type { ModelStore } from '../engine/store';
+import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
+import type { DoneMessage, StartMessage } from '../trainer/protocol';
+import type { ActiveModelService } from './activeModel';
+import type { SampleStore } from './samples';
+
+/** The summary of a run cancelled before it finished. */
+function cancelledSummary(elapsedSec: number): TrainSummary {
+  return { epochs: [], testAccuracy: 0, cancelled: true, path: null, elapsedSec, samplesPerSec: 0 };
+}
+
+export class TrainingService {
+  readonly trainer: TrainerManager;
+
+  constructor(
+    spawn: SpawnTrainer,
+    private readonly deps: {
+      active: ActiveModelService;
+      store: ModelStore;
+      samples: SampleStore;
+      dataDir: string;
+      emit: <E extends keyof Events>(event: E, payload: Events[E]) => void;
+    },
+  ) {
+    this.trainer = new TrainerManager(spawn, {
+      progress: (p) => deps.emit('train:progress', p),
+      done: (msg, job) => this.#finish(msg, job),
+      cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null }),
+      error: (error) => deps.emit('train:error', { error }),
+    });
+  }
+
+  /** The request of the run in progress, or null. */
+  get running(): TrainStartRequest | null {
+    return this.trainer.job?.request ?? null;
+  }
+
+  start(req: TrainStartRequest): { started: true } {
+    this.trainer.assertIdle();
+    const { active, store, samples, dataDir } = this.deps;
+    let { cell, hidden } = req;
+    let base;
+    if (req.mode === 'finetune') {
+      const current = active.current;
+      if (!current) throw new Error('there is no active model to fine-tune; train one from scratch first');
+      // The same verified read as loading; the run keeps the active model's cell and size.
+      const { bytes, manifest } = store.readVersion(current.id);
+      base = bytes;
+      cell = manifest.cell;
+      hidden = manifest.hidden;
+    }
+    const config = { cell, hidden, epochs: req.epochs, learningRate: req.learningRate, batchSize: req.batchSize, limit: req.limit, seed: req.seed ?? 42 };
+    const job: StartMessage = {
+      type: 'start',
+      job: { config, base, samples: req.mode === 'finetune' ? samples.toArrays() : undefined, testLimit: 0 },
+      dataDir,
+      datasetName: 'mnist',
+      request: { ...req, cell, hidden },
+    };
+    this.trainer.start(job);
+    return { started: true };
+  }
+
+  cancel(): { cancelled: boolean } {
+    return { cancelled: this.trainer.cancel() };
+  }
+
+  async #finish(msg: DoneMessage, start: StartMessage): Promise<void> {
+    let version: ModelVersion | null = null;
+    if (msg.modelJson && msg.weights && msg.summary.epochs.length) {
+      const { config } = start.job;
+      const finetune = !!start.job.base;
+      version = await this.deps.store.saveBytes(
+        msg.modelJson,
+        msg.weights,
+        runManifest({
+          config,
+          summary: msg.summary,
+          backend: msg.backend,
+          dataset: msg.dataset,
+          command: `train:start ${JSON.stringify({ mode: finetune ? 'finetune' : 'scratch', ...config })}`,
+          parent: finetune ? (this.deps.active.current?.id ?? null) : null,
+        }),
+      );
+      await this.deps.active.adopt(version.id);
+    }
+    this.deps.emit('train:done', { summary: msg.summary, version });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Everything about a training run's settings that more than one layer needs:
+ * the bounds of each hyper-parameter (one table, used by the contract's
+ * schemas, the CLI and the engine), the tutorial's defaults, and how a fine-tune mixes the
+ * user's drawings into MNIST.
+ */
+import { CELLS, type TrainConfig } from './types';
+
+/** Inclusive bounds for each hyper-parameter; `learningRate` excludes its minimum. */
+export const TRAIN_BOUNDS = {
+  hidden: { min: 1, max: 1024 },
+  epochs: { min: 1, max: 1000 },
+  learningRate: { min: 0, max: 1 },
+  batchSize: { min: 1, max: 1024 },
+  /** Training digits to use; 0 means all of them. */
+  limit: { min: 0, max: 10_000_000 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} as const;
+
+/** The tutorial's settings ("MNIST with RNN"): SimpleRNN-128, Adam 0.001, batch 128, 30 epochs. */
+export const TUTORIAL_CONFIG: TrainConfig = {
+  cell: 'rnn',
+  hidden: 128,
+  epochs: 30,
+  learningRate: 0.001,
+  batchSize: 128,
+  limit: 0,
+  seed: 42,
+};
+
+/** How a fine-tune mixes the user's samples into MNIST so the model keeps what it knew. */
+export const FINETUNE = {
+  /** MNIST training digits used when the request sets no limit. */
+  mnistDigits: 6000,
+  /** The user's copies make up about this share of the MNIST digits. */
+  sampleShare: 0.25,
+  /** At most this many copies of each sample, however few there are. */
+  maxCopies: 100,
+} as const;
+
+/** The size of a fine-tune's training set: MNIST digits, copies of each user sample, and the total. */
+export function finetuneMix(limit: number, samples: number, mnistAvailable = Infinity): { mnist: number; copies: number; total: number } {
+  const mnist = Math.min(limit > 0 ? limit : FINETUNE.mnistDigits, mnistAvailable);
+  const copies = samples ? Math.max(1, Math.min(FINETUNE.maxCopies, Math.round((FINETUNE.sampleShare * mnist) / samples))) : 0;
+  return { mnist, copies, total: mnist + copies * samples };
+}

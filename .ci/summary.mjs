@@ -1,7 +1,9 @@
 // Print one closing line for all vitest runs: "tests: N passed, N failed".
 import { existsSync, readFileSync } from 'node:fs';
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) {
     console.error(`missing test report ${file}`);

@@ -43,13 +43,26 @@ export async function measureTraces(cell: CellType, calls: number) {
   }
   const after = tf.memory();
   model.dispose();
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), calls, tensorGrowth: after.numTensors - before.numTensors, bytesGrowth: after.numBytes - before.numBytes };
+  return {
+    p50: percentile(times, 0.5),
+    p95: percentile(times, 0.95),
+    calls,
+    tensorGrowth: after.numTensors - before.numTensors,
+    bytesGrowth: after.numBytes - before.numBytes,
+  };
 }
 
 /** model:predict through web mode's WebSocket, sequential calls. */
 export async function measureRoundTrip(calls: number) {
   const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
-  const services = new AppServices({ userData, builtinModelDir: builtinModelDir(), spawnTrainer: () => forkTrainer(), emit: () => {}, appVersion: 'bench', runtime: 'bench' });
+  const services = new AppServices({
+    userData,
+    builtinModelDir: builtinModelDir(),
+    spawnTrainer: () => forkTrainer(),
+    emit: () => {},
+    appVersion: 'bench',
+    runtime: 'bench',
+  });
   await services.init();
   const server = await startWebServer({ root: userData, dispatch: createDispatch(services) });
   const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 100 });
@@ -125,7 +138,15 @@ export async function measureTta(req: TrainStartRequest) {
       if (m.type === 'done') resolve();
       if (m.type === 'error') reject(new Error(m.error));
     });
-    const config = { cell: req.cell, hidden: req.hidden, epochs: req.epochs, learningRate: req.learningRate, batchSize: req.batchSize, limit: req.limit, seed: req.seed ?? 42 };
+    const config = {
+      cell: req.cell,
+      hidden: req.hidden,
+      epochs: req.epochs,
+      learningRate: req.learningRate,
+      batchSize: req.batchSize,
+      limit: req.limit,
+      seed: req.seed ?? 42,
+    };
     child.postMessage({ type: 'start', job: { config }, dataDir: defaultMnistDir(), datasetName: 'mnist' });
   });
   child.kill();

@@ -58,11 +58,15 @@ function availableBackends(): string[] {
 
 /** Steady-state samples/s for one cell on one backend, measured in its own process. */
 function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2): number {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches), '--kernels', kernels], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, RNN_LENS_THREADS: String(threads) },
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches), '--kernels', kernels],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, RNN_LENS_THREADS: String(threads) },
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!).samplesPerSec;
 }
 
@@ -84,7 +88,15 @@ async function main(): Promise<void> {
   for (const cell of cells) {
     const p = peer(cell);
     const row = (label: string, backend: string, v: number, how: string) =>
-      rows.push({ metric: `train samples/s (${label})`, cell, backend, value: Math.round(v), unit: 'samples/s', ...(p ? { peer: p.samplesPerSec, ratio: +(v / p.samplesPerSec).toFixed(2) } : {}), note: `batch 128, ${batches} batches after 3 warm-up; ${how}${p ? `; PyTorch ${p.torch}, ${p.threads} threads` : ''}` });
+      rows.push({
+        metric: `train samples/s (${label})`,
+        cell,
+        backend,
+        value: Math.round(v),
+        unit: 'samples/s',
+        ...(p ? { peer: p.samplesPerSec, ratio: +(v / p.samplesPerSec).toFixed(2) } : {}),
+        note: `batch 128, ${batches} batches after 3 warm-up; ${how}${p ? `; PyTorch ${p.torch}, ${p.threads} threads` : ''}`,
+      });
     for (const backend of backends) {
       if (backend === 'tensorflow') {
         console.error(`training throughput: ${cell} on tfjs-node…`);
@@ -109,7 +121,13 @@ async function main(): Promise<void> {
     const t = await measureTraces(cell, values.quick ? 2000 : 10000);
     rows.push({ metric: 'trace p50', cell, value: t.p50, unit: 'ms', note: 'one digit, 1,000 calls' });
     rows.push({ metric: 'trace p95', cell, value: t.p95, unit: 'ms', note: 'one digit, 1,000 calls' });
-    rows.push({ metric: 'tensors after traces − before', cell, value: t.tensorGrowth, unit: 'tensors', note: `${t.calls} traces; bytes ${t.bytesGrowth >= 0 ? '+' : ''}${t.bytesGrowth}` });
+    rows.push({
+      metric: 'tensors after traces − before',
+      cell,
+      value: t.tensorGrowth,
+      unit: 'tensors',
+      note: `${t.calls} traces; bytes ${t.bytesGrowth >= 0 ? '+' : ''}${t.bytesGrowth}`,
+    });
   }
   console.error('WebSocket round trip…');
   const rt = await measureRoundTrip(1000);
@@ -117,24 +135,47 @@ async function main(): Promise<void> {
   rows.push({ metric: 'predict round trip p95', value: rt.p95, unit: 'ms', note: 'web mode WebSocket, 1,000 sequential calls' });
   console.error('trainer peak RSS…');
   const rss = await measureTrainerRss(values.quick ? 6000 : 60000);
-  rows.push({ metric: 'trainer peak RSS', cell: 'rnn', value: rss.peakMb, unit: 'MiB', note: `one epoch of ${rss.samples} samples (VmHWM of the trainer process)` });
+  rows.push({
+    metric: 'trainer peak RSS',
+    cell: 'rnn',
+    value: rss.peakMb,
+    unit: 'MiB',
+    note: `one epoch of ${rss.samples} samples (VmHWM of the trainer process)`,
+  });
   if (values.tta) {
     for (const preset of PRESETS) {
       console.error(`time to accuracy: ${preset.label} preset…`);
       const tta = await measureTta(preset.request);
       for (const [target, sec] of Object.entries(tta.reached)) {
-        rows.push({ metric: `time to ${target} test acc (${preset.label})`, cell: preset.request.cell, value: sec ?? NaN, unit: 's', note: sec == null ? `not reached in ${tta.epochs} epochs` : `from Train (trainer process start) to the epoch whose full-test-set accuracy first reached it; ${preset.blurb}` });
+        rows.push({
+          metric: `time to ${target} test acc (${preset.label})`,
+          cell: preset.request.cell,
+          value: sec ?? NaN,
+          unit: 's',
+          note:
+            sec == null
+              ? `not reached in ${tta.epochs} epochs`
+              : `from Train (trainer process start) to the epoch whose full-test-set accuracy first reached it; ${preset.blurb}`,
+        });
       }
     }
   }
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, date: started.toISOString() };
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node,
+    date: started.toISOString(),
+  };
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ machine, rows }, null, 2));
   console.log(`\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}\n`);
   console.log('| metric | cell | backend | value | PyTorch | ours / PyTorch | note |');
   console.log('| --- | --- | --- | ---: | ---: | ---: | --- |');
   for (const r of rows) {
-    console.log(`| ${r.metric} | ${r.cell ?? ''} | ${r.backend ?? ''} | ${Number.isNaN(r.value) ? '—' : r.value} ${r.unit} | ${r.peer ?? ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`);
+    console.log(
+      `| ${r.metric} | ${r.cell ?? ''} | ${r.backend ?? ''} | ${Number.isNaN(r.value) ? '—' : r.value} ${r.unit} | ${r.peer ?? ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`,
+    );
   }
   console.log(`\nrows written to bench/results/latest.json`);
 }

@@ -6,7 +6,9 @@ import { createModel } from '../src/node/engine/model';
 import { trainModel } from '../src/node/engine/train';
 import type { CellType } from '../src/shared/types';
 
-const { values } = parseArgs({ options: { probe: { type: 'string' }, cell: { type: 'string' }, backend: { type: 'string' }, batches: { type: 'string' }, kernels: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { probe: { type: 'string' }, cell: { type: 'string' }, backend: { type: 'string' }, batches: { type: 'string' }, kernels: { type: 'string' } },
+});
 
 async function main() {
   if (values.probe) {
@@ -19,7 +21,8 @@ async function main() {
   const ds = loadDataset(undefined, { trainLimit: 128 * (batches + warm), testLimit: 10 });
   const cell = values.cell as CellType;
   const model = createModel({ cell, hidden: 128 });
-  let tWarm = 0, tEnd = 0;
+  let tWarm = 0,
+    tEnd = 0;
   await trainModel(model, {
     train: ds.train,
     test: ds.test,
@@ -32,7 +35,9 @@ async function main() {
       if (p.batch === warm + batches) tEnd = performance.now();
     },
   });
-  console.log(JSON.stringify({ cell, backend: backend.name, kernels: values.kernels ?? 'auto', batches, samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000) }));
+  console.log(
+    JSON.stringify({ cell, backend: backend.name, kernels: values.kernels ?? 'auto', batches, samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000) }),
+  );
 }
 
 main().catch((err) => {

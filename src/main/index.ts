@@ -1,5 +1,5 @@
 /** Electron entry: app lifecycle, the app:// protocol, services, IPC and the window. */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';

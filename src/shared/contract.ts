@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
 import { CELLS, CLASSES, PIXELS } from './types';
-import { CHANNEL_NAMES, EVENT_NAMES } from './channels';
+import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
-
 
 /** Exactly 784 finite numbers in [0, 1]. Length is checked before any element is read. */
 export const Pixels = z
@@ -19,6 +18,9 @@ const VersionId = z.string().regex(/^(v\d{4,}|builtin)$/, 'expected a model vers
 
 /** Largest file accepted in an upload (the largest weights.bin the app can make is about 17 MB). */
 export const MAX_UPLOAD_BYTES = 24 * 1024 * 1024;
+
+/** Largest message a client may send: one upload of a large weights.bin as base64, with room to spare. */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
 const UploadedFileSchema = z.strictObject({
   name: z.string().min(1).max(255, 'file name is too long'),
@@ -76,13 +78,22 @@ export const requests = {
   'models:delete': z.strictObject({ id: VersionId }),
   'models:export': z.strictObject({ id: VersionId }),
   'models:import': Empty,
-  'models:upload': z.strictObject({ files: z.array(UploadedFileSchema).min(1, 'choose model.json and weights.bin').max(3, 'upload at most model.json, weights.bin and manifest.json') }),
+  'models:upload': z.strictObject({
+    files: z.array(UploadedFileSchema).min(1, 'choose model.json and weights.bin').max(3, 'upload at most model.json, weights.bin and manifest.json'),
+  }),
   'dataset:info': Empty,
   'dataset:digits': z.strictObject({
     indices: z.array(z.number().int().min(0).max(9999)).max(200, 'ask for at most 200 digits at a time'),
   }),
   'eval:run': Empty,
-  'samples:add': z.strictObject({ pixels: Pixels, label: z.number().int('label must be a digit 0-9').min(0).max(CLASSES - 1) }),
+  'samples:add': z.strictObject({
+    pixels: Pixels,
+    label: z
+      .number()
+      .int('label must be a digit 0-9')
+      .min(0)
+      .max(CLASSES - 1),
+  }),
   'samples:list': Empty,
   'samples:delete': z.strictObject({ id: z.string().regex(/^s[0-9a-z]{6,32}$/, 'expected a sample id') }),
 } as const;
@@ -197,7 +208,6 @@ export function validateRequest<C extends Channel>(channel: C, payload: unknown)
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
 }
-
 
 // Compile-time check that channels.ts and the schemas name the same channels and events.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

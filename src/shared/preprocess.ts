@@ -36,11 +36,21 @@ export const INK_THRESHOLD = 0.05;
  * Resample one line of `srcLen` samples to `dstLen`: area-average (box filter)
  * when shrinking, linear interpolation when enlarging.
  */
-function resampleLine(src: Float32Array, srcOff: number, stride: number, srcLen: number, dst: Float32Array, dstOff: number, dstStride: number, dstLen: number): void {
+function resampleLine(
+  src: Float32Array,
+  srcOff: number,
+  stride: number,
+  srcLen: number,
+  dst: Float32Array,
+  dstOff: number,
+  dstStride: number,
+  dstLen: number,
+): void {
   const scale = srcLen / dstLen;
   if (scale >= 1) {
     for (let d = 0; d < dstLen; d++) {
-      const a = d * scale, b = a + scale;
+      const a = d * scale,
+        b = a + scale;
       let sum = 0;
       for (let s = Math.floor(a); s < Math.ceil(b) && s < srcLen; s++) {
         const cover = Math.min(b, s + 1) - Math.max(a, s);
@@ -51,7 +61,9 @@ function resampleLine(src: Float32Array, srcOff: number, stride: number, srcLen:
   } else {
     for (let d = 0; d < dstLen; d++) {
       const pos = Math.min(Math.max((d + 0.5) * scale - 0.5, 0), srcLen - 1);
-      const s0 = Math.floor(pos), s1 = Math.min(s0 + 1, srcLen - 1), f = pos - s0;
+      const s0 = Math.floor(pos),
+        s1 = Math.min(s0 + 1, srcLen - 1),
+        f = pos - s0;
       dst[dstOff + d * dstStride] = (1 - f) * src[srcOff + s0 * stride] + f * src[srcOff + s1 * stride];
     }
   }
@@ -68,7 +80,9 @@ export function resize(src: Float32Array, w: number, h: number, nw: number, nh: 
 
 /** Centre of mass of an image in pixel-index units (the first pixel is at 0, 0). */
 export function centreOfMass(img: ArrayLike<number>, w: number, h: number): { x: number; y: number; mass: number } {
-  let mass = 0, sx = 0, sy = 0;
+  let mass = 0,
+    sx = 0,
+    sy = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const v = img[y * w + x];
@@ -86,7 +100,10 @@ export function preprocess(r: Raster): Preprocessed {
   if (!(w > 0 && h > 0) || data.length !== w * h) {
     throw new Error(`raster must hold width×height values: got ${data.length} values for ${w}×${h}`);
   }
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (data[y * w + x] > INK_THRESHOLD) {
@@ -98,16 +115,19 @@ export function preprocess(r: Raster): Preprocessed {
     }
   }
   if (x1 < 0) return { empty: true };
-  const cw = x1 - x0 + 1, ch = y1 - y0 + 1;
+  const cw = x1 - x0 + 1,
+    ch = y1 - y0 + 1;
   const crop = new Float32Array(cw * ch);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) crop[y * cw + x] = Math.min(1, Math.max(0, data[(y0 + y) * w + x0 + x]));
   }
   const scale = DIGIT_BOX / Math.max(cw, ch);
-  const nw = Math.max(1, Math.round(cw * scale)), nh = Math.max(1, Math.round(ch * scale));
+  const nw = Math.max(1, Math.round(cw * scale)),
+    nh = Math.max(1, Math.round(ch * scale));
   const small = resize(crop, cw, ch, nw, nh);
   const com = centreOfMass(small, nw, nh);
-  const ox = Math.round(SIDE / 2 - com.x), oy = Math.round(SIDE / 2 - com.y);
+  const ox = Math.round(SIDE / 2 - com.x),
+    oy = Math.round(SIDE / 2 - com.y);
   const pixels = new Float32Array(PIXELS);
   for (let y = 0; y < nh; y++) {
     const ty = y + oy;

@@ -4,7 +4,7 @@
  * schemas, the CLI and the engine), the tutorial's defaults, and how a fine-tune mixes the
  * user's drawings into MNIST.
  */
-import { CELLS, type TrainConfig } from './types';
+import type { TrainConfig } from './types';
 
 /** Inclusive bounds for each hyper-parameter; `learningRate` excludes its minimum. */
 export const TRAIN_BOUNDS = {

@@ -21,11 +21,19 @@ describe('errors from main', () => {
         const msg = JSON.parse(String(m));
         if (!traced.has(msg.id)) return ws.send(m);
         traced.delete(msg.id);
-        ws.send(mode === 'error' ? JSON.stringify({ id: msg.id, result: { ok: false, error: 'model:trace: the model could not be run (simulated failure)' } }) : JSON.stringify({ id: msg.id, result: { nonsense: true } }));
+        ws.send(
+          mode === 'error'
+            ? JSON.stringify({ id: msg.id, result: { ok: false, error: 'model:trace: the model could not be run (simulated failure)' } })
+            : JSON.stringify({ id: msg.id, result: { nonsense: true } }),
+        );
       });
     });
     await page.goto(ctx.app().url);
-    await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
+    await until(
+      () => page.getByTestId('status-model').textContent(),
+      (t) => /model builtin/.test(t ?? ''),
+      'the built-in model',
+    );
 
     mode = 'error';
     await drawStrokes(page, SEVEN);
@@ -35,7 +43,9 @@ describe('errors from main', () => {
     mode = 'garbage';
     await page.keyboard.press('c');
     await drawStrokes(page, SEVEN);
-    await expect.poll(() => page.getByTestId('error-message').allTextContents()).toContainEqual(expect.stringMatching(/model:trace: the reply was not understood/));
+    await expect
+      .poll(() => page.getByTestId('error-message').allTextContents())
+      .toContainEqual(expect.stringMatching(/model:trace: the reply was not understood/));
 
     mode = 'pass';
     await page.keyboard.press('c');
@@ -57,10 +67,16 @@ describe('errors from main', () => {
       server.onMessage((m) => ws.send(m));
     });
     await page.goto(ctx.app().url);
-    await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
+    await until(
+      () => page.getByTestId('status-model').textContent(),
+      (t) => /model builtin/.test(t ?? ''),
+      'the built-in model',
+    );
     await page.getByTestId('tab-train').click();
     await page.getByTestId('train-button').click();
-    await expect.poll(() => page.getByTestId('error-message').first().textContent()).toMatch(/train:start: invalid request: epochs: Too big: expected number to be <=100/);
+    await expect
+      .poll(() => page.getByTestId('error-message').first().textContent())
+      .toMatch(/train:start: invalid request: epochs: Too big: expected number to be <=100/);
     expect(await page.getByTestId('train-button').isEnabled()).toBe(true);
     await page.close();
   });

@@ -19,11 +19,12 @@ describe('evaluate', () => {
 
     // Click the most populated off-diagonal cell.
     let best = [0, 1, -1];
-    for (let t = 0; t < 10; t++) for (let p = 0; p < 10; p++) {
-      if (t === p) continue;
-      const n = Number((await page.getByTestId(`confusion-${t}-${p}`).textContent()) || 0);
-      if (n > best[2]) best = [t, p, n];
-    }
+    for (let t = 0; t < 10; t++)
+      for (let p = 0; p < 10; p++) {
+        if (t === p) continue;
+        const n = Number((await page.getByTestId(`confusion-${t}-${p}`).textContent()) || 0);
+        if (n > best[2]) best = [t, p, n];
+      }
     await page.getByTestId(`confusion-${best[0]}-${best[1]}`).click();
     await expect.poll(() => page.getByTestId('gallery-digit').count()).toBe(Math.min(best[2], 50));
     const first = page.getByTestId('gallery-digit').first();

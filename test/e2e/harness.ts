@@ -18,7 +18,9 @@ export interface App {
 
 export async function startApp(): Promise<App> {
   const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-e2e-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/web/main.ts', '--port', '0', '--no-build', '--user-data', userData], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/web/main.ts', '--port', '0', '--no-build', '--user-data', userData], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`web mode did not start:\n${out}`)), 60_000);
@@ -51,7 +53,15 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -69,12 +79,28 @@ export async function drawStrokes(page: Page, strokes: [number, number][][]): Pr
 
 /** A "7": a top bar and a long diagonal. */
 export const SEVEN: [number, number][][] = [
-  [[70, 60], [130, 58], [200, 60]],
-  [[200, 60], [170, 120], [140, 180], [120, 235]],
+  [
+    [70, 60],
+    [130, 58],
+    [200, 60],
+  ],
+  [
+    [200, 60],
+    [170, 120],
+    [140, 180],
+    [120, 235],
+  ],
 ];
 
 /** A "1": one vertical stroke. */
-export const ONE: [number, number][][] = [[[140, 40], [141, 100], [140, 170], [139, 240]]];
+export const ONE: [number, number][][] = [
+  [
+    [140, 40],
+    [141, 100],
+    [140, 170],
+    [139, 240],
+  ],
+];
 
 /** A "0": an oval. */
 export const ZERO: [number, number][][] = [
@@ -102,7 +128,11 @@ export function useApp(): { app: () => App; browser: () => Browser; open: (opts?
     open: async (opts = {}) => {
       const page = await browser.newPage({ viewport: { width: opts.width ?? 1320, height: opts.height ?? 860 }, colorScheme: opts.dark ? 'dark' : 'light' });
       await page.goto(app.url);
-      await until(() => page.getByTestId('status-model').textContent(), (t) => /model builtin/.test(t ?? ''), 'the built-in model');
+      await until(
+        () => page.getByTestId('status-model').textContent(),
+        (t) => /model builtin/.test(t ?? ''),
+        'the built-in model',
+      );
       return page;
     },
   };

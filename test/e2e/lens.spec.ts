@@ -11,7 +11,11 @@ beforeAll(async () => {
   page.on('pageerror', (e) => errors.push(e.message));
 });
 
-const prediction = () => page.getByTestId('prediction').textContent().then((t) => (t ?? '').trim());
+const prediction = () =>
+  page
+    .getByTestId('prediction')
+    .textContent()
+    .then((t) => (t ?? '').trim());
 
 describe('draw and predict', () => {
   it('starts empty with a hint instead of a prediction', async () => {
@@ -41,7 +45,12 @@ describe('draw and predict', () => {
     await expect.poll(prediction).toBe('0');
     await page.waitForTimeout(300);
     const zero = await seen();
-    await drawStrokes(page, [[[60, 250], [230, 250]]]);
+    await drawStrokes(page, [
+      [
+        [60, 250],
+        [230, 250],
+      ],
+    ]);
     await expect.poll(seen).not.toBe(zero);
     await page.getByTestId('undo-button').click();
     await expect.poll(seen).toBe(zero);

@@ -23,13 +23,20 @@ describe('sender-frame check', () => {
   it('registers every channel and refuses calls from other frames before dispatching', async () => {
     const handlers = new Map<string, Parameters<IpcMainLike['handle']>[1]>();
     const calls: unknown[] = [];
-    registerIpc({ handle: (c, l) => handlers.set(c, l) }, async (channel, payload) => {
-      calls.push([channel, payload]);
-      return { ok: true, value: 'served' };
-    }, APP);
+    registerIpc(
+      { handle: (c, l) => handlers.set(c, l) },
+      async (channel, payload) => {
+        calls.push([channel, payload]);
+        return { ok: true, value: 'served' };
+      },
+      APP,
+    );
     expect([...handlers.keys()].sort()).toEqual([...CHANNELS].sort());
     const predict = handlers.get('model:predict')!;
-    expect(await predict({ senderFrame: { url: 'file:///tmp/evil.html', parent: null } }, {})).toEqual({ ok: false, error: 'model:predict: refused: the request did not come from the RNN Lens window' });
+    expect(await predict({ senderFrame: { url: 'file:///tmp/evil.html', parent: null } }, {})).toEqual({
+      ok: false,
+      error: 'model:predict: refused: the request did not come from the RNN Lens window',
+    });
     expect(await predict({ senderFrame: { url: APP, parent: { url: APP } } }, {})).toMatchObject({ ok: false });
     expect(await predict({ senderFrame: null }, {})).toMatchObject({ ok: false });
     expect(calls).toEqual([]);

@@ -1,12 +1,22 @@
 import { describe, expect, it, vi } from 'vitest';
 
-const created: { opts: Record<string, unknown>; handlers: Record<string, (...a: unknown[]) => void>; openHandler?: (d: { url: string }) => unknown; loaded?: string }[] = [];
+const created: {
+  opts: Record<string, unknown>;
+  handlers: Record<string, (...a: unknown[]) => void>;
+  openHandler?: (d: { url: string }) => unknown;
+  loaded?: string;
+}[] = [];
 
 vi.mock('electron', () => ({
   BrowserWindow: class {
     webContents: unknown;
     constructor(opts: Record<string, unknown>) {
-      const rec = { opts, handlers: {} as Record<string, (...a: unknown[]) => void>, openHandler: undefined as ((d: { url: string }) => unknown) | undefined, loaded: undefined as string | undefined };
+      const rec = {
+        opts,
+        handlers: {} as Record<string, (...a: unknown[]) => void>,
+        openHandler: undefined as ((d: { url: string }) => unknown) | undefined,
+        loaded: undefined as string | undefined,
+      };
       created.push(rec);
       this.webContents = {
         setWindowOpenHandler: (h: (d: { url: string }) => unknown) => (rec.openHandler = h),

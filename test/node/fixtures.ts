@@ -16,8 +16,17 @@ export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number
   const store = new ModelStore(join(userData, 'models'));
   const hidden = opts.hidden ?? 16;
   await store.save(createModel({ cell: 'rnn', hidden }), {
-    cell: 'rnn', hidden, epochs: 0, learningRate: 0.001, batchSize: 128, dataset: 'mnist', backend: 'wasm',
-    testAccuracy: null, command: 'fixture', parent: null, history: [],
+    cell: 'rnn',
+    hidden,
+    epochs: 0,
+    learningRate: 0.001,
+    batchSize: 128,
+    dataset: 'mnist',
+    backend: 'wasm',
+    testAccuracy: null,
+    command: 'fixture',
+    parent: null,
+    history: [],
   });
   const events: Emitted[] = [];
   const services = new AppServices({
@@ -33,7 +42,12 @@ export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number
 }
 
 /** Resolve when `pred` holds for an emitted event. */
-export function waitFor<E extends keyof Events>(events: Emitted[], event: E, pred: (p: Events[E]) => boolean = () => true, timeoutMs = 60_000): Promise<Events[E]> {
+export function waitFor<E extends keyof Events>(
+  events: Emitted[],
+  event: E,
+  pred: (p: Events[E]) => boolean = () => true,
+  timeoutMs = 60_000,
+): Promise<Events[E]> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const tick = () => {

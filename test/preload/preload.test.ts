@@ -30,7 +30,10 @@ describe('preload bridge', () => {
   it('forwards calls to the matching channel', async () => {
     await exposed.rnnLens.modelPredict({ pixels: [] });
     await exposed.rnnLens.appStatus();
-    expect(invoke.mock.calls).toEqual([['model:predict', { pixels: [] }], ['app:status', {}]]);
+    expect(invoke.mock.calls).toEqual([
+      ['model:predict', { pixels: [] }],
+      ['app:status', {}],
+    ]);
   });
 
   it('passes event payloads without the IPC event object and can unsubscribe', () => {

@@ -27,9 +27,14 @@ describe('preprocess', () => {
     const r = preprocess({ width: 300, height: 200, data: rect(300, 200, 200, 10, 40, 100) });
     if (r.empty) throw new Error('expected ink');
     expect(r.box).toEqual({ x: 200, y: 10, width: 40, height: 100 });
-    let rows = 0, cols = 0;
+    let rows = 0,
+      cols = 0;
     for (let y = 0; y < 28; y++) if (r.pixels.subarray(y * 28, y * 28 + 28).some((v) => v > 0.5)) rows++;
-    for (let x = 0; x < 28; x++) { let any = false; for (let y = 0; y < 28; y++) any ||= r.pixels[y * 28 + x] > 0.5; if (any) cols++; }
+    for (let x = 0; x < 28; x++) {
+      let any = false;
+      for (let y = 0; y < 28; y++) any ||= r.pixels[y * 28 + x] > 0.5;
+      if (any) cols++;
+    }
     expect(rows).toBe(20);
     expect(cols).toBe(8);
     expect(Math.abs(r.centre.x - 14)).toBeLessThanOrEqual(0.5);
@@ -37,7 +42,8 @@ describe('preprocess', () => {
   });
 
   it('anti-aliases when shrinking: a thin line becomes grey, not dropped', () => {
-    const w = 400, h = 400;
+    const w = 400,
+      h = 400;
     const d = new Float32Array(w * h);
     for (let y = 0; y < 400; y++) d[y * w + 200] = 1; // one pixel wide, 400 tall: 20x shrink
     for (let x = 150; x < 250; x++) d[399 * w + x] = 1;
@@ -60,14 +66,16 @@ describe('preprocess', () => {
     const ds = await mnistSlice(0, 1000);
     const { model } = await loadModelFolder(join(process.cwd(), 'resources', 'model'));
     const rand = mulberry32(2024);
-    const n = 1000, W = 280;
+    const n = 1000,
+      W = 280;
     const processed = new Float32Array(n * 784);
     for (let i = 0; i < n; i++) {
       const k = 1.5 + rand() * 2; // 42..98 px tall
       const size = Math.round(28 * k);
       const big = resize(ds.test.images.subarray(i * 784, (i + 1) * 784) as Float32Array, 28, 28, size, size);
       const canvas = new Float32Array(W * W);
-      const ox = Math.floor(rand() * (W - size)), oy = Math.floor(rand() * (W - size));
+      const ox = Math.floor(rand() * (W - size)),
+        oy = Math.floor(rand() * (W - size));
       for (let y = 0; y < size; y++) canvas.set(big.subarray(y * size, (y + 1) * size), (oy + y) * W + ox);
       const r = preprocess({ width: W, height: W, data: canvas });
       if (r.empty) throw new Error(`digit ${i} came out empty`);

@@ -34,11 +34,20 @@ export const USAGE = `Usage: npm run train -- [options]
   -h, --help            show this help`;
 
 /** The CLI flag for each TrainConfig field. */
-const FLAG: Record<keyof TrainConfig, string> = { cell: 'cell', hidden: 'hidden', epochs: 'epochs', learningRate: 'lr', batchSize: 'batch', limit: 'limit', seed: 'seed' };
+const FLAG: Record<keyof TrainConfig, string> = {
+  cell: 'cell',
+  hidden: 'hidden',
+  epochs: 'epochs',
+  learningRate: 'lr',
+  batchSize: 'batch',
+  limit: 'limit',
+  seed: 'seed',
+};
 
-/** A flag's text as a number: whole-number fields must be written as whole numbers. */
-function numberFlag(flag: string, raw: string | undefined, fallback: number): number {
+/** A flag's text as a number; `whole` flags must be written as whole numbers. */
+function numberFlag(flag: string, raw: string | undefined, fallback: number, whole = true): number {
   if (raw === undefined) return fallback;
+  if (whole && !/^\s*-?\d+\s*$/.test(raw)) throw new UsageError(`--${flag} must be a whole number, got "${raw}"`);
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number, got "${raw}"`);
   return v;
@@ -83,7 +92,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     cell: v.cell ?? d.cell,
     hidden: numberFlag('hidden', v.hidden, d.hidden),
     epochs: numberFlag('epochs', v.epochs, d.epochs),
-    learningRate: numberFlag('lr', v.lr, d.learningRate),
+    learningRate: numberFlag('lr', v.lr, d.learningRate, false),
     batchSize: numberFlag('batch', v.batch, d.batchSize),
     limit: numberFlag('limit', v.limit, d.limit),
     seed: numberFlag('seed', v.seed, d.seed),
@@ -92,10 +101,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const field = issue.path[0] as keyof TrainConfig;
-    throw new UsageError(`--${FLAG[field]}: ${issue.message}, got ${JSON.stringify(raw[field])}`);
+    // The schema names the field ("hidden must be …"); the CLI names the flag instead.
+    throw new UsageError(`--${FLAG[field]} ${issue.message.replace(/^\w+ /, '')}, got ${JSON.stringify(raw[field])}`);
   }
   const testLimit = numberFlag('test-limit', v['test-limit'], 0);
-  if (!Number.isInteger(testLimit) || testLimit < 0) throw new UsageError(`--test-limit must be a whole number ≥ 0, got "${v['test-limit']}"`);
+  if (testLimit < 0) throw new UsageError(`--test-limit must be at least 0, got ${testLimit}`);
   return {
     config: checked.data,
     testLimit,

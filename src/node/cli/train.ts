@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
   const backend = await initBackend(args.backend ?? undefined);
   const ds = loadDataset(dataDir, { name: args.data ? undefined : 'mnist' });
   const { config } = args;
-  let base, parent: string | null = null;
+  let base,
+    parent: string | null = null;
   if (args.from) {
     const folder = readModelFolder(resolve(args.from));
     base = folder.bytes;

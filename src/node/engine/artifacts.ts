@@ -57,7 +57,12 @@ export async function modelToBytes(model: tf.LayersModel): Promise<ModelBytes> {
  * most `maxBytes`. The size is checked on the open descriptor too, so a file
  * swapped after the lstat cannot make us read more.
  */
-export function readRegularFile(dir: string, name: string, maxBytes: number): Buffer {
+export function readRegularFile(
+  dir: string,
+  name: string,
+  maxBytes: number,
+  tooBig = (size: number) => `is ${size} bytes, more than the ${maxBytes} a model of this app can need`,
+): Buffer {
   const path = join(dir, name);
   let st;
   try {
@@ -67,7 +72,7 @@ export function readRegularFile(dir: string, name: string, maxBytes: number): Bu
   }
   if (st.isSymbolicLink()) throw new CorruptModelError(name, 'is a symbolic link; only regular files are read');
   if (!st.isFile()) throw new CorruptModelError(name, 'is not a regular file');
-  if (st.size > maxBytes) throw new CorruptModelError(name, `is ${st.size} bytes, more than the ${maxBytes} a model of this app can need`);
+  if (st.size > maxBytes) throw new CorruptModelError(name, tooBig(st.size));
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const size = fstatSync(fd).size;
@@ -102,7 +107,10 @@ const ManifestSchema = z.object({
   testAccuracy: z.number().min(0).max(1).nullable(),
   createdAt: text(40),
   command: text(2000),
-  parent: z.string().regex(/^(v\d{4,12}|builtin)$/).nullable(),
+  parent: z
+    .string()
+    .regex(/^(v\d{4,12}|builtin)$/)
+    .nullable(),
   history: z.array(z.object({ epoch: z.number().int().min(0), avgCost: z.number(), testAccuracy: z.number().min(0).max(1) })).max(TRAIN_BOUNDS.epochs.max),
   files: z.object({ [MODEL_FILE]: FileDigest, [WEIGHTS_FILE]: FileDigest }),
 });
@@ -133,10 +141,9 @@ export function readManifest(dir: string): ModelManifest {
 export function readVerifiedFiles(dir: string, manifest: ModelManifest): ModelBytes {
   const read = (name: typeof MODEL_FILE | typeof WEIGHTS_FILE, max: number): Uint8Array => {
     const want = manifest.files[name];
-    const bytes = readRegularFile(dir, name, Math.min(max, want.bytes + 1));
-    if (bytes.length !== want.bytes) {
-      throw new CorruptModelError(name, `is ${bytes.length < want.bytes ? bytes.length : 'more than ' + want.bytes} bytes, the manifest says ${want.bytes} (${bytes.length < want.bytes ? 'truncated' : 'extra bytes'})`);
-    }
+    const mismatch = (size: number) => `is ${size} bytes, the manifest says ${want.bytes} (${size < want.bytes ? 'truncated' : 'extra bytes'})`;
+    const bytes = readRegularFile(dir, name, Math.min(max, want.bytes), mismatch);
+    if (bytes.length !== want.bytes) throw new CorruptModelError(name, mismatch(bytes.length));
     if (sha256(bytes) !== want.sha256) throw new CorruptModelError(name, 'sha256 does not match the manifest (the file was changed or damaged)');
     return bytes;
   };

@@ -43,7 +43,8 @@ export function confusionReport(predicted: ArrayLike<number>, labels: ArrayLike<
   const examples: Record<string, number[]> = {};
   let correct = 0;
   for (let i = 0; i < predicted.length; i++) {
-    const t = labels[i], p = predicted[i];
+    const t = labels[i],
+      p = predicted[i];
     confusion[t][p]++;
     if (p === t) correct++;
     const list = (examples[`${t}-${p}`] ??= []);

@@ -42,9 +42,12 @@ class Adam {
 
   apply(params: Float32Array[], grads: Float32Array[]): void {
     const { beta1, beta2, eps, lr } = this;
-    const c1 = 1 - this.#acc1, c2 = 1 - this.#acc2;
+    const c1 = 1 - this.#acc1,
+      c2 = 1 - this.#acc2;
     params.forEach((p, k) => {
-      const g = grads[k], m = this.#m[k], v = this.#v[k];
+      const g = grads[k],
+        m = this.#m[k],
+        v = this.#v[k];
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         const mi = (m[i] = beta1 * m[i] + (1 - beta1) * gi);
@@ -80,7 +83,10 @@ export class FusedTrainer {
     this.#worker = threads === 2 && config.batchSize >= MIN_SPLIT ? new KernelWorker(this.#kernel.layout) : null;
     const values = model.getWeights().map((w) => w.dataSync() as Float32Array);
     PARAMS.forEach((name, i) => this.#kernel.weights[name].set(values[i]));
-    this.#adam = new Adam(PARAMS.map((n) => this.#kernel.weights[n].length), config.learningRate);
+    this.#adam = new Adam(
+      PARAMS.map((n) => this.#kernel.weights[n].length),
+      config.learningRate,
+    );
   }
 
   /** Gradients of the mean loss over `size` batch-major images, left in the kernel's gradient buffers. */
@@ -91,7 +97,8 @@ export class FusedTrainer {
       return this.#kernel.step(size);
     }
     // The worker takes the second half while this thread does the first.
-    const b1 = Math.ceil(size / 2), b2 = size - b1;
+    const b1 = Math.ceil(size / 2),
+      b2 = size - b1;
     const [w0, w1] = this.#kernel.layout.weights;
     w.start(this.#kernel.bytes.subarray(w0, w1), images.subarray(b1 * PIXELS, size * PIXELS), Array.prototype.slice.call(labels, b1, size), b2);
     this.#kernel.setBatch(images.subarray(0, b1 * PIXELS), labels, b1);
@@ -100,7 +107,8 @@ export class FusedTrainer {
     // Both halves hold gradients of their own mean; weight them back to the mean over the batch.
     const [g0, g1] = this.#kernel.layout.grads;
     const g = new Float32Array(this.#kernel.bytes.buffer, g0, (g1 - g0) / 4);
-    const f1 = b1 / size, f2 = b2 / size;
+    const f1 = b1 / size,
+      f2 = b2 / size;
     for (let i = 0; i < g.length; i++) g[i] = g[i] * f1 + w.grads[i] * f2;
     return { loss: (mine.loss * b1 + theirs.lossSum) / size, correct: mine.correct + theirs.correct };
   }
@@ -113,7 +121,10 @@ export class FusedTrainer {
   /** One gradient step on `size` batch-major images. */
   step(images: Float32Array, labels: ArrayLike<number>, size: number): { loss: number; correct: number } {
     const r = this.gradients(images, labels, size);
-    this.#adam.apply(PARAMS.map((n) => this.#kernel.weights[n]), this.grads);
+    this.#adam.apply(
+      PARAMS.map((n) => this.#kernel.weights[n]),
+      this.grads,
+    );
     return r;
   }
 
@@ -131,7 +142,8 @@ export class FusedTrainer {
   /** Accuracy on (a prefix of) a split, using the kernel's forward pass. */
   evaluate(split: DataSplit, limit = 0): number {
     const n = limit > 0 ? Math.min(limit, split.n) : split.n;
-    const B = this.#kernel.maxB, H = this.#hidden;
+    const B = this.#kernel.maxB,
+      H = this.#hidden;
     const { Wd, bd } = this.#kernel.weights;
     let correct = 0;
     for (let start = 0; start < n; start += B) {
@@ -140,11 +152,15 @@ export class FusedTrainer {
       const hs = this.#kernel.forward(size);
       const last = (STEPS - 1) * size * H;
       for (let r = 0; r < size; r++) {
-        let best = 0, bestV = -Infinity;
+        let best = 0,
+          bestV = -Infinity;
         for (let k = 0; k < CLASSES; k++) {
           let s = bd[k];
           for (let j = 0; j < H; j++) s += hs[last + r * H + j] * Wd[j * CLASSES + k];
-          if (s > bestV) (bestV = s), (best = k);
+          if (s > bestV) {
+            bestV = s;
+            best = k;
+          }
         }
         if (best === split.labels[start + r]) correct++;
       }

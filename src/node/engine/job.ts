@@ -69,7 +69,14 @@ export async function runJob(spec: JobSpec, ds: Dataset, hooks: { onProgress?: (
 }
 
 /** The manifest fields of a trained model: the one place a run becomes a record. */
-export function runManifest(run: { config: TrainConfig; summary: TrainSummary; backend: string; dataset: string; command: string; parent: string | null }): ManifestInput {
+export function runManifest(run: {
+  config: TrainConfig;
+  summary: TrainSummary;
+  backend: string;
+  dataset: string;
+  command: string;
+  parent: string | null;
+}): ManifestInput {
   const { config, summary } = run;
   return {
     cell: config.cell,

@@ -33,10 +33,12 @@ export interface ModelFolder {
 export function checkModelFiles(files: { modelJson: Uint8Array; weights: Uint8Array; manifest?: Uint8Array | null }): ModelFolder {
   const describe = parseModelJson(files.modelJson, MODEL_FILE);
   const need = weightBytes(describe.cell, describe.hidden);
-  if (files.weights.length !== need) throw new CorruptModelError(WEIGHTS_FILE, `is ${files.weights.length} bytes; a ${describe.cell}-${describe.hidden} model needs exactly ${need}`);
+  if (files.weights.length !== need)
+    throw new CorruptModelError(WEIGHTS_FILE, `is ${files.weights.length} bytes; a ${describe.cell}-${describe.hidden} model needs exactly ${need}`);
   let manifest: ModelManifest | null = null;
   if (files.manifest) {
-    if (files.manifest.length > MAX_MANIFEST_BYTES) throw new CorruptModelError(MANIFEST_FILE, `is ${files.manifest.length} bytes, more than ${MAX_MANIFEST_BYTES}`);
+    if (files.manifest.length > MAX_MANIFEST_BYTES)
+      throw new CorruptModelError(MANIFEST_FILE, `is ${files.manifest.length} bytes, more than ${MAX_MANIFEST_BYTES}`);
     let value: unknown;
     try {
       value = JSON.parse(new TextDecoder().decode(files.manifest));
@@ -44,7 +46,10 @@ export function checkModelFiles(files: { modelJson: Uint8Array; weights: Uint8Ar
       throw new CorruptModelError(MANIFEST_FILE, 'is not valid JSON');
     }
     manifest = checkManifest(value);
-    for (const [name, bytes] of [[MODEL_FILE, files.modelJson], [WEIGHTS_FILE, files.weights]] as const) {
+    for (const [name, bytes] of [
+      [MODEL_FILE, files.modelJson],
+      [WEIGHTS_FILE, files.weights],
+    ] as const) {
       const want = manifest.files[name];
       if (bytes.length !== want.bytes) throw new CorruptModelError(name, `is ${bytes.length} bytes, ${MANIFEST_FILE} says ${want.bytes}`);
       if (sha256(bytes) !== want.sha256) throw new CorruptModelError(name, `sha256 does not match ${MANIFEST_FILE} (the file was changed or damaged)`);

@@ -68,7 +68,8 @@ export function parseModelJson(bytes: Uint8Array, file = 'model.json'): { cell: 
   if (!isObject(topo)) return fail('modelTopology', 'is missing');
   if (topo.class_name !== 'Sequential') fail('modelTopology.class_name', `is ${show(topo.class_name)}, expected "Sequential"`);
   const layers = isObject(topo.config) ? topo.config.layers : undefined;
-  if (!Array.isArray(layers) || layers.length !== 2) return fail('modelTopology.config.layers', 'must hold exactly two layers: a recurrent layer and a Dense head');
+  if (!Array.isArray(layers) || layers.length !== 2)
+    return fail('modelTopology.config.layers', 'must hold exactly two layers: a recurrent layer and a Dense head');
   const [rec, head] = layers as unknown[];
   if (!isObject(rec) || !isObject(rec.config)) return fail('layers[0]', 'is not a layer');
   const cell = CLASS_OF[rec.class_name as string];
@@ -80,7 +81,8 @@ export function parseModelJson(bytes: Uint8Array, file = 'model.json'): { cell: 
   want('name', rc.name, LAYER.recurrent);
   const hidden = rc.units;
   const { min, max } = TRAIN_BOUNDS.hidden;
-  if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden < min || hidden > max) fail('layers[0].config.units', `is ${show(hidden)}, expected a whole number from ${min} to ${max}`);
+  if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden < min || hidden > max)
+    fail('layers[0].config.units', `is ${show(hidden)}, expected a whole number from ${min} to ${max}`);
   want('batch_input_shape', rc.batch_input_shape, [null, STEPS, SIDE]);
   want('activation', rc.activation, 'tanh');
   if (cell !== 'rnn') want('recurrent_activation', rc.recurrent_activation, 'sigmoid');
@@ -101,7 +103,8 @@ export function parseModelJson(bytes: Uint8Array, file = 'model.json'): { cell: 
   const groups = json.weightsManifest;
   if (!Array.isArray(groups) || groups.length !== 1 || !isObject(groups[0])) return fail('weightsManifest', 'must be one group naming weights.bin');
   const group = groups[0] as Json;
-  if (JSON.stringify(group.paths) !== JSON.stringify(['./weights.bin'])) fail('weightsManifest[0].paths', `is ${show(group.paths)}, expected ["./weights.bin"]`);
+  if (JSON.stringify(group.paths) !== JSON.stringify(['./weights.bin']))
+    fail('weightsManifest[0].paths', `is ${show(group.paths)}, expected ["./weights.bin"]`);
   const specs = group.weights;
   const expected = weightSpecs(cell, hidden as number);
   if (!Array.isArray(specs) || specs.length !== expected.length) return fail('weightsManifest[0].weights', `must list exactly ${expected.length} weights`);

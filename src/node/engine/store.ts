@@ -9,7 +9,17 @@ import type * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelManifest, ModelVersion } from '../../shared/types';
-import { bytesToModel, CorruptModelError, MANIFEST_FILE, MODEL_FILE, modelToBytes, readManifest, readVerifiedFiles, WEIGHTS_FILE, type ModelBytes } from './artifacts';
+import {
+  bytesToModel,
+  CorruptModelError,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  modelToBytes,
+  readManifest,
+  readVerifiedFiles,
+  WEIGHTS_FILE,
+  type ModelBytes,
+} from './artifacts';
 import { fsyncDir, sha256, tempName, writeFileDurable } from './durableFs';
 import { describeModel } from './model';
 import { parseModelJson } from './modelFormat';
@@ -272,7 +282,18 @@ export class ModelStore {
           parent: null,
           history: manifest.history,
         }
-      : { ...describe, epochs: 0, learningRate: 0, batchSize: 0, dataset: 'unknown', backend: 'unknown', testAccuracy: null, command: origin.slice(0, 2000), parent: null, history: [] };
+      : {
+          ...describe,
+          epochs: 0,
+          learningRate: 0,
+          batchSize: 0,
+          dataset: 'unknown',
+          backend: 'unknown',
+          testAccuracy: null,
+          command: origin.slice(0, 2000),
+          parent: null,
+          history: [],
+        };
     return this.commit(bytes.modelJson, bytes.weights, input, opts.activate ?? true);
   }
 }

@@ -39,10 +39,13 @@ export class Tracer {
     if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
     const H = this.hidden;
     const G = GATES[this.cell] * H;
-    const W = this.#W, U = this.#U, b = this.#b;
+    const W = this.#W,
+      U = this.#U,
+      b = this.#b;
     const hs = new Float32Array(SIDE * H);
     const stepProbs = new Float32Array(SIDE * CLASSES);
-    const lstm = this.cell === 'lstm', gru = this.cell === 'gru';
+    const lstm = this.cell === 'lstm',
+      gru = this.cell === 'gru';
     const cs = lstm ? new Float32Array(SIDE * H) : undefined;
     const gateNames = lstm ? (['i', 'f', 'o'] as const) : gru ? (['z', 'r'] as const) : [];
     const gates: Partial<Record<'i' | 'f' | 'o' | 'z' | 'r', Float32Array>> = {};

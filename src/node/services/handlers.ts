@@ -1,11 +1,25 @@
 /** The handler table: each channel of the contract mapped to one service method. No logic lives here. */
-import type { Requests, Responses } from '../../shared/contract';
-import type { AppServices } from './index';
+import type { AppStatus, Requests, Responses } from '../../shared/contract';
+import type { ActiveModelService } from './activeModel';
+import type { DatasetService } from './evaluation';
+import type { ModelFilesService } from './modelFiles';
+import type { SampleStore } from './samples';
+import type { TrainingService } from './training';
+
+/** The services the table routes to. */
+export interface Services {
+  status(): AppStatus;
+  active: ActiveModelService;
+  training: TrainingService;
+  files: ModelFilesService;
+  dataset: DatasetService;
+  samples: SampleStore;
+}
 
 /** One handler per channel; requests arrive already validated. */
 export type Handlers = { [C in keyof Requests]: (req: Requests[C]) => Promise<Responses[C]> | Responses[C] };
 
-export function createHandlers(s: AppServices): Handlers {
+export function createHandlers(s: Services): Handlers {
   return {
     'app:status': () => s.status(),
     'model:predict': ({ pixels }) => s.active.predict(pixels),

@@ -62,7 +62,8 @@ export class ModelFilesService {
     };
     const modelJson = find(MODEL_FILE);
     const weights = find(WEIGHTS_FILE);
-    if (!modelJson || !weights) throw new CorruptModelError(modelJson ? WEIGHTS_FILE : MODEL_FILE, 'is missing: choose model.json and weights.bin (manifest.json is optional)');
+    if (!modelJson || !weights)
+      throw new CorruptModelError(modelJson ? WEIGHTS_FILE : MODEL_FILE, 'is missing: choose model.json and weights.bin (manifest.json is optional)');
     const folder = checkModelFiles({ modelJson, weights, manifest: find(MANIFEST_FILE) });
     return this.#adopt(await this.store.importFolder(folder, `uploaded ${files.map((f) => f.name).join(', ')}`));
   }

@@ -62,7 +62,12 @@ export class SampleStore {
   add(pixels: ArrayLike<number>, label: number): Sample {
     if (this.#samples.length >= MAX_SAMPLES) throw new Error(`you already have ${MAX_SAMPLES} samples; delete some before adding more`);
     const bytes = Buffer.from(Array.from(pixels, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
-    const stored: StoredSample = { id: `s${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, label, createdAt: new Date().toISOString(), pixels: bytes.toString('base64') };
+    const stored: StoredSample = {
+      id: `s${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+      label,
+      createdAt: new Date().toISOString(),
+      pixels: bytes.toString('base64'),
+    };
     this.#samples.push(stored);
     this.#save();
     return this.#decode(stored);

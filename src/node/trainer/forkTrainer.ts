@@ -26,4 +26,3 @@ export function forkTrainer(entry?: string): TrainerChild {
     kill: () => child.kill('SIGKILL'),
   };
 }
-

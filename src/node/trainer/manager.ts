@@ -120,7 +120,9 @@ export class TrainerManager {
     const oom = /heap out of memory|Allocation failed|out of memory/i.test(detail);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     this.events.error(
-      oom ? 'the trainer process ran out of memory; try a smaller hidden size or batch' : `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
+      oom
+        ? 'the trainer process ran out of memory; try a smaller hidden size or batch'
+        : `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
       job,
     );
   }
@@ -157,5 +159,4 @@ export class TrainerManager {
     this.events.progress(next);
     if (this.#queue.length || this.#latestBatch) this.#pump();
   }
-
 }

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_MESSAGE_BYTES } from '../../shared/contract';
 import { decode, encode, type WireMessage } from '../../shared/wire';
 import type { Dispatch } from '../services/dispatch';
 
@@ -22,9 +23,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-
-/** Largest WebSocket message accepted. */
-export const MAX_MESSAGE_BYTES = 1 << 20;
 
 export interface WebServer {
   url: string;

@@ -19,8 +19,9 @@ describe('train CLI flags', () => {
   });
 
   it.each([
-    [['--cell', 'cnn'], /--cell must be rnn, lstm or gru, got "cnn"/],
-    [['--epochs', '0'], /--epochs must be between 1 and 1000, got 0/],
+    [['--cell', 'cnn'], /--cell must be one of rnn, lstm, gru, got "cnn"/],
+    [['--epochs', '0'], /--epochs must be at least 1, got 0/],
+    [['--hidden', '2000'], /--hidden must be at most 1024, got 2000/],
     [['--epochs', '2.5'], /--epochs must be a whole number, got "2.5"/],
     [['--lr', 'fast'], /--lr must be a number, got "fast"/],
     [['--lr=-1'], /--lr must be greater than 0/],

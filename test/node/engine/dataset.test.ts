@@ -39,8 +39,12 @@ describe('MNIST IDX reader', () => {
     // The first training digit of MNIST is a 5, the first test digit a 7.
     expect(ds.train.labels[0]).toBe(5);
     expect(ds.test.labels[0]).toBe(7);
-    let min = Infinity, max = -Infinity;
-    for (const v of ds.test.images) { if (v < min) min = v; if (v > max) max = v; }
+    let min = Infinity,
+      max = -Infinity;
+    for (const v of ds.test.images) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
     expect(min).toBe(0);
     expect(max).toBe(1);
     const counts = new Array(10).fill(0);

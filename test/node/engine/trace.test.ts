@@ -54,7 +54,8 @@ describe('Tracer', () => {
       expect(Math.max(...g)).toBeLessThanOrEqual(1);
     }
     // Blank top rows leave an RNN from zero state with only bias input: h changes once ink appears.
-    const first = r.h.subarray(0, 32), mid = r.h.subarray(14 * 32, 15 * 32);
+    const first = r.h.subarray(0, 32),
+      mid = r.h.subarray(14 * 32, 15 * 32);
     expect(Array.from(first)).not.toEqual(Array.from(mid));
     m.dispose();
   });

@@ -31,7 +31,7 @@ describe('createModel', () => {
 
   it('rejects an unknown cell or size', () => {
     expect(() => createModel({ cell: 'tcn' as never })).toThrow(/unknown cell "tcn"/);
-    expect(() => createModel({ cell: 'rnn', hidden: 0 })).toThrow(/hidden must be an integer/);
+    expect(() => createModel({ cell: 'rnn', hidden: 0 })).toThrow(/hidden must be a whole number from 1 to 1024/);
   });
 });
 
@@ -40,7 +40,13 @@ describe('trainModel', () => {
     const m = createModel({ cell, hidden: 16 });
     const before = tf.memory().numTensors;
     const events: TrainProgress[] = [];
-    const s = await trainModel(m, { train: ds.train, test: ds.test, config: cfg({ cell, hidden: 16, limit: 512, batchSize: 64, learningRate: 0.01 }), testLimit: 200, onProgress: (p) => events.push(p) });
+    const s = await trainModel(m, {
+      train: ds.train,
+      test: ds.test,
+      config: cfg({ cell, hidden: 16, limit: 512, batchSize: 64, learningRate: 0.01 }),
+      testLimit: 200,
+      onProgress: (p) => events.push(p),
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(s.epochs).toHaveLength(2);
     expect(s.epochs[1].avgCost).toBeLessThan(s.epochs[0].avgCost);
@@ -60,7 +66,13 @@ describe('trainModel', () => {
     const run = async () => {
       const m = createModel({ cell: 'rnn', hidden: 16, seed: 7 });
       const losses: number[] = [];
-      await trainModel(m, { train: ds.train, test: ds.test, config: cfg({ hidden: 16, limit: 256, batchSize: 32, epochs: 1, seed: 7 }), testLimit: 100, onProgress: (p) => p.kind === 'batch' && losses.push(p.loss) });
+      await trainModel(m, {
+        train: ds.train,
+        test: ds.test,
+        config: cfg({ hidden: 16, limit: 256, batchSize: 32, epochs: 1, seed: 7 }),
+        testLimit: 100,
+        onProgress: (p) => p.kind === 'batch' && losses.push(p.loss),
+      });
       m.dispose();
       return losses;
     };
@@ -72,8 +84,14 @@ describe('trainModel', () => {
     const ac = new AbortController();
     let batchesSeen = 0;
     const s = await trainModel(m, {
-      train: ds.train, test: ds.test, config: cfg({ hidden: 16, limit: 3000, batchSize: 32 }), testLimit: 100, signal: ac.signal,
-      onProgress: (p) => { if (p.kind === 'batch' && ++batchesSeen === 3) ac.abort(); },
+      train: ds.train,
+      test: ds.test,
+      config: cfg({ hidden: 16, limit: 3000, batchSize: 32 }),
+      testLimit: 100,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.kind === 'batch' && ++batchesSeen === 3) ac.abort();
+      },
     });
     expect(s.cancelled).toBe(true);
     expect(batchesSeen).toBe(3);
@@ -84,7 +102,15 @@ describe('trainModel', () => {
     const m = createModel({ cell: 'rnn', hidden: 32 });
     const firstLoss = async (config: TrainConfig) => {
       let loss = NaN;
-      await trainModel(m, { train: ds.train, test: ds.test, config, testLimit: 500, onProgress: (p) => { if (p.kind === 'batch' && p.epoch === 1 && p.batch === 1) loss = p.loss; } });
+      await trainModel(m, {
+        train: ds.train,
+        test: ds.test,
+        config,
+        testLimit: 500,
+        onProgress: (p) => {
+          if (p.kind === 'batch' && p.epoch === 1 && p.batch === 1) loss = p.loss;
+        },
+      });
       return loss;
     };
     const fresh = await firstLoss(cfg({ hidden: 32, limit: 4000, epochs: 2 }));

@@ -1,5 +1,6 @@
 /** Generated bad requests: every channel × many kinds of wrong, plus unknown channels. */
 import { CHANNELS } from '../../../src/shared/contract';
+import { TRAIN_BOUNDS } from '../../../src/shared/training';
 import { mulberry32 } from '../../../src/node/engine/random';
 
 const pixels = (n: number, v: unknown = 0.5) => new Array(n).fill(v);
@@ -15,7 +16,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'models:activate': { id: 'v0001' },
   'models:delete': { id: 'v0001' },
   'models:export': { id: 'v0001' },
-  'models:import': { src: '/tmp/x' },
+  'models:upload': { files: [{ name: 'model.json', base64: 'e30=' }] },
   'dataset:digits': { indices: [0, 1] },
   'samples:add': { pixels: pixels(784), label: 3 },
   'samples:delete': { id: 'sabcdef12' },
@@ -23,7 +24,6 @@ const BASE: Record<string, Record<string, unknown>> = {
 
 /** Values in WRONG that are in fact fine for a field (a path string, label 0, limit 0, an index list). */
 function isWellFormed(key: string, v: unknown): boolean {
-  if (key === 'src') return typeof v === 'string' && v.length > 0;
   if (key === 'label' || key === 'limit') return v === 0;
   if (key === 'indices') return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x < 10000);
   return false;
@@ -52,7 +52,7 @@ export function badPayloads(seed = 1): BadCase[] {
         out.push({ channel, payload, why: `${key}=${String(v).slice(0, 20)}` });
       }
       const { [key]: _drop, ...missing } = base;
-      if (!(channel === 'models:export' || channel === 'models:import')) out.push({ channel, payload: missing, why: `missing ${key}` });
+      out.push({ channel, payload: missing, why: `missing ${key}` });
     }
     if ('pixels' in base) {
       for (const n of [0, 1, 783, 785, 1568, 100_000]) out.push({ channel, payload: { ...base, pixels: pixels(n) }, why: `pixels length ${n}` });
@@ -64,14 +64,35 @@ export function badPayloads(seed = 1): BadCase[] {
     }
   }
   const ts = BASE['train:start'];
-  for (const [k, vals] of Object.entries({ hidden: [0, 7, 513, 100000], epochs: [0, 101, 1e9], learningRate: [0, -0.001, 0.5], batchSize: [0, 4, 1025], limit: [-1, 60001], mode: ['resume'], cell: ['cnn', 'RNN'], seed: [-1, 2 ** 31] })) {
+  const B = TRAIN_BOUNDS;
+  const outside = (k: keyof typeof B) => [B[k].min - 1, B[k].max + 1, B[k].max * 1000];
+  for (const [k, vals] of Object.entries({
+    hidden: [...outside('hidden'), 7.5],
+    epochs: outside('epochs'),
+    learningRate: [0, -0.001, 1.5],
+    batchSize: outside('batchSize'),
+    limit: [-1, B.limit.max + 1],
+    mode: ['resume'],
+    cell: ['cnn', 'RNN'],
+    seed: [-1, 2 ** 31],
+  })) {
     for (const v of vals) out.push({ channel: 'train:start', payload: { ...ts, [k]: v }, why: `train ${k}=${v}` });
   }
   for (const id of ['v1', 'v00001x', '../v0001', 'builtin ', 'V0001', '']) out.push({ channel: 'models:activate', payload: { id }, why: `id ${id}` });
   for (const idx of [[-1], [10000], [0.5], new Array(201).fill(0)]) out.push({ channel: 'dataset:digits', payload: { indices: idx }, why: 'indices' });
+  for (const files of [
+    [],
+    [{ name: 'model.json', base64: 'not base64!' }],
+    [{ name: '', base64: '' }],
+    new Array(4).fill({ name: 'a.bin', base64: '' }),
+    [{ name: 'w.bin', base64: 'A'.repeat(33_554_436) }],
+  ]) {
+    out.push({ channel: 'models:upload', payload: { files }, why: 'upload files' });
+  }
   for (const label of [-1, 10, 2.5]) out.push({ channel: 'samples:add', payload: { pixels: pixels(784), label }, why: `label ${label}` });
   // Unknown channels.
-  for (const c of ['', 'model', 'model:Predict', 'fs:read', 'app:status ', '__proto__', 'constructor', 'toString', 'x'.repeat(500)]) out.push({ channel: c, payload: {}, why: 'unknown channel' });
+  for (const c of ['', 'model', 'model:Predict', 'fs:read', 'app:status ', '__proto__', 'constructor', 'toString', 'x'.repeat(500)])
+    out.push({ channel: c, payload: {}, why: 'unknown channel' });
   for (const c of [null, 1, {}, [], true]) out.push({ channel: c, payload: {}, why: 'channel not a string' });
   // Random junk to make up the rest.
   while (out.length < 1200) {

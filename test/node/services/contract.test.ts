@@ -9,7 +9,7 @@ import { makeServices } from '../fixtures';
 import { tempDir } from '../../helpers';
 
 const cases = badPayloads();
-const pixels = new Array(784).fill(0).map((_, i) => ((i % 28) > 10 && (i % 28) < 16 ? 1 : 0));
+const pixels = new Array(784).fill(0).map((_, i) => (i % 28 > 10 && i % 28 < 16 ? 1 : 0));
 
 function expectClearError(r: { ok: boolean; error?: string }, c: { channel: unknown; why: string }) {
   expect(r.ok, `${String(c.channel)} ${c.why} should be refused`).toBe(false);
@@ -54,9 +54,17 @@ describe('contract validation', () => {
   it('names the field and what was expected', async () => {
     const { services } = await makeServices();
     const dispatch = createDispatch(services);
-    expect(await dispatch('model:predict', { pixels: [1, 2] })).toEqual({ ok: false, error: 'model:predict: invalid request: pixels: expected an array of exactly 784 numbers (28×28)' });
-    expect((await dispatch('samples:add', { pixels, label: 12 })) as { error: string }).toMatchObject({ error: expect.stringMatching(/^samples:add: invalid request: label: .*<=9/) });
-    expect(await dispatch('nope:nope', {})).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown channel "nope:nope": expected one of app:status, /) });
+    expect(await dispatch('model:predict', { pixels: [1, 2] })).toEqual({
+      ok: false,
+      error: 'model:predict: invalid request: pixels: expected an array of exactly 784 numbers (28×28)',
+    });
+    expect((await dispatch('samples:add', { pixels, label: 12 })) as { error: string }).toMatchObject({
+      error: expect.stringMatching(/^samples:add: invalid request: label: .*<=9/),
+    });
+    expect(await dispatch('nope:nope', {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^unknown channel "nope:nope": expected one of app:status, /),
+    });
     expect(await dispatch('models:activate', { id: 'v0042' })).toMatchObject({ ok: false, error: 'models:activate: model version v0042 does not exist' });
   });
 
@@ -65,7 +73,10 @@ describe('contract validation', () => {
     const server = await startWebServer({ root: tempDir(), dispatch: createDispatch(services) });
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-      await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+      await new Promise((r, j) => {
+        ws.once('open', r);
+        ws.once('error', j);
+      });
       const replies = new Map<number, { ok: boolean; error?: string }>();
       ws.on('message', (d) => {
         const m = decode(d.toString()) as { id: number; result: { ok: boolean; error?: string } };
@@ -94,8 +105,14 @@ describe('services through dispatch', () => {
     const { services } = await makeServices();
     const dispatch = createDispatch(services);
     expect(await dispatch('dataset:info', {})).toMatchObject({ ok: true, value: { name: 'mnist', train: 60000, test: 10000, classes: 10 } });
-    const r = (await dispatch('dataset:digits', { indices: [0, 9999] })) as { ok: true; value: { digits: { index: number; label: number; pixels: number[] }[] } };
-    expect(r.value.digits.map((d) => [d.index, d.label, d.pixels.length])).toEqual([[0, 7, 784], [9999, 6, 784]]);
+    const r = (await dispatch('dataset:digits', { indices: [0, 9999] })) as {
+      ok: true;
+      value: { digits: { index: number; label: number; pixels: number[] }[] };
+    };
+    expect(r.value.digits.map((d) => [d.index, d.label, d.pixels.length])).toEqual([
+      [0, 7, 784],
+      [9999, 6, 784],
+    ]);
   });
 
   it('adds, lists and deletes samples, persisted across a restart', async () => {
@@ -133,7 +150,7 @@ describe('services through dispatch', () => {
     for (const [key, list] of Object.entries(e.examples)) {
       const [t, p] = key.split('-').map(Number);
       expect(list.length).toBeLessThanOrEqual(50);
-      for (const i of list) expect(e.predictions[i]).toBe(p), void t;
+      for (const i of list) expect([t, e.predictions[i]]).toEqual([t, p]);
     }
   });
 });

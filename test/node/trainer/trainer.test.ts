@@ -7,7 +7,14 @@ import { makeServices, waitFor } from '../fixtures';
 const small: TrainStartRequest = { mode: 'scratch', cell: 'rnn', hidden: 16, epochs: 2, learningRate: 0.003, batchSize: 32, limit: 640 };
 const long: TrainStartRequest = { ...small, epochs: 50, limit: 60000 };
 const pixels = new Array(784).fill(0).map((_, i) => (i % 28 === 14 ? 1 : 0));
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('trainer process', () => {
   it('trains in its own process, throttles progress, keeps predicting, then hot-swaps the new version', async () => {
@@ -41,15 +48,18 @@ describe('trainer process', () => {
     expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1, 2]);
   });
 
-  it('fine-tunes the active model with the user\'s samples and records its parent', async () => {
+  it("fine-tunes the active model with the user's samples and records its parent", async () => {
     const { services, events } = await makeServices();
     services.samples.add(pixels, 1);
-    services.samples.add(pixels.map((v) => 1 - v), 8);
+    services.samples.add(
+      pixels.map((v) => 1 - v),
+      8,
+    );
     services.training.start({ ...small, mode: 'finetune', cell: 'lstm', hidden: 64, epochs: 1, limit: 256 });
     // Fine-tuning keeps the active model's architecture, whatever the form said.
     expect(services.status().training).toMatchObject({ mode: 'finetune', cell: 'rnn', hidden: 16 });
     const done = await waitFor(events, 'train:done');
-    expect(done.version?.manifest).toMatchObject({ cell: 'rnn', hidden: 16, parent: 'v0001', dataset: 'mnist + 2 user samples' });
+    expect(done.version?.manifest).toMatchObject({ cell: 'rnn', hidden: 16, parent: 'v0001', dataset: 'mnist (256 digits) + 2 user samples × 32' });
     expect(services.status().active?.id).toBe('v0002');
   });
 
@@ -84,7 +94,12 @@ describe('trainer process', () => {
   it('reports a failure inside the trainer, such as a bad data folder', async () => {
     const errors: string[] = [];
     const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
-    m.start({ type: 'start', job: { config: { cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, testLimit: 10 }, dataDir: '/nonexistent', datasetName: 'x' });
+    m.start({
+      type: 'start',
+      job: { config: { cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, testLimit: 10 },
+      dataDir: '/nonexistent',
+      datasetName: 'x',
+    });
     const t0 = Date.now();
     while (!errors.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     expect(errors[0]).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
@@ -97,10 +112,21 @@ describe('trainer manager with a fake child', () => {
     const h: { msg?: (m: unknown) => void; exit?: (c: number | null, s: string | null, d: string) => void } = {};
     return {
       h,
-      child: { pid: 1, postMessage: () => {}, onMessage: (cb: (m: unknown) => void) => (h.msg = cb), onExit: (cb: typeof h.exit) => (h.exit = cb), kill: () => {} },
+      child: {
+        pid: 1,
+        postMessage: () => {},
+        onMessage: (cb: (m: unknown) => void) => (h.msg = cb),
+        onExit: (cb: typeof h.exit) => (h.exit = cb),
+        kill: () => {},
+      },
     };
   }
-  const job = { type: 'start' as const, job: { config: { cell: 'rnn' as const, hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, testLimit: 10 }, dataDir: '/x', datasetName: 'x' };
+  const job = {
+    type: 'start' as const,
+    job: { config: { cell: 'rnn' as const, hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 }, testLimit: 10 },
+    dataDir: '/x',
+    datasetName: 'x',
+  };
 
   it('names running out of memory', () => {
     const f = fakeChild();
@@ -118,13 +144,25 @@ describe('trainer manager with a fake child', () => {
       'done',
       { type: 'done', summary: { epochs: [] }, backend: 'wasm' },
       { type: 'progress', progress: { kind: 'batch', epoch: 'one' } },
-      { type: 'done', summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', elapsedSec: 1, samplesPerSec: 1 }, backend: 'wasm', dataset: 'mnist', modelJson: 'not bytes', weights: null },
+      {
+        type: 'done',
+        summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', elapsedSec: 1, samplesPerSec: 1 },
+        backend: 'wasm',
+        dataset: 'mnist',
+        modelJson: 'not bytes',
+        weights: null,
+      },
     ];
     for (const msg of bad) {
       const f = fakeChild();
       const errors: string[] = [];
       const done: unknown[] = [];
-      const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: (d) => void done.push(d), cancelled: () => {}, error: (e) => errors.push(e) });
+      const m = new TrainerManager(() => f.child as never, {
+        progress: () => {},
+        done: (d) => void done.push(d),
+        cancelled: () => {},
+        error: (e) => errors.push(e),
+      });
       m.start(job);
       f.h.msg!(msg);
       expect(done).toEqual([]);
@@ -136,12 +174,21 @@ describe('trainer manager with a fake child', () => {
   it('delivers at most one progress event per 100 ms and never drops an epoch summary', async () => {
     const f = fakeChild();
     const got: { kind: string; at: number }[] = [];
-    const m = new TrainerManager(() => f.child as never, { progress: (p) => got.push({ kind: p.kind, at: Date.now() }), done: () => {}, cancelled: () => {}, error: () => {} });
+    const m = new TrainerManager(() => f.child as never, {
+      progress: (p) => got.push({ kind: p.kind, at: Date.now() }),
+      done: () => {},
+      cancelled: () => {},
+      error: () => {},
+    });
     m.start(job);
     const batch = { kind: 'batch', epoch: 1, epochs: 3, batch: 1, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 1, etaSec: 1, elapsedSec: 1 };
     // A trainer sending 300 batch events about a millisecond apart, with three epoch summaries among them.
     for (let i = 0; i < 300; i++) {
-      f.h.msg!({ type: 'progress', progress: i % 100 === 50 ? { kind: 'epoch', epoch: 1, epochs: 3, avgCost: 1, trainAccuracy: 1, testAccuracy: 1, samplesPerSec: 1, elapsedSec: 1 } : batch });
+      f.h.msg!({
+        type: 'progress',
+        progress:
+          i % 100 === 50 ? { kind: 'epoch', epoch: 1, epochs: 3, avgCost: 1, trainAccuracy: 1, testAccuracy: 1, samplesPerSec: 1, elapsedSec: 1 } : batch,
+      });
       await new Promise((r) => setTimeout(r, 1));
     }
     await new Promise((r) => setTimeout(r, 450));

@@ -34,7 +34,10 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
 function upgrade(path: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers });
-    ws.on('open', () => { ws.close(); resolve(101); });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
     ws.on('error', () => resolve(-1));
   });

@@ -17,7 +17,14 @@ export interface WorkerData {
   layout: KernelLayout;
   /** trainStep's arguments for this layout; the batch size is set per step. */
   args: number[];
-  sab: { ctrl: SharedArrayBuffer; loss: SharedArrayBuffer; weights: SharedArrayBuffer; grads: SharedArrayBuffer; x: SharedArrayBuffer; labels: SharedArrayBuffer };
+  sab: {
+    ctrl: SharedArrayBuffer;
+    loss: SharedArrayBuffer;
+    weights: SharedArrayBuffer;
+    grads: SharedArrayBuffer;
+    x: SharedArrayBuffer;
+    labels: SharedArrayBuffer;
+  };
 }
 
 /**

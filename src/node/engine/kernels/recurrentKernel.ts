@@ -52,13 +52,32 @@ export interface KernelLayout {
 
 /** Plan the memory of a kernel instance. The first page is left to the module's own data (math tables). */
 export function planLayout(cell: CellType, hidden: number, maxB: number, withInputGrad = false, T = STEPS, I = SIDE, C = CLASSES): KernelLayout {
-  const H = hidden, B = maxB, G = GATES[cell] * H;
+  const H = hidden,
+    B = maxB,
+    G = GATES[cell] * H;
   const sizes: [string, number][] = [
-    ['W', I * G], ['U', H * G], ['b', G], ['Wd', H * C], ['bd', C],
-    ['dW', I * G], ['dU', H * G], ['db', G], ['dWd', H * C], ['dbd', C],
-    ['X', T * B * I], ['Hs', T * B * H], ['Zs', cell === 'rnn' ? 0 : T * B * G], ['Cs', cell === 'rnn' ? 0 : T * B * H],
-    ['dH', B * H], ['dC', B * H], ['dZ', T * B * G], ['UT', G * H], ['probs', B * C],
-    ['dX', withInputGrad ? T * B * I : 0], ['labels', Math.ceil(B / 4)], ['correct', 4],
+    ['W', I * G],
+    ['U', H * G],
+    ['b', G],
+    ['Wd', H * C],
+    ['bd', C],
+    ['dW', I * G],
+    ['dU', H * G],
+    ['db', G],
+    ['dWd', H * C],
+    ['dbd', C],
+    ['X', T * B * I],
+    ['Hs', T * B * H],
+    ['Zs', cell === 'rnn' ? 0 : T * B * G],
+    ['Cs', cell === 'rnn' ? 0 : T * B * H],
+    ['dH', B * H],
+    ['dC', B * H],
+    ['dZ', T * B * G],
+    ['UT', G * H],
+    ['probs', B * C],
+    ['dX', withInputGrad ? T * B * I : 0],
+    ['labels', Math.ceil(B / 4)],
+    ['correct', 4],
   ];
   const off: Record<string, number> = {};
   let bytes = 65536;
@@ -71,7 +90,13 @@ export function planLayout(cell: CellType, hidden: number, maxB: number, withInp
 
 /** Instantiate the module with memory grown to fit `layout`. */
 export function instantiate(mod: WebAssembly.Module, layout: KernelLayout): KernelExports {
-  const instance = new WebAssembly.Instance(mod, { env: { abort: () => { throw new Error('kernel abort'); } } });
+  const instance = new WebAssembly.Instance(mod, {
+    env: {
+      abort: () => {
+        throw new Error('kernel abort');
+      },
+    },
+  });
   const x = instance.exports as unknown as KernelExports;
   const need = Math.ceil(layout.bytes / 65536) - x.memory.buffer.byteLength / 65536;
   if (need > 0) x.memory.grow(need);
@@ -91,7 +116,36 @@ export const STEP_ARG_B = 23;
 /** Arguments of trainStep for a batch of B with this layout; dX only when asked for. */
 export function stepArgs(l: KernelLayout, B: number, withInputGrad = false): number[] {
   const o = l.off;
-  return [CELL_CODE[l.cell], o.X, o.W, o.U, o.b, o.Wd, o.bd, o.labels, o.Hs, o.Zs, o.Cs, o.probs, o.dH, o.dC, o.dZ, o.UT, o.dW, o.dU, o.db, o.dWd, o.dbd, withInputGrad ? o.dX : 0, o.correct, B, l.T, l.I, l.H, l.C];
+  return [
+    CELL_CODE[l.cell],
+    o.X,
+    o.W,
+    o.U,
+    o.b,
+    o.Wd,
+    o.bd,
+    o.labels,
+    o.Hs,
+    o.Zs,
+    o.Cs,
+    o.probs,
+    o.dH,
+    o.dC,
+    o.dZ,
+    o.UT,
+    o.dW,
+    o.dU,
+    o.db,
+    o.dWd,
+    o.dbd,
+    withInputGrad ? o.dX : 0,
+    o.correct,
+    B,
+    l.T,
+    l.I,
+    l.H,
+    l.C,
+  ];
 }
 
 /** Result of one step: mean loss, number correct; gradients are in `grads`. */

@@ -17,7 +17,8 @@ export interface Frame {
 
 /** Map data to SVG coordinates inside a padded frame. */
 export function project(f: Frame, x: number, y: number): [number, number] {
-  const w = f.width - 2 * f.pad, h = f.height - 2 * f.pad;
+  const w = f.width - 2 * f.pad,
+    h = f.height - 2 * f.pad;
   const px = f.pad + (f.xMax > 0 ? x / f.xMax : 0) * w;
   const py = f.pad + (1 - (y - f.yMin) / (f.yMax - f.yMin || 1)) * h;
   return [px, py];
@@ -48,7 +49,8 @@ export function smooth(ys: number[], alpha = 0.15): number[] {
 export function thin(s: Series, n: number): Series {
   if (s.xs.length <= n) return s;
   const step = s.xs.length / n;
-  const xs: number[] = [], ys: number[] = [];
+  const xs: number[] = [],
+    ys: number[] = [];
   for (let i = 0; i < n; i++) {
     const k = Math.floor(i * step);
     xs.push(s.xs[k]);

@@ -34,7 +34,8 @@ export function drawStroke(ctx: CanvasRenderingContext2D, s: Stroke, scale: numb
     ctx.fill();
   }
   for (let i = Math.max(1, from); i < s.length; i++) {
-    const a = s[i - 1], b = s[i];
+    const a = s[i - 1],
+      b = s[i];
     ctx.lineWidth = width((a.p + b.p) / 2);
     ctx.beginPath();
     ctx.moveTo(a.x * scale, a.y * scale);

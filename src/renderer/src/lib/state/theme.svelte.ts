@@ -13,7 +13,14 @@ export interface Palette {
 function read(): Palette {
   const s = getComputedStyle(document.documentElement);
   const v = (name: string) => s.getPropertyValue(name);
-  return { paper: parseColor(v('--paper')), ink: parseColor(v('--ink')), panel: parseColor(v('--panel')), empty: parseColor(v('--empty')), heat: parseColor(v('--heat')), inkCss: v('--ink').trim() || '#111' };
+  return {
+    paper: parseColor(v('--paper')),
+    ink: parseColor(v('--ink')),
+    panel: parseColor(v('--panel')),
+    empty: parseColor(v('--empty')),
+    heat: parseColor(v('--heat')),
+    inkCss: v('--ink').trim() || '#111',
+  };
 }
 
 class Theme {

@@ -1,0 +1,94 @@
+/**
+ * The layers and who may import whom, as data. Imports only go down:
+ * renderer → shared; preload → shared (+ electron); main → node → shared.
+ * `npm run lint:layers` fails the build on any import that crosses a line.
+ */
+const layer = (name) => `^src/${name}/`;
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'shared-is-pure',
+      comment: 'src/shared is plain TypeScript: nothing of ours outside shared, no Node built-ins, no Electron.',
+      severity: 'error',
+      from: { path: layer('shared') },
+      to: { pathNot: [layer('shared'), '^node_modules/'] },
+    },
+    {
+      name: 'shared-no-node',
+      severity: 'error',
+      from: { path: layer('shared') },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'shared-no-electron',
+      severity: 'error',
+      from: { path: layer('shared') },
+      to: { path: '^node_modules/electron/' },
+    },
+    {
+      name: 'node-not-electron',
+      comment: 'src/node runs in plain Node (web mode, CLI, trainer): no electron, no src/main, no renderer or preload.',
+      severity: 'error',
+      from: { path: layer('node') },
+      to: { path: ['^node_modules/electron/', layer('main'), layer('renderer'), layer('preload')] },
+    },
+    {
+      name: 'main-not-ui',
+      severity: 'error',
+      from: { path: layer('main') },
+      to: { path: [layer('renderer'), layer('preload')] },
+    },
+    {
+      name: 'preload-only-shared',
+      comment: 'The sandboxed preload sees only shared (and electron).',
+      severity: 'error',
+      from: { path: layer('preload') },
+      to: { path: [layer('node'), layer('main'), layer('renderer')] },
+    },
+    {
+      name: 'preload-no-schema-library',
+      comment: 'The preload is bundled alone into a sandbox; it must not pull in zod.',
+      severity: 'error',
+      from: { path: layer('preload') },
+      to: { path: '^node_modules/zod/' },
+    },
+    {
+      name: 'renderer-only-shared',
+      comment: 'The renderer imports only shared (and browser packages).',
+      severity: 'error',
+      from: { path: layer('renderer') },
+      to: { path: [layer('node'), layer('main'), layer('preload')] },
+    },
+    {
+      name: 'renderer-no-node',
+      severity: 'error',
+      from: { path: layer('renderer') },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'renderer-no-electron',
+      severity: 'error',
+      from: { path: layer('renderer') },
+      to: { path: '^node_modules/electron/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/node/engine/kernels/assembly/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.node.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.svelte'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,5 +1,6 @@
 /** Training presets the app offers, shared by the renderer and the bench. */
 import type { TrainStartRequest } from './contract';
+import { FINETUNE } from './training';
 
 export interface Preset {
   id: 'quick' | 'tutorial';
@@ -31,3 +32,6 @@ export const PRESETS: Preset[] = [
 ];
 
 export const QUICK_RETRAIN = PRESETS[0].request;
+
+/** Fine-tuning: one short pass at a low rate over FINETUNE.mnistDigits MNIST digits mixed with the person's samples. */
+export const FINETUNE_REQUEST: Partial<TrainStartRequest> = { epochs: 1, learningRate: 0.0005, limit: FINETUNE.mnistDigits };

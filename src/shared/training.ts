@@ -28,6 +28,11 @@ export const TUTORIAL_CONFIG: TrainConfig = {
   seed: 42,
 };
 
+/** Training digits in MNIST. */
+export const MNIST_TRAIN = 60_000;
+/** Test digits in MNIST: one evaluation pass after each epoch. */
+export const MNIST_TEST = 10_000;
+
 /** How a fine-tune mixes the user's samples into MNIST so the model keeps what it knew. */
 export const FINETUNE = {
   /** MNIST training digits used when the request sets no limit. */

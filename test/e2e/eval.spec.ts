@@ -32,7 +32,7 @@ describe('evaluate', () => {
     await first.click();
     await expect.poll(() => page.getByTestId('prediction').textContent()).toBe(String(best[1]));
     await expect.poll(() => page.getByTestId('viz-step').textContent(), { timeout: 10_000 }).toBe('28');
-    await page.screenshot({ path: `${SHOTS}/lens-from-eval.png` });
+    await page.screenshot({ path: `${SHOTS}/draw-from-eval.png` });
     await page.close();
   });
 
@@ -46,7 +46,7 @@ describe('evaluate', () => {
     const heat = (await page.getByTestId('viz-heatmap').boundingBox())!;
     expect(canvas.y + canvas.height).toBeLessThan(700);
     expect(heat.x + heat.width).toBeLessThan(1024);
-    await page.screenshot({ path: `${SHOTS}/lens-1024x700-dark.png` });
+    await page.screenshot({ path: `${SHOTS}/draw-1024x700-dark.png` });
     await page.getByTestId('tab-train').click();
     await page.screenshot({ path: `${SHOTS}/train-1024x700-dark.png` });
     await page.close();

@@ -25,7 +25,7 @@ describe('retrain locally', () => {
     await page.screenshot({ path: `${SHOTS}/train-running.png` });
 
     // Drawing and predicting keep working during the run.
-    await page.getByTestId('tab-lens').click();
+    await page.getByTestId('tab-draw').click();
     await drawStrokes(page, SEVEN);
     await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
     await page.getByTestId('tab-train').click();
@@ -40,13 +40,13 @@ describe('retrain locally', () => {
   });
 
   it('the new GRU shows its gates in the step viewer', async () => {
-    await page.getByTestId('tab-lens').click();
+    await page.getByTestId('tab-draw').click();
     await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
     // The drawing made during training is still on the canvas after switching views.
     expect(await page.getByTestId('undo-button').isEnabled()).toBe(true);
     await page.getByRole('tab', { name: 'update gate z' }).click();
     await expect.poll(() => page.getByTestId('viz-heatmap').getAttribute('aria-label')).toMatch(/^update gate z: 28 steps by 128 units/);
-    await page.screenshot({ path: `${SHOTS}/lens-gru-gates.png` });
+    await page.screenshot({ path: `${SHOTS}/draw-gru-gates.png` });
     await page.getByTestId('tab-train').click();
   });
 

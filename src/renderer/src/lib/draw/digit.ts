@@ -1,5 +1,6 @@
 /** Draw a 28×28 digit as pixels, with the row being read highlighted. */
 import type { RGB } from './colors';
+import { SIDE, STEPS } from '../../../../shared/types';
 
 export interface DigitStyle {
   ink: RGB;
@@ -9,7 +10,7 @@ export interface DigitStyle {
 }
 
 /** Paint `pixels` into a 28×28 canvas, dimming rows after `step`. */
-export function paintDigit(ctx: CanvasRenderingContext2D, pixels: ArrayLike<number>, step: number, style: DigitStyle, side = 28): void {
+export function paintDigit(ctx: CanvasRenderingContext2D, pixels: ArrayLike<number>, step: number, style: DigitStyle, side = SIDE): void {
   const img = ctx.createImageData(side, side);
   for (let r = 0; r < side; r++) {
     const dim = r > step ? style.dimUnread : 1;
@@ -27,8 +28,8 @@ export function paintDigit(ctx: CanvasRenderingContext2D, pixels: ArrayLike<numb
 
 /** A digit as a data: URL-free ImageData-ready array, for thumbnails drawn with paintDigit. */
 export function thumbnail(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, style: DigitStyle): void {
-  canvas.width = 28;
-  canvas.height = 28;
+  canvas.width = SIDE;
+  canvas.height = SIDE;
   const ctx = canvas.getContext('2d');
-  if (ctx) paintDigit(ctx, pixels, 27, style);
+  if (ctx) paintDigit(ctx, pixels, STEPS - 1, style);
 }

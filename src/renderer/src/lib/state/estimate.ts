@@ -5,6 +5,7 @@
  * On the wasm and cpu backends training runs on the fused kernels; tfjs-node
  * keeps its own native path.
  */
+import { MNIST_TEST } from '../../../../shared/training';
 import type { CellType } from '../../../../shared/types';
 
 const KERNEL_RATE: Record<CellType, number> = { rnn: 13000, gru: 4500, lstm: 3300 };
@@ -22,5 +23,5 @@ const STARTUP_SEC = 2.5;
 /** Seconds for a run: start-up, training, and one test pass (≈ 10,000 forward passes) per epoch. */
 export function estimatedSeconds(cell: CellType, hidden: number, samples: number, epochs: number, backend: string): number {
   const rate = estimatedRate(cell, hidden, backend);
-  return STARTUP_SEC + (epochs * samples) / rate + epochs * (10000 / (rate * 3));
+  return STARTUP_SEC + (epochs * samples) / rate + epochs * (MNIST_TEST / (rate * 3));
 }

@@ -1,6 +1,5 @@
 /** Which of the 28 steps the visualisation shows, and the animation that walks through them. */
-
-export const STEPS = 28;
+import { STEPS } from '../../../../shared/types';
 
 export class Playback {
   step = $state(STEPS - 1);

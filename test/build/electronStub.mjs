@@ -32,6 +32,8 @@ async function drive(url) {
     const frame = { url, parent: null };
     report.predict = await handlers.get('model:predict')({ senderFrame: frame }, { pixels });
     report.foreign = await handlers.get('model:predict')({ senderFrame: { url: 'file:///tmp/evil.html', parent: null } }, { pixels });
+    report.exportPicked = await handlers.get('models:export')({ senderFrame: frame }, { id: 'builtin' });
+    report.exportNamed = await handlers.get('models:export')({ senderFrame: frame }, { id: 'builtin', dest: process.env.STUB_USER_DATA });
     report.trainStart = await handlers.get('train:start')(
       { senderFrame: frame },
       { mode: 'scratch', cell: 'rnn', hidden: 8, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64 },
@@ -70,7 +72,10 @@ export const ipcMain = {
   },
 };
 export const dialog = {
-  showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+  showOpenDialog: async (_win, options) => {
+    report.dialogs = [...(report.dialogs ?? []), options.title];
+    return { canceled: false, filePaths: [process.env.STUB_DIALOG_DIR] };
+  },
   showErrorBox: (title, message) => {
     report.errors.push(`${title}: ${message}`);
     finish(1);

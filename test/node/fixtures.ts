@@ -5,12 +5,13 @@ import { AppServices } from '../../src/node/services';
 import { forkTrainer } from '../../src/node/trainer/forkTrainer';
 import type { SpawnTrainer } from '../../src/node/trainer/manager';
 import type { Events } from '../../src/shared/contract';
+import type { PickFolder } from '../../src/node/services/modelFiles';
 import { mnistSlice, tempDir } from '../helpers';
 
 export type Emitted = { [E in keyof Events]: { event: E; payload: Events[E]; at: number } }[keyof Events];
 
 /** Services over a temp user folder holding one small saved model (v0001). */
-export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number } = {}) {
+export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number; pickFolder?: PickFolder } = {}) {
   await mnistSlice(1, 1);
   const userData = tempDir('rnn-lens-services-');
   const store = new ModelStore(join(userData, 'models'));
@@ -36,6 +37,7 @@ export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number
     emit: (event, payload) => events.push({ event, payload, at: Date.now() } as Emitted),
     appVersion: '0.0.0-test',
     runtime: 'test',
+    pickFolder: opts.pickFolder,
   });
   await services.init();
   return { services, events, userData };

@@ -70,14 +70,37 @@ function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', th
   return JSON.parse(out.trim().split('\n').pop()!).samplesPerSec;
 }
 
-/** The PyTorch peer from ../shared/peer, if Debian's python3-torch is installed. */
-function peer(cell: CellType): { samplesPerSec: number; threads: number; torch: string } | null {
+/** Debian packages the peer needs: PyTorch, and OpenBLAS so it does not run on the 3–4× slower reference BLAS. */
+const PEER_PACKAGES = ['python3-torch', 'libopenblas0-pthread'];
+
+/** Install the peer's packages when they are missing and we may (root with apt); else say how. */
+function ensurePeerPackages(): boolean {
+  const missing = PEER_PACKAGES.filter((p) => spawnSync('dpkg', ['-s', p], { encoding: 'utf8' }).status !== 0);
+  if (!missing.length) return true;
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.error(`installing the PyTorch peer's packages: ${missing.join(' ')}…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+    if (r.status === 0) return true;
+  }
+  console.error(`the PyTorch peer needs ${missing.join(' ')}: apt-get install -y ${PEER_PACKAGES.join(' ')}`);
+  return false;
+}
+
+/** What the peer reported, or why it gives no fair comparison. */
+type Peer = { samplesPerSec: number; threads: number; torch: string; blas: string; blasThreads: string } | { refused: string };
+
+/** The PyTorch peer from ../shared/peer, only on an optimised BLAS: a ratio against the reference BLAS would flatter us. */
+function peer(cell: CellType): Peer | null {
   const script = resolve(root, '..', 'shared', 'peer', 'rnn_torch.py');
   if (!existsSync('/usr/bin/python3') || !existsSync(script)) return null;
   const r = spawnSync('/usr/bin/python3', [script, '--cell', cell, '--batches', String(batches), '--threads', String(cpus().length)], { encoding: 'utf8' });
-  if (r.status !== 0) return null;
+  if (r.status !== 0) return { refused: `the peer failed: ${r.stderr.trim().split('\n').pop()}` };
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  return { samplesPerSec: j.samples_per_s, threads: j.threads, torch: j.torch };
+  const blas = String(j.blas ?? 'unknown');
+  if (!/openblas|mkl|blis/i.test(blas)) return { refused: `PyTorch loaded the ${blas} BLAS; no ratio is reported against it` };
+  return { samplesPerSec: j.samples_per_s, threads: j.threads, torch: j.torch, blas, blasThreads: String(j.blas_threads ?? '?') };
 }
 
 async function main(): Promise<void> {
@@ -85,8 +108,16 @@ async function main(): Promise<void> {
   const started = new Date();
   const backends = availableBackends();
   console.error(`backends available: ${backends.join(', ')}`);
+  const peerReady = ensurePeerPackages();
   for (const cell of cells) {
-    const p = peer(cell);
+    const found = peerReady ? peer(cell) : null;
+    const p = found && 'samplesPerSec' in found ? found : null;
+    if (found && 'refused' in found) console.error(`PyTorch peer for ${cell}: ${found.refused}`);
+    const peerNote = p
+      ? `; PyTorch ${p.torch} with ${p.blas} (${p.blasThreads} BLAS thread), ${p.threads} threads`
+      : found && 'refused' in found
+        ? `; ${found.refused}`
+        : '';
     const row = (label: string, backend: string, v: number, how: string) =>
       rows.push({
         metric: `train samples/s (${label})`,
@@ -95,7 +126,7 @@ async function main(): Promise<void> {
         value: Math.round(v),
         unit: 'samples/s',
         ...(p ? { peer: p.samplesPerSec, ratio: +(v / p.samplesPerSec).toFixed(2) } : {}),
-        note: `batch 128, ${batches} batches after 3 warm-up; ${how}${p ? `; PyTorch ${p.torch}, ${p.threads} threads` : ''}`,
+        note: `batch 128, ${batches} batches after 3 warm-up; ${how}${peerNote}`,
       });
     for (const backend of backends) {
       if (backend === 'tensorflow') {

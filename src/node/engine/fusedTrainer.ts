@@ -6,19 +6,20 @@
  * the store, trace, export — sees a normal tfjs model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, PIXELS, STEPS, type TrainConfig } from '../../shared/types';
+import { PIXELS, type CellType, type TrainConfig } from '../../shared/types';
 import { currentBackend } from './backend';
 import type { DataSplit } from './dataset';
 import { availableParallelism } from 'node:os';
-import { kernelSupports, PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
+import { classify } from './kernels/classify';
+import { paddedHidden, resizeHidden } from './kernels/padding';
+import { PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
 import { KernelWorker } from './kernels/kernelWorker';
 import { describeModel } from './model';
 
-/** True when this model and backend can train on the fused kernels. */
-export function fusedEligible(model: tf.LayersModel): boolean {
+/** True when training may use the fused kernels (any model createModel builds, at any hidden size). */
+export function fusedEligible(): boolean {
   if (process.env.RNN_LENS_KERNELS === 'off') return false;
-  if (currentBackend()?.name === 'tensorflow') return false; // native TensorFlow keeps its own path
-  return kernelSupports(describeModel(model).hidden);
+  return currentBackend()?.name !== 'tensorflow'; // native TensorFlow keeps its own path
 }
 
 /** Adam as tfjs applies it: bias-corrected moments, epsilon added to √v̂. */
@@ -69,6 +70,7 @@ export class FusedTrainer {
   readonly #worker: KernelWorker | null;
   readonly #adam: Adam;
   readonly #hidden: number;
+  readonly #cell: CellType;
 
   /** `threads` 2 splits every batch between this thread and a worker (default: when two cores exist). */
   constructor(
@@ -77,11 +79,18 @@ export class FusedTrainer {
     opts: { threads?: 1 | 2 } = {},
   ) {
     const { cell, hidden } = describeModel(model);
+    this.#cell = cell;
     this.#hidden = hidden;
-    this.#kernel = new RecurrentKernel({ cell, hidden, maxBatch: Math.max(config.batchSize, 128) });
+    // Sizes that are not a multiple of the kernels' tile run padded with inert units (see padding.ts).
+    this.#kernel = new RecurrentKernel({ cell, hidden: paddedHidden(hidden), maxBatch: Math.max(config.batchSize, 128) });
     const threads = opts.threads ?? (process.env.RNN_LENS_THREADS === '1' || availableParallelism() < 2 ? 1 : 2);
     this.#worker = threads === 2 && config.batchSize >= MIN_SPLIT ? new KernelWorker(this.#kernel.layout) : null;
-    const values = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    const values = resizeHidden(
+      cell,
+      model.getWeights().map((w) => w.dataSync() as Float32Array),
+      hidden,
+      paddedHidden(hidden),
+    );
     PARAMS.forEach((name, i) => this.#kernel.weights[name].set(values[i]));
     this.#adam = new Adam(
       PARAMS.map((n) => this.#kernel.weights[n].length),
@@ -142,36 +151,22 @@ export class FusedTrainer {
   /** Accuracy on (a prefix of) a split, using the kernel's forward pass. */
   evaluate(split: DataSplit, limit = 0): number {
     const n = limit > 0 ? Math.min(limit, split.n) : split.n;
-    const B = this.#kernel.maxB,
-      H = this.#hidden;
-    const { Wd, bd } = this.#kernel.weights;
+    const predicted = classify(this.#kernel, split.images, n);
     let correct = 0;
-    for (let start = 0; start < n; start += B) {
-      const size = Math.min(B, n - start);
-      this.#kernel.setBatch(split.images.subarray(start * PIXELS, (start + size) * PIXELS), split.labels.subarray(start, start + size), size);
-      const hs = this.#kernel.forward(size);
-      const last = (STEPS - 1) * size * H;
-      for (let r = 0; r < size; r++) {
-        let best = 0,
-          bestV = -Infinity;
-        for (let k = 0; k < CLASSES; k++) {
-          let s = bd[k];
-          for (let j = 0; j < H; j++) s += hs[last + r * H + j] * Wd[j * CLASSES + k];
-          if (s > bestV) {
-            bestV = s;
-            best = k;
-          }
-        }
-        if (best === split.labels[start + r]) correct++;
-      }
-    }
+    for (let i = 0; i < n; i++) if (predicted[i] === split.labels[i]) correct++;
     return n ? correct / n : 0;
   }
 
   /** Copy the trained weights into the tfjs model. */
   writeBack(): void {
     const shapes = this.model.getWeights().map((w) => w.shape);
-    const tensors = PARAMS.map((n, i) => tf.tensor(this.#kernel.weights[n].slice(), shapes[i]));
+    const values = resizeHidden(
+      this.#cell,
+      PARAMS.map((n) => this.#kernel.weights[n]),
+      paddedHidden(this.#hidden),
+      this.#hidden,
+    );
+    const tensors = values.map((v, i) => tf.tensor(v, shapes[i]));
     this.model.setWeights(tensors);
     tensors.forEach((t) => t.dispose());
   }

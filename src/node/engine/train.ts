@@ -91,7 +91,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
   const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
   if (n === 0) throw new Error('the training set is empty');
   const batches = Math.ceil(n / config.batchSize);
-  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible(model) ? new FusedTrainer(model, config) : new TfjsStepper(model, config.learningRate);
+  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible() ? new FusedTrainer(model, config) : new TfjsStepper(model, config.learningRate);
   const rand = mulberry32(config.seed);
   const xsBuf = new Float32Array(config.batchSize * PIXELS);
   const ysBuf = new Int32Array(config.batchSize);

@@ -1,0 +1,36 @@
+/**
+ * The kernels work on hidden sizes that are multiples of KERNEL_MULTIPLE. Any other
+ * size runs padded: each gate block gets zero weights for the extra units. Padded
+ * units start at zero and stay there (tanh(0) = 0; a zero candidate keeps an LSTM
+ * cell at zero), their dense weights are zero, and every gradient into them is
+ * zero, so padding changes neither the outputs nor training.
+ */
+import { CLASSES, GATES, SIDE, type CellType } from '../../../shared/types';
+
+/** The kernels' GEMM tiles are 8 units wide. */
+export const KERNEL_MULTIPLE = 8;
+
+/** The hidden size the kernels run for `hidden` units. */
+export function paddedHidden(hidden: number): number {
+  return Math.ceil(hidden / KERNEL_MULTIPLE) * KERNEL_MULTIPLE;
+}
+
+/** Copy a [rows, G·from] gate-blocked matrix into [rowsTo, G·to], block by block. */
+function reblock(src: Float32Array, rows: number, rowsTo: number, gates: number, from: number, to: number): Float32Array {
+  const out = new Float32Array(rowsTo * gates * to);
+  const n = Math.min(from, to);
+  for (let r = 0; r < Math.min(rows, rowsTo); r++) {
+    for (let g = 0; g < gates; g++) out.set(src.subarray(r * gates * from + g * from, r * gates * from + g * from + n), r * gates * to + g * to);
+  }
+  return out;
+}
+
+/** Weights in tfjs order (W, U, b, Wd, bd) resized from `from` to `to` hidden units: zero-padded, or cut back. */
+export function resizeHidden(cell: CellType, weights: Float32Array[], from: number, to: number): Float32Array[] {
+  if (from === to) return weights.map((w) => w.slice());
+  const G = GATES[cell];
+  const [W, U, b, Wd, bd] = weights;
+  const Wd2 = new Float32Array(to * CLASSES);
+  Wd2.set(Wd.subarray(0, Math.min(from, to) * CLASSES));
+  return [reblock(W, SIDE, SIDE, G, from, to), reblock(U, from, to, G, from, to), reblock(b, 1, 1, G, from, to), Wd2, bd.slice()];
+}

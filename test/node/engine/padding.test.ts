@@ -1,0 +1,88 @@
+/**
+ * Hidden sizes that are not a multiple of 8 train on the kernels, padded with
+ * inert units: the same steps as tfjs layers give the same weights, and the
+ * padded forward pass classifies as model.predict does.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/node/engine/backend';
+import { FusedTrainer } from '../../../src/node/engine/fusedTrainer';
+import { classify } from '../../../src/node/engine/kernels/classify';
+import { paddedHidden, resizeHidden } from '../../../src/node/engine/kernels/padding';
+import { PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import { createModel } from '../../../src/node/engine/model';
+import { CELLS, CLASSES, PIXELS, SIDE } from '../../../src/shared/types';
+import { mnistSlice } from '../../helpers';
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+describe('padded hidden sizes on the fused kernels', () => {
+  it('pads each gate block and cuts back to the same weights', () => {
+    for (const cell of CELLS) {
+      const m = createModel({ cell, hidden: 13, seed: 3 });
+      const w = m.getWeights().map((t) => t.dataSync() as Float32Array);
+      const padded = resizeHidden(cell, w, 13, 16);
+      expect(padded.map((p) => p.length)).toEqual(
+        createModel({ cell, hidden: 16 })
+          .getWeights()
+          .map((t) => t.size),
+      );
+      const back = resizeHidden(cell, padded, 16, 13);
+      back.forEach((b, i) => expect(Array.from(b)).toEqual(Array.from(w[i])));
+      m.dispose();
+    }
+  });
+
+  it.each(CELLS)('%s-13: the padded forward pass predicts what model.predict predicts', async (cell) => {
+    await initBackend('wasm');
+    const ds = await mnistSlice(1, 200);
+    const m = createModel({ cell, hidden: 13, seed: 5 });
+    const kernel = new RecurrentKernel({ cell, hidden: paddedHidden(13), maxBatch: 64 });
+    const padded = resizeHidden(
+      cell,
+      m.getWeights().map((t) => t.dataSync() as Float32Array),
+      13,
+      16,
+    );
+    PARAMS.forEach((n, i) => kernel.weights[n].set(padded[i]));
+    const ours = classify(kernel, ds.test.images, 200);
+    const theirs = tf.tidy(() => (m.predict(tf.tensor3d(ds.test.images.subarray(0, 200 * PIXELS), [200, SIDE, SIDE])) as tf.Tensor).argMax(-1).dataSync());
+    expect(Array.from(ours)).toEqual(Array.from(theirs));
+    m.dispose();
+  });
+
+  it.each(CELLS)('%s-12: five Adam steps on the padded kernels end at the weights tfjs reaches', async (cell) => {
+    await initBackend('wasm');
+    const ds = await mnistSlice(5 * 32, 1);
+    const labels = Int32Array.from(ds.train.labels);
+    const fusedModel = createModel({ cell, hidden: 12, seed: 9 });
+    const trainer = new FusedTrainer(fusedModel, { batchSize: 32, learningRate: 0.01 }, { threads: 1 });
+    for (let s = 0; s < 5; s++) trainer.step(ds.train.images.subarray(s * 32 * PIXELS, (s + 1) * 32 * PIXELS), labels.subarray(s * 32, (s + 1) * 32), 32);
+    trainer.finish();
+
+    const ref = createModel({ cell, hidden: 12, seed: 9 });
+    const opt = tf.train.adam(0.01);
+    const vars = ref.trainableWeights.map((w) => w.read() as tf.Variable);
+    for (let s = 0; s < 5; s++) {
+      tf.tidy(() => {
+        const xs = tf.tensor3d(ds.train.images.subarray(s * 32 * PIXELS, (s + 1) * 32 * PIXELS), [32, SIDE, SIDE]);
+        const ys = tf.oneHot(tf.tensor1d(labels.subarray(s * 32, (s + 1) * 32), 'int32'), CLASSES);
+        const { grads } = tf.variableGrads(
+          () => tf.metrics.categoricalCrossentropy(ys, ref.apply(xs, { training: true }) as tf.Tensor).mean() as tf.Scalar,
+          vars,
+        );
+        opt.applyGradients(grads as Parameters<tf.Optimizer['applyGradients']>[0]);
+      });
+    }
+    const a = fusedModel.getWeights().map((t) => t.dataSync());
+    const b = ref.getWeights().map((t) => t.dataSync());
+    a.forEach((w, i) => expect(maxAbsDiff(w, b[i]), `weight ${i}`).toBeLessThan(2e-4));
+    opt.dispose();
+    fusedModel.dispose();
+    ref.dispose();
+  });
+});

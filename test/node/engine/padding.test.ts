@@ -75,7 +75,7 @@ describe('padded hidden sizes on the fused kernels', () => {
           () => tf.metrics.categoricalCrossentropy(ys, ref.apply(xs, { training: true }) as tf.Tensor).mean() as tf.Scalar,
           vars,
         );
-        opt.applyGradients(grads as Parameters<tf.Optimizer['applyGradients']>[0]);
+        opt.applyGradients(grads as unknown as Parameters<typeof opt.applyGradients>[0]);
       });
     }
     const a = fusedModel.getWeights().map((t) => t.dataSync());

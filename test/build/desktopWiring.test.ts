@@ -28,6 +28,7 @@ interface Report {
   exportPicked: { ok: boolean; value: { path: string } };
   exportNamed: { ok: boolean; error: string };
   dialogs: string[];
+  evaluation: { ok: boolean; accuracy: number };
   errors: string[];
 }
 
@@ -88,6 +89,8 @@ describe('built desktop app wiring', () => {
     expect(report.predict.ok).toBe(true);
     expect(report.predict.value.probs).toHaveLength(10);
     expect(report.predict.value.prediction).toBe(label);
+    // Evaluation runs on the built eval-worker thread: the shipped model's own figure.
+    expect(report.evaluation).toEqual({ ok: true, accuracy: 0.9763 });
     expect(report.foreign).toMatchObject({ ok: false, error: expect.stringMatching(/did not come from the RNN Lens window/) });
   });
 

@@ -32,6 +32,8 @@ async function drive(url) {
     const frame = { url, parent: null };
     report.predict = await handlers.get('model:predict')({ senderFrame: frame }, { pixels });
     report.foreign = await handlers.get('model:predict')({ senderFrame: { url: 'file:///tmp/evil.html', parent: null } }, { pixels });
+    const evaluation = await handlers.get('eval:run')({ senderFrame: frame }, {});
+    report.evaluation = evaluation.ok ? { ok: true, accuracy: evaluation.value.accuracy } : evaluation;
     report.exportPicked = await handlers.get('models:export')({ senderFrame: frame }, { id: 'builtin' });
     report.exportNamed = await handlers.get('models:export')({ senderFrame: frame }, { id: 'builtin', dest: process.env.STUB_USER_DATA });
     report.trainStart = await handlers.get('train:start')(

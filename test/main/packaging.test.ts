@@ -16,8 +16,8 @@ describe('electron-builder configuration', () => {
     expect(config.win.target).toBe('nsis');
     expect(config.mac.target).toBe('dmg');
     expect(existsSync(config.icon)).toBe(true);
-    // The kernel worker thread starts from a file, so it must be outside the archive.
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['out/main/kernel-worker.js', 'out/main/chunks/**']));
+    // Worker threads start from files, so those must be outside the archive.
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['out/main/*-worker.js', 'out/main/chunks/**']));
     expect(config.electronFuses).toMatchObject({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,

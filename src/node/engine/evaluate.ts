@@ -2,6 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS, SIDE } from '../../shared/types';
 import type { DataSplit } from './dataset';
+import type { EvalJob, EvalResult } from './evalWorker';
+import { describeModel } from './model';
+import { startWorker } from './threads';
 
 /** Digits per forward pass: large enough to amortise the call, small enough to bound memory. */
 const CHUNK = 1000;
@@ -51,4 +54,25 @@ export function confusionReport(predicted: ArrayLike<number>, labels: ArrayLike<
     if (list.length < EXAMPLES_PER_CELL) list.push(i);
   }
   return { accuracy: predicted.length ? correct / predicted.length : 0, confusion, examples };
+}
+
+/** Classify the whole test set of `dataDir` on a worker thread with the fused kernels; the caller's event loop stays free. */
+export function classifyOffThread(model: tf.LayersModel, dataDir: string): Promise<EvalResult> {
+  const { cell, hidden } = describeModel(model);
+  const weights = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
+  const job: EvalJob = { cell, hidden, weights, dataDir };
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(
+      'eval-worker',
+      job,
+      weights.map((w) => w.buffer),
+    );
+    worker.once('message', (m: { ok: true; result: EvalResult } | { ok: false; error: string }) => {
+      void worker.terminate();
+      if (m.ok) resolve(m.result);
+      else reject(new Error(`evaluation failed: ${m.error}`));
+    });
+    worker.once('error', (err) => reject(new Error(`evaluation failed: ${err.message}`)));
+    worker.once('exit', (code) => reject(new Error(`the evaluation thread stopped (exit code ${code})`)));
+  });
 }

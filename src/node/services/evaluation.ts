@@ -2,7 +2,7 @@
 import type { Digits, Evaluation } from '../../shared/contract';
 import { CLASSES, PIXELS } from '../../shared/types';
 import { idxCount, loadSplit, type DataSplit } from '../engine/dataset';
-import { confusionReport, predictClasses } from '../engine/evaluate';
+import { classifyOffThread, confusionReport } from '../engine/evaluate';
 import type { ActiveModelService } from './activeModel';
 
 export class DatasetService {
@@ -32,11 +32,10 @@ export class DatasetService {
     };
   }
 
-  /** Accuracy, confusion matrix and examples per cell of it, on the full test set. */
-  evaluate(): Evaluation {
+  /** Accuracy, confusion matrix and examples per cell of it, on the full test set, computed on a worker thread. */
+  async evaluate(): Promise<Evaluation> {
     const active = this.active.require();
-    const test = this.#testSplit();
-    const predicted = predictClasses(active.model, test);
-    return { modelId: active.id, ...confusionReport(predicted, test.labels), predictions: Array.from(predicted) };
+    const { predicted, labels } = await classifyOffThread(active.model, this.dataDir);
+    return { modelId: active.id, ...confusionReport(predicted, labels), predictions: Array.from(predicted) };
   }
 }

@@ -148,7 +148,7 @@ describe('services through dispatch', () => {
 
   it('evaluates the active model on the full test set with a consistent confusion matrix', async () => {
     const { services } = await makeServices();
-    const e = services.dataset.evaluate();
+    const e = await services.dataset.evaluate();
     const total = e.confusion.flat().reduce((a, b) => a + b, 0);
     const diag = e.confusion.reduce((a, row, i) => a + row[i], 0);
     expect(total).toBe(10000);

@@ -1,15 +1,10 @@
 /**
  * A second kernel instance on a worker thread (workerMain.ts), so one batch is
- * split across both cores. The worker is a module of its own: built beside the
- * trainer bundle as kernel-worker.js, or run from source through tsx.
+ * split across both cores (see threads.ts for how the thread starts).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads';
 import { kernelModule, stepArgs, toTimeMajor, type KernelLayout } from './recurrentKernel';
-
-const here = dirname(fileURLToPath(import.meta.url));
 
 /** What KernelWorker hands the thread. */
 export interface WorkerData {
@@ -35,19 +30,6 @@ export const CTRL = { seq: 0, done: 1, batch: 2, correct: 3, ready: 4 } as const
 
 /** How long the thread may take to start before it is declared lost (its error event cannot arrive while we wait). */
 const START_TIMEOUT_MS = 15_000;
-
-/**
- * The worker's entry: in a build, kernel-worker.js beside the bundle (this code may sit
- * in a chunk one folder down) and outside any asar archive; from source, the
- * TypeScript module through tsx.
- */
-export function workerEntry(dir = here): string {
-  for (const d of [dir, join(dir, '..')]) {
-    const built = join(d, 'kernel-worker.js');
-    if (existsSync(built)) return built.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
-  }
-  return join(dir, 'workerBoot.mjs');
-}
 
 /** How long a step may take before the worker is declared lost. */
 const STEP_TIMEOUT_MS = 60_000;
@@ -81,7 +63,7 @@ export class KernelWorker {
     this.#labels = new Uint8Array(sab.labels);
     this.grads = new Float32Array(sab.grads);
     const data: WorkerData = { mod: kernelModule(), layout, args: stepArgs(layout, 0), sab };
-    this.#worker = new Worker(workerEntry(), { workerData: data });
+    this.#worker = startWorker('kernel-worker', data);
     this.#worker.on('error', (err) => (this.#failure = err));
     this.#worker.unref();
   }

@@ -1,6 +1,0 @@
-// Starts the kernel worker from its TypeScript source (tests, web mode and the CLI run from source):
-// a worker thread does not inherit the parent's --import hooks, so tsx is registered here first.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./workerMain.ts');

@@ -1,0 +1,42 @@
+/**
+ * Evaluation runs on a worker thread with the fused kernels: it gives exactly
+ * the predictions of tfjs's model.predict for the shipped model, and the main
+ * thread answers predictions while it runs.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/node/engine/backend';
+import { defaultMnistDir, loadSplit } from '../../../src/node/engine/dataset';
+import { classifyOffThread, predictClasses } from '../../../src/node/engine/evaluate';
+import { loadModelFolder } from '../../../src/node/engine/modelFolder';
+import { createDispatch } from '../../../src/node/services/dispatch';
+import { makeServices } from '../fixtures';
+
+describe('evaluation off the main thread', () => {
+  it('classifies all 10,000 test digits as model.predict does (shipped SimpleRNN-128: 0.9763)', async () => {
+    await initBackend('wasm');
+    const { model } = await loadModelFolder(join(process.cwd(), 'resources', 'model'));
+    const { predicted, labels } = await classifyOffThread(model, defaultMnistDir());
+    const reference = predictClasses(model, loadSplit(defaultMnistDir(), 't10k'));
+    expect(predicted.length).toBe(10_000);
+    expect(Array.from(predicted)).toEqual(Array.from(reference));
+    let correct = 0;
+    predicted.forEach((p, i) => (correct += p === labels[i] ? 1 : 0));
+    expect(correct / 10_000).toBeCloseTo(0.9763, 4);
+    model.dispose();
+  });
+
+  it('keeps answering predictions while an evaluation runs', async () => {
+    const { services } = await makeServices({ hidden: 64 });
+    const dispatch = createDispatch(services);
+    const order: string[] = [];
+    const evaluation = dispatch('eval:run', {}).then((r) => (order.push('evaluation'), r));
+    const predictions = Promise.all(
+      Array.from({ length: 5 }, () => dispatch('model:predict', { pixels: new Array(784).fill(0.1) }).then((r) => (order.push('predict'), r))),
+    );
+    const [e, p] = await Promise.all([evaluation, predictions]);
+    expect(e.ok).toBe(true);
+    expect(p.every((r) => r.ok)).toBe(true);
+    expect(order).toEqual(['predict', 'predict', 'predict', 'predict', 'predict', 'evaluation']);
+  });
+});

@@ -1,6 +1,7 @@
 /** The bench's individual measurements. */
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createDispatch } from '../src/node/services/dispatch';
 import { initBackend } from '../src/node/engine/backend';
 import { imageAt, loadDataset } from '../src/node/engine/dataset';
 import { RecurrentKernel } from '../src/node/engine/kernels/recurrentKernel';
+import { classifyOffThread } from '../src/node/engine/evaluate';
 import { createModel } from '../src/node/engine/model';
 import { Tracer } from '../src/node/engine/trace';
 import { TUTORIAL_CONFIG } from '../src/shared/training';
@@ -208,4 +210,25 @@ export async function measureServerRss(calls: number) {
     proc.kill();
     rmSync(userData, { recursive: true, force: true });
   }
+}
+
+/** Evaluation of all 10,000 test digits on the worker thread: median of `runs` and the caller's event-loop delay p99 meanwhile. */
+export async function measureEvaluation(cell: CellType, runs = 3) {
+  await initBackend();
+  const model = createModel({ cell, hidden: 128 });
+  const times: number[] = [];
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await classifyOffThread(model, defaultMnistDir());
+    times.push(performance.now() - t0);
+  }
+  delay.disable();
+  model.dispose();
+  return {
+    medianMs: Math.round(percentile(times, 0.5)),
+    spreadMs: Math.round(Math.max(...times) - Math.min(...times)),
+    loopP99Ms: +(delay.percentile(99) / 1e6).toFixed(1),
+  };
 }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CellType } from '../src/shared/types';
 import { PRESETS } from '../src/shared/presets';
-import { kernelTanhError, measureRoundTrip, measureServerRss, measureTraces, measureTrainerRss, measureTta } from './measure';
+import { kernelTanhError, measureEvaluation, measureRoundTrip, measureServerRss, measureTraces, measureTrainerRss, measureTta } from './measure';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -159,6 +159,18 @@ async function main(): Promise<void> {
       unit: 'tensors',
       note: `${t.calls} traces; bytes ${t.bytesGrowth >= 0 ? '+' : ''}${t.bytesGrowth}`,
     });
+  }
+  for (const cell of cells) {
+    console.error(`evaluation: ${cell}…`);
+    const e = await measureEvaluation(cell);
+    rows.push({
+      metric: 'evaluation of 10,000 test digits',
+      cell,
+      value: e.medianMs,
+      unit: 'ms',
+      note: `worker thread, fused kernels; median of 3, spread ${e.spreadMs} ms`,
+    });
+    rows.push({ metric: 'main event-loop delay p99 while evaluating', cell, value: e.loopP99Ms, unit: 'ms', note: '3 evaluations' });
   }
   console.error('WebSocket round trip…');
   const rt = await measureRoundTrip(1000);

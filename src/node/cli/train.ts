@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initBackend } from '../engine/backend';
-import { defaultMnistDir, loadDataset } from '../engine/dataset';
+import { defaultMnistDir, loadTrainingData } from '../engine/dataset';
 import { runJob, runManifest } from '../engine/job';
 import { readModelFolder } from '../engine/modelFolder';
 import { ModelStore } from '../engine/store';
@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const backend = await initBackend(args.backend ?? undefined);
-  const ds = loadDataset(dataDir, { name: args.data ? undefined : 'mnist' });
+  const ds = loadTrainingData(dataDir, { name: args.data ? undefined : 'mnist' });
   const { config } = args;
   let base,
     parent: string | null = null;

@@ -18,12 +18,31 @@ export interface DataSplit {
   labels: Uint8Array;
 }
 
+/** A split kept as the file's bytes (0–255): a quarter of the memory, converted per batch when training. */
+export interface ByteSplit {
+  n: number;
+  /** n × 784 pixel bytes, row-major. */
+  bytes: Uint8Array;
+  labels: Uint8Array;
+}
+
+/** What training and evaluation read from: pixels as floats, or as bytes converted on the way. */
+export type TrainSplit = DataSplit | ByteSplit;
+
+/** Images [start, start + count) of a split as floats in [0, 1]: a view for a float split, a converted copy for bytes. */
+export function pixelsOf(split: TrainSplit, start: number, count: number): Float32Array {
+  if ('images' in split) return split.images.subarray(start * PIXELS, (start + count) * PIXELS);
+  const out = new Float32Array(count * PIXELS);
+  for (let i = 0, src = start * PIXELS; i < out.length; i++) out[i] = split.bytes[src + i] / 255;
+  return out;
+}
+
 /** A train/test pair and where it came from. */
-export interface Dataset {
+export interface Dataset<Split extends TrainSplit = DataSplit> {
   name: string;
   dir: string;
-  train: DataSplit;
-  test: DataSplit;
+  train: Split;
+  test: Split;
 }
 
 /** A file that is not a valid IDX file of the expected kind. */
@@ -86,31 +105,47 @@ function readIdxFile(dir: string, stem: string, expectedDims: number) {
   return { file, ...parseIdx(file, readFileSync(file), expectedDims) };
 }
 
-/** Read one split ('train' or 't10k') from a folder, optionally only the first `limit` samples. */
-export function loadSplit(dir: string, prefix: 'train' | 't10k', limit = 0): DataSplit {
+/** Read one split as bytes, checked, optionally only the first `limit` samples. */
+export function loadByteSplit(dir: string, prefix: 'train' | 't10k', limit = 0): ByteSplit {
   const img = readIdxFile(dir, `${prefix}-images-idx3-ubyte`, 3);
   const lab = readIdxFile(dir, `${prefix}-labels-idx1-ubyte`, 1);
   const [n, rows, cols] = img.dims;
   if (rows !== SIDE || cols !== SIDE) throw new IdxError(img.file, `images are ${rows}×${cols}, expected ${SIDE}×${SIDE}`);
   if (lab.dims[0] !== n) throw new IdxError(lab.file, `holds ${lab.dims[0]} labels but the images file holds ${n} images`);
   const take = limit > 0 ? Math.min(limit, n) : n;
-  const images = new Float32Array(take * PIXELS);
-  for (let i = 0; i < images.length; i++) images[i] = img.data[i] / 255;
   const labels = lab.data.slice(0, take);
   for (let i = 0; i < take; i++) {
     if (labels[i] >= CLASSES) throw new IdxError(lab.file, `label ${labels[i]} at index ${i} is outside 0..${CLASSES - 1}`);
   }
-  return { n: take, images, labels };
+  return { n: take, bytes: img.data.subarray(0, take * PIXELS), labels };
+}
+
+/** Read one split ('train' or 't10k') from a folder as pixels in [0, 1], optionally only the first `limit` samples. */
+export function loadSplit(dir: string, prefix: 'train' | 't10k', limit = 0): DataSplit {
+  const { n, bytes, labels } = loadByteSplit(dir, prefix, limit);
+  const images = new Float32Array(n * PIXELS);
+  for (let i = 0; i < images.length; i++) images[i] = bytes[i] / 255;
+  return { n, images, labels };
+}
+
+interface LoadOptions {
+  trainLimit?: number;
+  testLimit?: number;
+  name?: string;
 }
 
 /** Load train and test splits from a folder in the MNIST layout (raw or .gz). */
-export function loadDataset(dir = defaultMnistDir(), opts: { trainLimit?: number; testLimit?: number; name?: string } = {}): Dataset {
-  return {
-    name: opts.name ?? (dir === defaultMnistDir() ? 'mnist' : basename(dir)),
-    dir,
-    train: loadSplit(dir, 'train', opts.trainLimit ?? 0),
-    test: loadSplit(dir, 't10k', opts.testLimit ?? 0),
-  };
+export function loadDataset(dir = defaultMnistDir(), opts: LoadOptions = {}): Dataset {
+  return { ...describe(dir, opts), train: loadSplit(dir, 'train', opts.trainLimit ?? 0), test: loadSplit(dir, 't10k', opts.testLimit ?? 0) };
+}
+
+/** The same, kept as bytes (the trainer process and the CLI: a quarter of the memory). */
+export function loadTrainingData(dir = defaultMnistDir(), opts: LoadOptions = {}): Dataset<ByteSplit> {
+  return { ...describe(dir, opts), train: loadByteSplit(dir, 'train', opts.trainLimit ?? 0), test: loadByteSplit(dir, 't10k', opts.testLimit ?? 0) };
+}
+
+function describe(dir: string, opts: LoadOptions): { name: string; dir: string } {
+  return { name: opts.name ?? (dir === defaultMnistDir() ? 'mnist' : basename(dir)), dir };
 }
 
 /** Number of images in a split, read from the IDX header alone (validated in full when loaded). */

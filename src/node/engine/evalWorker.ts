@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellType } from '../../shared/types';
-import { loadSplit } from './dataset';
+import { loadByteSplit } from './dataset';
 import { classify } from './kernels/classify';
 import { paddedHidden, resizeHidden } from './kernels/padding';
 import { PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
@@ -27,10 +27,10 @@ export interface EvalResult {
 }
 
 function run({ cell, hidden, weights, dataDir }: EvalJob): EvalResult {
-  const test = loadSplit(dataDir, 't10k');
+  const test = loadByteSplit(dataDir, 't10k');
   const kernel = new RecurrentKernel({ cell, hidden: paddedHidden(hidden), maxBatch: 256 });
   resizeHidden(cell, weights, hidden, paddedHidden(hidden)).forEach((w, i) => kernel.weights[PARAMS[i]].set(w));
-  return { predicted: classify(kernel, test.images, test.n), labels: test.labels };
+  return { predicted: classify(kernel, test), labels: test.labels };
 }
 
 if (parentPort && workerData) {

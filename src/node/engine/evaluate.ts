@@ -1,7 +1,7 @@
 /** Evaluation on a labelled split: predicted classes, accuracy, confusion matrix and examples of each mistake. */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, PIXELS, SIDE } from '../../shared/types';
-import type { DataSplit } from './dataset';
+import { CLASSES, SIDE } from '../../shared/types';
+import { pixelsOf, type TrainSplit } from './dataset';
 import type { EvalJob, EvalResult } from './evalWorker';
 import { describeModel } from './model';
 import { startWorker } from './threads';
@@ -12,13 +12,13 @@ const CHUNK = 1000;
 export const EXAMPLES_PER_CELL = 50;
 
 /** The predicted class of each of the first `limit` digits (0 = all). */
-export function predictClasses(model: tf.LayersModel, split: DataSplit, limit = 0): Uint8Array {
+export function predictClasses(model: tf.LayersModel, split: TrainSplit, limit = 0): Uint8Array {
   const n = limit > 0 ? Math.min(limit, split.n) : split.n;
   const out = new Uint8Array(n);
   for (let start = 0; start < n; start += CHUNK) {
     const size = Math.min(CHUNK, n - start);
     const p = tf.tidy(() => {
-      const xs = tf.tensor3d(split.images.subarray(start * PIXELS, (start + size) * PIXELS), [size, SIDE, SIDE]);
+      const xs = tf.tensor3d(pixelsOf(split, start, size), [size, SIDE, SIDE]);
       return (model.predict(xs) as tf.Tensor).argMax(-1).dataSync();
     });
     out.set(p, start);
@@ -27,7 +27,7 @@ export function predictClasses(model: tf.LayersModel, split: DataSplit, limit = 
 }
 
 /** Fraction of a split the model classifies correctly. */
-export function accuracy(model: tf.LayersModel, split: DataSplit, limit = 0): number {
+export function accuracy(model: tf.LayersModel, split: TrainSplit, limit = 0): number {
   const predicted = predictClasses(model, split, limit);
   let correct = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === split.labels[i]) correct++;

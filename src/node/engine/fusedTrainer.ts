@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PIXELS, type CellType, type TrainConfig } from '../../shared/types';
 import { currentBackend } from './backend';
-import type { DataSplit } from './dataset';
+import type { TrainSplit } from './dataset';
 import { availableParallelism } from 'node:os';
 import { classify } from './kernels/classify';
 import { paddedHidden, resizeHidden } from './kernels/padding';
@@ -149,9 +149,9 @@ export class FusedTrainer {
   }
 
   /** Accuracy on (a prefix of) a split, using the kernel's forward pass. */
-  evaluate(split: DataSplit, limit = 0): number {
+  evaluate(split: TrainSplit, limit = 0): number {
     const n = limit > 0 ? Math.min(limit, split.n) : split.n;
-    const predicted = classify(this.#kernel, split.images, n);
+    const predicted = classify(this.#kernel, split, n);
     let correct = 0;
     for (let i = 0; i < n; i++) if (predicted[i] === split.labels[i]) correct++;
     return n ? correct / n : 0;

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { finetuneMix } from '../../shared/training';
 import { PIXELS, type TrainConfig, type TrainProgress, type TrainSummary } from '../../shared/types';
 import { bytesToModel, type ModelBytes } from './artifacts';
-import type { DataSplit, Dataset } from './dataset';
+import { pixelsOf, type DataSplit, type Dataset, type TrainSplit } from './dataset';
 import { createModel } from './model';
 import type { ManifestInput } from './store';
 import { trainModel } from './train';
@@ -38,12 +38,12 @@ export interface JobResult {
 }
 
 /** Append `copies` repeats of the user's samples to the first `mnist` digits of `train`. */
-export function mixSamples(train: DataSplit, mnist: number, samples: SampleArrays, copies: number): DataSplit {
+export function mixSamples(train: TrainSplit, mnist: number, samples: SampleArrays, copies: number): DataSplit {
   const s = samples.labels.length;
   const total = mnist + s * copies;
   const images = new Float32Array(total * PIXELS);
   const labels = new Uint8Array(total);
-  images.set(train.images.subarray(0, mnist * PIXELS));
+  images.set(pixelsOf(train, 0, mnist));
   labels.set(train.labels.subarray(0, mnist));
   for (let c = 0; c < copies; c++) {
     images.set(samples.images, (mnist + c * s) * PIXELS);
@@ -52,10 +52,14 @@ export function mixSamples(train: DataSplit, mnist: number, samples: SampleArray
   return { n: total, images, labels };
 }
 
-export async function runJob(spec: JobSpec, ds: Dataset, hooks: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal } = {}): Promise<JobResult> {
+export async function runJob(
+  spec: JobSpec,
+  ds: Dataset<TrainSplit>,
+  hooks: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal } = {},
+): Promise<JobResult> {
   const config = { ...spec.config };
   const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden }) : createModel(config);
-  let train = ds.train;
+  let train: TrainSplit = ds.train;
   let dataset = ds.name;
   if (spec.samples) {
     const count = spec.samples.labels.length;

@@ -5,14 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainPath, type TrainProgress, type TrainSummary } from '../../shared/types';
 import { accuracy } from './evaluate';
-import type { DataSplit } from './dataset';
+import { pixelsOf, type TrainSplit } from './dataset';
 import { FusedTrainer, fusedEligible } from './fusedTrainer';
 import { mulberry32, permutation } from './random';
 
 /** Inputs to one run besides the hyper-parameters. */
 export interface TrainOptions {
-  train: DataSplit;
-  test: DataSplit;
+  train: TrainSplit;
+  test: TrainSplit;
   config: TrainConfig;
   /** Called after every batch and every epoch. */
   onProgress?: (p: TrainProgress) => void;
@@ -25,10 +25,10 @@ export interface TrainOptions {
 }
 
 /** Copy the samples named by order[from..from+size) into the batch buffers. */
-function fillBatch(split: DataSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
+function fillBatch(split: TrainSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
   for (let k = 0; k < size; k++) {
     const i = order[from + k];
-    xs.set(split.images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
+    xs.set(pixelsOf(split, i, 1), k * PIXELS);
     ys[k] = split.labels[i];
   }
 }
@@ -39,7 +39,7 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 interface Stepper {
   readonly path: TrainPath;
   step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
-  evaluate(split: DataSplit, limit: number): number;
+  evaluate(split: TrainSplit, limit: number): number;
   /** Leave the trained weights in the model and release what the stepper holds. */
   finish(): void;
 }
@@ -76,7 +76,7 @@ class TfjsStepper implements Stepper {
     });
   }
 
-  evaluate(split: DataSplit, limit: number): number {
+  evaluate(split: TrainSplit, limit: number): number {
     return accuracy(this.model, split, limit);
   }
 

@@ -5,7 +5,7 @@
  */
 import { modelToBytes } from '../engine/artifacts';
 import { initBackend } from '../engine/backend';
-import { loadDataset } from '../engine/dataset';
+import { loadTrainingData } from '../engine/dataset';
 import { runJob } from '../engine/job';
 import type { StartMessage, TrainerMessage } from './protocol';
 
@@ -24,7 +24,7 @@ function send(msg: TrainerMessage): void {
 async function handle(msg: StartMessage): Promise<void> {
   try {
     const backend = await initBackend();
-    const ds = loadDataset(msg.dataDir, { name: msg.datasetName });
+    const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
     const { model, summary, dataset } = await runJob(msg.job, ds, { onProgress: (progress) => send({ type: 'progress', progress }) });
     const bytes = summary.epochs.length ? await modelToBytes(model) : null;
     send({ type: 'done', summary, backend: backend.name, dataset, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null });

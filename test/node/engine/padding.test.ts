@@ -49,7 +49,7 @@ describe('padded hidden sizes on the fused kernels', () => {
       16,
     );
     PARAMS.forEach((n, i) => kernel.weights[n].set(padded[i]));
-    const ours = classify(kernel, ds.test.images, 200);
+    const ours = classify(kernel, ds.test, 200);
     const theirs = tf.tidy(() => (m.predict(tf.tensor3d(ds.test.images.subarray(0, 200 * PIXELS), [200, SIDE, SIDE])) as tf.Tensor).argMax(-1).dataSync());
     expect(Array.from(ours)).toEqual(Array.from(theirs));
     m.dispose();

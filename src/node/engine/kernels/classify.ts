@@ -1,9 +1,10 @@
 /** Predicted classes from the kernels' forward pass: the whole test set without tfjs. */
-import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
+import { CLASSES, STEPS } from '../../../shared/types';
+import { pixelsOf, type TrainSplit } from '../dataset';
 import type { RecurrentKernel } from './recurrentKernel';
 
 /** argmax of the dense head over the last hidden state, for `n` images in chunks of the kernel's batch size. */
-export function classify(kernel: RecurrentKernel, images: Float32Array, n: number): Uint8Array {
+export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n): Uint8Array {
   const B = kernel.maxB,
     H = kernel.layout.H;
   const { Wd, bd } = kernel.weights;
@@ -11,7 +12,7 @@ export function classify(kernel: RecurrentKernel, images: Float32Array, n: numbe
   const labels = new Uint8Array(B);
   for (let start = 0; start < n; start += B) {
     const size = Math.min(B, n - start);
-    kernel.setBatch(images.subarray(start * PIXELS, (start + size) * PIXELS), labels, size);
+    kernel.setBatch(pixelsOf(split, start, size), labels, size);
     const hs = kernel.forward(size);
     const last = (STEPS - 1) * size * H;
     for (let r = 0; r < size; r++) {

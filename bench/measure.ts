@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -91,7 +91,9 @@ export async function measureRoundTrip(calls: number) {
 
 /** Peak resident memory of the trainer process over one epoch. */
 export async function measureTrainerRss(samples: number) {
-  const child = forkTrainer();
+  // The built trainer, as the app runs it (from source, tsx's own memory would be counted too).
+  const built = join(process.cwd(), 'out', 'main', 'trainer.js');
+  const child = forkTrainer(existsSync(built) ? built : undefined);
   let peakKb = 0;
   const sample = () => {
     try {
@@ -116,7 +118,7 @@ export async function measureTrainerRss(samples: number) {
   });
   clearInterval(timer);
   child.kill();
-  return { peakMb: Math.round(peakKb / 1024), samples };
+  return { peakMb: Math.round(peakKb / 1024), samples, built: existsSync(built) };
 }
 
 /**

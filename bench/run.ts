@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     cell: 'rnn',
     value: rss.peakMb,
     unit: 'MiB',
-    note: `one epoch of ${rss.samples} samples (VmHWM of the trainer process)`,
+    note: `one epoch of ${rss.samples} samples (VmHWM of the ${rss.built ? 'built' : 'source'} trainer process)`,
   });
   if (values.tta) {
     for (const preset of PRESETS) {

@@ -61,30 +61,46 @@ class Adam {
   }
 }
 
-/** Batches smaller than this are not worth splitting across threads. */
-const MIN_SPLIT = 16;
+/** Each thread takes at least this many samples of a batch; smaller batches use fewer threads. */
+const MIN_PART = 8;
+/** Threads at most: one batch of 128 split further gains little. */
+export const MAX_THREADS = 8;
+
+/** Threads to train with: RNN_LENS_THREADS if set, else every core up to MAX_THREADS. */
+export function defaultThreads(env = process.env, cores = availableParallelism()): number {
+  const forced = Number(env.RNN_LENS_THREADS);
+  const n = Number.isInteger(forced) && forced >= 1 ? forced : cores;
+  return Math.max(1, Math.min(MAX_THREADS, n));
+}
+
+/** Sizes of the parts a batch of `size` is split into over at most `threads` threads. */
+export function splitBatch(size: number, threads: number): number[] {
+  const parts = Math.max(1, Math.min(threads, Math.floor(size / MIN_PART)));
+  const base = Math.floor(size / parts);
+  return Array.from({ length: parts }, (_, i) => base + (i < size - base * parts ? 1 : 0));
+}
 
 export class FusedTrainer {
   readonly path = 'kernels';
   readonly #kernel: RecurrentKernel;
-  readonly #worker: KernelWorker | null;
+  readonly #workers: KernelWorker[];
   readonly #adam: Adam;
   readonly #hidden: number;
   readonly #cell: CellType;
 
-  /** `threads` 2 splits every batch between this thread and a worker (default: when two cores exist). */
+  /** Every batch is split between this thread and `threads − 1` kernel worker threads (default: defaultThreads()). */
   constructor(
     private readonly model: tf.LayersModel,
     config: Pick<TrainConfig, 'batchSize' | 'learningRate'>,
-    opts: { threads?: 1 | 2 } = {},
+    opts: { threads?: number } = {},
   ) {
     const { cell, hidden } = describeModel(model);
     this.#cell = cell;
     this.#hidden = hidden;
     // Sizes that are not a multiple of the kernels' tile run padded with inert units (see padding.ts).
     this.#kernel = new RecurrentKernel({ cell, hidden: paddedHidden(hidden), maxBatch: Math.max(config.batchSize, 128) });
-    const threads = opts.threads ?? (process.env.RNN_LENS_THREADS === '1' || availableParallelism() < 2 ? 1 : 2);
-    this.#worker = threads === 2 && config.batchSize >= MIN_SPLIT ? new KernelWorker(this.#kernel.layout) : null;
+    const threads = splitBatch(config.batchSize, opts.threads ?? defaultThreads()).length;
+    this.#workers = Array.from({ length: threads - 1 }, () => new KernelWorker(this.#kernel.layout));
     const values = resizeHidden(
       cell,
       model.getWeights().map((w) => w.dataSync() as Float32Array),
@@ -98,28 +114,45 @@ export class FusedTrainer {
     );
   }
 
+  /** Threads a batch is split over. */
+  get threads(): number {
+    return this.#workers.length + 1;
+  }
+
   /** Gradients of the mean loss over `size` batch-major images, left in the kernel's gradient buffers. */
   gradients(images: Float32Array, labels: ArrayLike<number>, size: number): { loss: number; correct: number } {
-    const w = this.#worker;
-    if (!w || size < MIN_SPLIT) {
+    const parts = splitBatch(size, this.threads);
+    if (parts.length === 1) {
       this.#kernel.setBatch(images, labels, size);
       return this.#kernel.step(size);
     }
-    // The worker takes the second half while this thread does the first.
-    const b1 = Math.ceil(size / 2),
-      b2 = size - b1;
+    // Workers take the later parts while this thread does the first.
     const [w0, w1] = this.#kernel.layout.weights;
-    w.start(this.#kernel.bytes.subarray(w0, w1), images.subarray(b1 * PIXELS, size * PIXELS), Array.prototype.slice.call(labels, b1, size), b2);
-    this.#kernel.setBatch(images.subarray(0, b1 * PIXELS), labels, b1);
-    const mine = this.#kernel.step(b1);
-    const theirs = w.finish();
-    // Both halves hold gradients of their own mean; weight them back to the mean over the batch.
+    const weights = this.#kernel.bytes.subarray(w0, w1);
+    let from = parts[0];
+    for (let j = 1; j < parts.length; j++) {
+      const b = parts[j];
+      this.#workers[j - 1].start(weights, images.subarray(from * PIXELS, (from + b) * PIXELS), Array.prototype.slice.call(labels, from, from + b), b);
+      from += b;
+    }
+    this.#kernel.setBatch(images.subarray(0, parts[0] * PIXELS), labels, parts[0]);
+    const mine = this.#kernel.step(parts[0]);
+    // Each part holds gradients of its own mean; weight them back to the mean over the batch.
     const [g0, g1] = this.#kernel.layout.grads;
     const g = new Float32Array(this.#kernel.bytes.buffer, g0, (g1 - g0) / 4);
-    const f1 = b1 / size,
-      f2 = b2 / size;
-    for (let i = 0; i < g.length; i++) g[i] = g[i] * f1 + w.grads[i] * f2;
-    return { loss: (mine.loss * b1 + theirs.lossSum) / size, correct: mine.correct + theirs.correct };
+    const f0 = parts[0] / size;
+    for (let i = 0; i < g.length; i++) g[i] *= f0;
+    let lossSum = mine.loss * parts[0];
+    let correct = mine.correct;
+    for (let j = 1; j < parts.length; j++) {
+      const w = this.#workers[j - 1];
+      const theirs = w.finish();
+      const f = parts[j] / size;
+      for (let i = 0; i < g.length; i++) g[i] += w.grads[i] * f;
+      lossSum += theirs.lossSum;
+      correct += theirs.correct;
+    }
+    return { loss: lossSum / size, correct };
   }
 
   /** Current gradients, tfjs order. */
@@ -137,15 +170,15 @@ export class FusedTrainer {
     return r;
   }
 
-  /** Copy the trained weights into the tfjs model and stop the worker thread. */
+  /** Copy the trained weights into the tfjs model and stop the worker threads. */
   finish(): void {
     this.writeBack();
-    this.#worker?.terminate();
+    this.dispose();
   }
 
-  /** Stop the worker thread without touching the model. */
+  /** Stop the worker threads without touching the model. */
   dispose(): void {
-    this.#worker?.terminate();
+    for (const w of this.#workers) w.terminate();
   }
 
   /** Accuracy on (a prefix of) a split, using the kernel's forward pass. */

@@ -57,14 +57,14 @@ function availableBackends(): string[] {
 }
 
 /** Steady-state samples/s for one cell on one backend, measured in its own process. */
-function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2): number {
+function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2, relaxed = true): number {
   const out = execFileSync(
     process.execPath,
     ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches), '--kernels', kernels],
     {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, RNN_LENS_THREADS: String(threads) },
+      env: { ...process.env, RNN_LENS_THREADS: String(threads), RNN_LENS_RELAXED_SIMD: relaxed ? 'on' : 'off' },
     },
   );
   return JSON.parse(out.trim().split('\n').pop()!).samplesPerSec;
@@ -137,8 +137,9 @@ async function main(): Promise<void> {
       // The fused kernels do not depend on the tfjs backend; they are measured once, on the first one.
       if (backend === backends.find((b) => b !== 'tensorflow')) {
         console.error(`training throughput: ${cell}, fused kernels…`);
-        row('fused kernels, 2 threads', backend, throughput(cell, backend, 'auto', 2), 'WebAssembly SIMD kernels, batch split over 2 threads');
-        row('fused kernels, 1 thread', backend, throughput(cell, backend, 'auto', 1), 'WebAssembly SIMD kernels, one thread');
+        row('fused kernels, 2 threads', backend, throughput(cell, backend, 'auto', 2), 'relaxed SIMD kernels, batch split over 2 threads');
+        row('fused kernels, 1 thread', backend, throughput(cell, backend, 'auto', 1), 'relaxed SIMD kernels, one thread');
+        row('fused kernels, plain SIMD, 2 threads', backend, throughput(cell, backend, 'auto', 2, false), 'plain 128-bit SIMD build (the fallback), 2 threads');
       }
       // Plain tfjs layers for comparison, on every backend.
       console.error(`training throughput: ${cell}, tfjs layers on ${backend}…`);

@@ -3,6 +3,7 @@
  * in its DOM library, which Node code must not see; this is the part the kernels use.
  */
 declare namespace WebAssembly {
+  function validate(bytes: Uint8Array): boolean;
   class Module {
     constructor(bytes: Uint8Array);
   }

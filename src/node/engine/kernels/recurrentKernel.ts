@@ -5,7 +5,8 @@
  * backpropagation through time) in a single call.
  */
 import { GATES, STEPS, SIDE, CLASSES, type CellType } from '../../../shared/types';
-import { KERNEL_WASM_BASE64 } from './kernelWasm';
+import v8 from 'node:v8';
+import { KERNEL_WASM_BASE64, KERNEL_WASM_RELAXED_BASE64 } from './kernelWasm';
 
 /** The kernel module's exports. */
 export interface KernelExports {
@@ -18,12 +19,34 @@ export interface KernelExports {
 /** Cell codes of the kernel module. */
 export const CELL_CODE: Record<CellType, number> = { rnn: 0, gru: 1, lstm: 2 };
 
-let module: WebAssembly.Module | null = null;
+/** The two builds of the kernels: plain 128-bit SIMD, and relaxed SIMD with fused multiply-add. */
+export type KernelVariant = 'relaxed' | 'plain';
 
-/** The compiled kernel module, shared by every instance in this thread (and cloneable to workers). */
-export function kernelModule(): WebAssembly.Module {
-  module ??= new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
-  return module;
+const modules: Partial<Record<KernelVariant, WebAssembly.Module>> = {};
+const bytesOf = (v: KernelVariant) => Buffer.from(v === 'relaxed' ? KERNEL_WASM_RELAXED_BASE64 : KERNEL_WASM_BASE64, 'base64');
+let chosen: KernelVariant | null = null;
+
+/**
+ * The build this engine runs, by feature detection: relaxed SIMD where the engine validates it
+ * (Electron's V8 does; Node 20 once its experimental flag is set, which is done here), else
+ * plain SIMD. RNN_LENS_RELAXED_SIMD=off forces plain.
+ */
+export function kernelVariant(): KernelVariant {
+  if (chosen) return chosen;
+  return (chosen = process.env.RNN_LENS_RELAXED_SIMD !== 'off' && relaxedSupported() ? 'relaxed' : 'plain');
+}
+
+/** True when this engine runs relaxed SIMD, after turning on Node 20's experimental flag if that is what it takes. */
+function relaxedSupported(): boolean {
+  const relaxed = bytesOf('relaxed');
+  if (!WebAssembly.validate(relaxed)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(relaxed);
+}
+
+/** The compiled kernel module of a variant (default: kernelVariant()), shared in this thread and cloneable to workers. */
+export function kernelModule(variant: KernelVariant = kernelVariant()): WebAssembly.Module {
+  if (variant === 'relaxed' && !modules.relaxed && !relaxedSupported()) throw new Error('this WebAssembly engine has no relaxed SIMD');
+  return (modules[variant] ??= new WebAssembly.Module(bytesOf(variant)));
 }
 
 /** Names of the parameter blocks, in tfjs weight order. */
@@ -156,6 +179,8 @@ export interface StepResult {
 
 export class RecurrentKernel {
   readonly layout: KernelLayout;
+  /** Which build this instance runs. */
+  readonly variant: KernelVariant;
   readonly #x: KernelExports;
   readonly #withInputGrad: boolean;
   /** Views on the weights in wasm memory, tfjs order: W [I,H], U [H,H], b [H], Wd [H,C], bd [C]. */
@@ -163,12 +188,13 @@ export class RecurrentKernel {
   /** Views on the gradients, same layout as `weights`. */
   readonly grads: Record<ParamName, Float32Array>;
 
-  constructor(opts: { cell?: CellType; hidden: number; maxBatch: number; withInputGrad?: boolean }) {
+  constructor(opts: { cell?: CellType; hidden: number; maxBatch: number; withInputGrad?: boolean; variant?: KernelVariant }) {
     if (!kernelSupports(opts.hidden)) throw new Error(`the fused kernels need a hidden size that is a multiple of 8, got ${opts.hidden}`);
     this.#withInputGrad = opts.withInputGrad ?? false;
     const cell = opts.cell ?? 'rnn';
     const l = (this.layout = planLayout(cell, opts.hidden, opts.maxBatch, this.#withInputGrad));
-    this.#x = instantiate(kernelModule(), l);
+    this.variant = opts.variant ?? kernelVariant();
+    this.#x = instantiate(kernelModule(this.variant), l);
     const { I, H, C } = l;
     const G = GATES[cell] * H;
     this.weights = { W: this.#f32('W', I * G), U: this.#f32('U', H * G), b: this.#f32('b', G), Wd: this.#f32('Wd', H * C), bd: this.#f32('bd', C) };

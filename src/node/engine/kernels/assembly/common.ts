@@ -34,6 +34,13 @@ export function tanhArray(src: usize, dst: usize, n: i32): void {
 // ---------- GEMM: C[M,N] += A·B with A(m,k) = A[m*rsA + k*csA], B and C row-major ----------
 // N must be a multiple of 8. Register-tiled 4 rows × 8 columns.
 
+// a·b + c. Built with --enable relaxed-simd this is one fused multiply-add where the CPU has one
+// (rounded once, so results differ from the plain build only in the last bits); otherwise multiply, then add.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, ldb: i32, C: usize, ldc: i32): void {
   let m = 0;
   for (; m + 4 <= M; m += 4) {
@@ -51,13 +58,13 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: us
       for (let k = 0; k < K; k++) {
         const b0 = v128.load(bp), b1 = v128.load(bp + 16);
         let v = f32x4.splat(load<f32>(a0 + ak));
-        s00 = f32x4.add(s00, f32x4.mul(v, b0)); s01 = f32x4.add(s01, f32x4.mul(v, b1));
+        s00 = madd(v, b0, s00); s01 = madd(v, b1, s01);
         v = f32x4.splat(load<f32>(a1 + ak));
-        s10 = f32x4.add(s10, f32x4.mul(v, b0)); s11 = f32x4.add(s11, f32x4.mul(v, b1));
+        s10 = madd(v, b0, s10); s11 = madd(v, b1, s11);
         v = f32x4.splat(load<f32>(a2 + ak));
-        s20 = f32x4.add(s20, f32x4.mul(v, b0)); s21 = f32x4.add(s21, f32x4.mul(v, b1));
+        s20 = madd(v, b0, s20); s21 = madd(v, b1, s21);
         v = f32x4.splat(load<f32>(a3 + ak));
-        s30 = f32x4.add(s30, f32x4.mul(v, b0)); s31 = f32x4.add(s31, f32x4.mul(v, b1));
+        s30 = madd(v, b0, s30); s31 = madd(v, b1, s31);
         bp += stepB;
         ak += stepA;
       }
@@ -76,8 +83,8 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: us
       for (let k = 0; k < K; k++) {
         const bp = B + (<usize>(k * ldb) << 2) + on;
         const v = f32x4.splat(load<f32>(a0 + (<usize>(k * csA) << 2)));
-        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(bp)));
-        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(bp + 16)));
+        s0 = madd(v, v128.load(bp), s0);
+        s1 = madd(v, v128.load(bp + 16), s1);
       }
       v128.store(c0 + on, s0);
       v128.store(c0 + on + 16, s1);

@@ -35,7 +35,12 @@ describe('retrain locally', () => {
     await expect.poll(() => page.getByTestId('model-v0001').count()).toBe(1);
     expect(await page.getByTestId('model-v0001').getByTestId('active-marker').count()).toBe(1);
     expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · GRU-128/);
-    expect(await page.getByTestId('train-summary').textContent()).toMatch(/\d+\.\d\d% test accuracy for v0001/);
+    const summary = (await page.getByTestId('train-summary').textContent())!;
+    console.log(`E2E short run: ${summary}`);
+    expect(summary).toMatch(/\d+\.\d\d% test accuracy for v0001/);
+    // Measured: 86.79% on every run here (GRU-128, 6,000 digits, 2 epochs, seed 42; one thread or two).
+    // The margin allows for other CPUs and backends; a run that learned little, or trained on the wrong data, falls far below.
+    expect(parseFloat(summary)).toBeGreaterThanOrEqual(84);
     await page.screenshot({ path: `${SHOTS}/train-done.png` });
   });
 

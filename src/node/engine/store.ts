@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ModelManifest, ModelVersion } from '../../shared/types';
 import {
   bytesToModel,
@@ -66,11 +66,20 @@ export class ModelStore {
     this.sweepIncomplete();
   }
 
-  /** Saves interrupted before their rename leave temp folders; move them aside. */
+  /**
+   * A process killed mid-save leaves a temp folder in versions/ (moved aside here, so
+   * nothing it held is lost) or, killed while switching versions, a temp copy of the
+   * `current` pointer beside it (removed: the pointer itself is replaced atomically, so
+   * the temp holds nothing the store still needs). One process writes a store at a time.
+   */
   private sweepIncomplete(): void {
     for (const name of readdirSync(this.versionsDir)) {
       if (name.startsWith('.tmp-')) this.moveAside(name, 'incomplete save');
     }
+    const pointerTemp = `.${basename(this.currentFile)}.tmp-`;
+    const stale = readdirSync(this.root).filter((n) => n.startsWith(pointerTemp));
+    for (const name of stale) rmSync(join(this.root, name), { force: true });
+    if (stale.length) fsyncDir(this.root);
   }
 
   private moveAside(name: string, reason: string): QuarantineNote {

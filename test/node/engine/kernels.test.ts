@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/dataset';
+import { currentBackend } from '../../../src/node/engine/backend';
+import { fusedEligible } from '../../../src/node/engine/fusedTrainer';
 import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
 import { createModel } from '../../../src/node/engine/model';
 import type { CellType } from '../../../src/shared/types';
+import { mnistSlice } from '../../helpers';
+import { kernelPair, maxRelErr } from './kernelPair';
 
 /** The tfjs recurrent layer of a cell, returning every step, as createModel configures it. */
 function sequenceLayer(cell: CellType, units: number) {
@@ -15,39 +19,22 @@ function sequenceLayer(cell: CellType, units: number) {
       ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
       : tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' });
 }
-import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;
 beforeAll(async () => {
-  ds = await mnistSlice(64, 10);
+  // Pinned to wasm: where tfjs-node loads the engine would choose it and switch the kernels off.
+  ds = await mnistSlice(64, 10, 'wasm');
 });
 
-/** A model with every weight perturbed, and a kernel holding the same weights. */
-function pair(hidden: number, B: number, withInputGrad = false, cell: CellType = 'rnn') {
-  const model = createModel({ cell, hidden, seed: 5 });
-  // Noise scaled with 1/√hidden keeps the recurrence stable, as in trained models; larger noise makes it chaotic and amplifies rounding.
-  model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => w.add(tf.randomNormal(w.shape, 0, 0.15 * Math.sqrt(32 / hidden), 'float32', 40 + i)))));
-  const kernel = new RecurrentKernel({ cell, hidden, maxBatch: B, withInputGrad });
-  const [W, U, b, Wd, bd] = model.getWeights().map((w) => w.dataSync() as Float32Array);
-  kernel.weights.W.set(W);
-  kernel.weights.U.set(U);
-  kernel.weights.b.set(b);
-  kernel.weights.Wd.set(Wd);
-  kernel.weights.bd.set(bd);
-  return { model, kernel };
-}
-
-const maxRelErr = (a: Float32Array, b: Float32Array) => {
-  let err = 0,
-    scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / Math.max(scale, 1e-12);
-};
-
 describe('fused recurrent kernels', () => {
+  it('are compared with tfjs on the wasm backend, where training takes the fused path', () => {
+    expect(currentBackend()?.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const m = createModel({ cell: 'rnn', hidden: 16 });
+    expect(fusedEligible(m)).toBe(true);
+    m.dispose();
+  });
+
   it('approximate tanh within 5e-7 of Math.tanh', () => {
     const k = new RecurrentKernel({ hidden: 8, maxBatch: 128 });
     const xs = Float32Array.from({ length: 20000 }, (_, i) => -12 + (24 * i) / 20000);
@@ -65,7 +52,7 @@ describe('fused recurrent kernels', () => {
     ['lstm', 32, 5],
     ['lstm', 128, 16],
   ] as const)('%s: forward over all 28 steps equals the tfjs layer within 1e-5 (hidden %i, batch %i)', (cell, hidden, B) => {
-    const { model, kernel } = pair(hidden, B, false, cell);
+    const { model, kernel } = kernelPair(cell, hidden, B);
     const images = ds.train.images.subarray(0, B * 784);
     kernel.setBatch(images, ds.train.labels, B);
     const hs = kernel.forward(B); // [T][B][H]
@@ -83,33 +70,7 @@ describe('fused recurrent kernels', () => {
     model.dispose();
     seq.dispose();
   });
-
-  it.each(['rnn', 'gru', 'lstm'] as const)(
-    '%s: gradients for every weight and for the input equal tf.grads through the tfjs model within 1e-4 relative',
-    (cell) => {
-      const hidden = 32,
-        B = 12;
-      const { model, kernel } = pair(hidden, B, true, cell);
-      const images = ds.train.images.subarray(0, B * 784);
-      const labels = ds.train.labels.subarray(0, B);
-      kernel.setBatch(images, labels, B);
-      const r = kernel.step(B);
-      const xs = tf.tensor3d(images, [B, 28, 28]);
-      const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-      const loss = (x: tf.Tensor) => tf.metrics.categoricalCrossentropy(ys, model.apply(x) as tf.Tensor).mean() as tf.Scalar;
-      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(() => loss(xs), vars);
-      const dx = tf.grad(loss)(xs);
-      expect(r.loss).toBeCloseTo(value.dataSync()[0], 5);
-      const names = ['W', 'U', 'b', 'Wd', 'bd'] as const;
-      vars.forEach((v, i) => {
-        const err = maxRelErr(kernel.grads[names[i]], grads[v.name].dataSync() as Float32Array);
-        expect(err, names[i]).toBeLessThan(1e-4);
-      });
-      expect(maxRelErr(kernel.inputGrad(B), dx.dataSync() as Float32Array)).toBeLessThan(1e-4);
-      model.dispose();
-    },
-  );
+  // Gradients: kernelGrads.test.ts checks every cell at hidden 32 and 128 and batches 5, 12 and 64.
 });
 
 describe('fused training', () => {
@@ -154,6 +115,9 @@ describe('fused training', () => {
       };
       const fused = await run('auto');
       const plain = await run('off');
+      // Each run took the path it was meant to: otherwise this would compare a path with itself.
+      expect(fused.path).toBe('kernels');
+      expect(plain.path).toBe('tfjs');
       // Both learned something (chance is 0.1), and the same amount.
       expect(plain.testAccuracy).toBeGreaterThan(0.45);
       expect(Math.abs(fused.testAccuracy - plain.testAccuracy)).toBeLessThan(0.02);

@@ -12,7 +12,8 @@ import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;
 beforeAll(async () => {
-  ds = await mnistSlice(6000, 1000);
+  // Pinned, so these runs take the fused kernels wherever they run (trainPath.test.ts covers the choice of path).
+  ds = await mnistSlice(6000, 1000, 'wasm');
 });
 
 const cfg = (over: Partial<TrainConfig>): TrainConfig => ({ ...TUTORIAL_CONFIG, epochs: 2, ...over });
@@ -48,6 +49,7 @@ describe('trainModel', () => {
       onProgress: (p) => events.push(p),
     });
     expect(tf.memory().numTensors).toBe(before);
+    expect(s.path).toBe('kernels');
     expect(s.epochs).toHaveLength(2);
     expect(s.epochs[1].avgCost).toBeLessThan(s.epochs[0].avgCost);
     const batches = events.filter((e) => e.kind === 'batch');
@@ -129,6 +131,7 @@ describe('trainModel', () => {
     const m = createModel({ cell: 'rnn', hidden: 128 });
     const s = await trainModel(m, { train: ds.train, test: ds.test, config: cfg({ limit: 6000 }) });
     console.log(`integration accuracy ${s.testAccuracy}`);
+    expect(s.path).toBe('kernels');
     expect(s.testAccuracy).toBeGreaterThan(0.8);
     m.dispose();
   });

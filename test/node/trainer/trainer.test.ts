@@ -1,8 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
 import { TrainerManager } from '../../../src/node/trainer/manager';
 import type { TrainStartRequest } from '../../../src/shared/contract';
 import { makeServices, waitFor } from '../fixtures';
+
+// The trainer processes inherit the backend from here: pinned, so they train on the fused kernels wherever this runs.
+const savedBackend = process.env.RNN_LENS_BACKEND;
+beforeAll(() => {
+  process.env.RNN_LENS_BACKEND = 'wasm';
+});
+afterAll(() => {
+  if (savedBackend === undefined) delete process.env.RNN_LENS_BACKEND;
+  else process.env.RNN_LENS_BACKEND = savedBackend;
+});
 
 const small: TrainStartRequest = { mode: 'scratch', cell: 'rnn', hidden: 16, epochs: 2, learningRate: 0.003, batchSize: 32, limit: 640 };
 const long: TrainStartRequest = { ...small, epochs: 50, limit: 60000 };
@@ -32,6 +42,8 @@ describe('trainer process', () => {
     expect(during.probs).toEqual((before as { probs: number[] }).probs);
     const done = await waitFor(events, 'train:done');
     expect(done.summary.cancelled).toBe(false);
+    expect(done.summary.path).toBe('kernels');
+    expect(done.version?.manifest.backend).toBe('wasm');
     expect(done.summary.epochs).toHaveLength(2);
     expect(done.version?.id).toBe('v0002');
     expect(services.status().active?.id).toBe('v0002');
@@ -59,6 +71,7 @@ describe('trainer process', () => {
     // Fine-tuning keeps the active model's architecture, whatever the form said.
     expect(services.status().training).toMatchObject({ mode: 'finetune', cell: 'rnn', hidden: 16 });
     const done = await waitFor(events, 'train:done');
+    expect(done.summary.path).toBe('kernels');
     expect(done.version?.manifest).toMatchObject({ cell: 'rnn', hidden: 16, parent: 'v0001', dataset: 'mnist (256 digits) + 2 user samples × 32' });
     expect(services.status().active?.id).toBe('v0002');
   });
@@ -70,7 +83,7 @@ describe('trainer process', () => {
     await waitFor(events, 'train:progress');
     expect(services.handlers['train:cancel']({})).toEqual({ cancelled: true });
     const done = await waitFor(events, 'train:done');
-    expect(done).toMatchObject({ summary: { cancelled: true }, version: null });
+    expect(done).toMatchObject({ summary: { cancelled: true, path: null }, version: null });
     await new Promise((r) => setTimeout(r, 300));
     expect(alive(pid)).toBe(false);
     expect(services.status().active?.id).toBe('v0001');

@@ -1,0 +1,59 @@
+/**
+ * Which path a training run takes, as its summary reports it: the fused kernels on
+ * the wasm and cpu backends for hidden sizes they support, and tfjs layers otherwise,
+ * including on native TensorFlow (tfjs-node), where the kernels switch off. That last
+ * case is why every kernel test pins the wasm backend and checks `path`.
+ */
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type * as backend from '../../../src/node/engine/backend';
+import type { Dataset } from '../../../src/node/engine/dataset';
+import { createModel } from '../../../src/node/engine/model';
+import { trainModel } from '../../../src/node/engine/train';
+import type { TrainConfig } from '../../../src/shared/types';
+import { mnistSlice } from '../../helpers';
+
+/** Set to pretend the process settled on another backend (tfjs-node is not installed here). */
+const pretend = vi.hoisted(() => ({ backend: null as null | 'tensorflow' }));
+vi.mock('../../../src/node/engine/backend', async (importOriginal) => {
+  const actual = await importOriginal<typeof backend>();
+  return { ...actual, currentBackend: () => (pretend.backend ? { name: pretend.backend, skipped: [] } : actual.currentBackend()) };
+});
+
+let ds: Dataset;
+beforeAll(async () => {
+  ds = await mnistSlice(128, 20, 'wasm');
+});
+afterEach(() => {
+  pretend.backend = null;
+  delete process.env.RNN_LENS_KERNELS;
+});
+
+async function pathOf(hidden: number, opts: { kernels?: 'auto' | 'off' } = {}) {
+  const config: TrainConfig = { cell: 'gru', hidden, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 };
+  const m = createModel({ cell: 'gru', hidden });
+  const s = await trainModel(m, { train: ds.train, test: ds.test, config, testLimit: 20, ...opts });
+  m.dispose();
+  expect(s.epochs).toHaveLength(1);
+  return s.path;
+}
+
+describe('training path', () => {
+  it('is the fused kernels on wasm for a hidden size that is a multiple of 8', async () => {
+    expect(await pathOf(16)).toBe('kernels');
+  });
+
+  it('is tfjs layers for a hidden size the kernels do not support', async () => {
+    expect(await pathOf(12)).toBe('tfjs');
+  });
+
+  it('is tfjs layers when the caller or RNN_LENS_KERNELS=off asks for it', async () => {
+    expect(await pathOf(16, { kernels: 'off' })).toBe('tfjs');
+    process.env.RNN_LENS_KERNELS = 'off';
+    expect(await pathOf(16)).toBe('tfjs');
+  });
+
+  it('is tfjs layers on native TensorFlow, where tfjs-node loads', async () => {
+    pretend.backend = 'tensorflow';
+    expect(await pathOf(16)).toBe('tfjs');
+  });
+});

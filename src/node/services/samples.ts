@@ -61,7 +61,8 @@ export class SampleStore {
   }
 
   add(pixels: ArrayLike<number>, label: number): Sample {
-    if (this.#samples.length >= MAX_SAMPLES) throw new CodedError('tooManySamples', `you already have ${MAX_SAMPLES} samples; delete some before adding more`, { max: MAX_SAMPLES });
+    if (this.#samples.length >= MAX_SAMPLES)
+      throw new CodedError('tooManySamples', `you already have ${MAX_SAMPLES} samples; delete some before adding more`, { max: MAX_SAMPLES });
     const bytes = Buffer.from(Array.from(pixels, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
     const stored: StoredSample = {
       id: `s${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,

@@ -8,7 +8,9 @@ export function makeFormat(lang: string, t: TFunction) {
     num: (v: number, digits = 0) => nf(digits).format(v),
     /** A fraction as a percentage: 0.9763 → "97.63%". */
     pct: (v: number | null | undefined, digits = 1) =>
-      v == null || !Number.isFinite(v) ? '—' : new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v),
+      v == null || !Number.isFinite(v)
+        ? '—'
+        : new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v),
     /** Seconds as "42 s", "2:05" or "1 h 05 min" (Korean: "42초", "2분 05초", "1시간 05분"). */
     duration: (sec: number) => {
       if (!Number.isFinite(sec) || sec < 0) return '—';

@@ -95,8 +95,7 @@ export const ko: Catalog = {
     rowPixelsLabel: '이 단계가 읽은 픽셀 {{n}}개',
     storyEmpty: '숫자를 그려 보세요. 신경망은 위에서 아래로 한 단계에 한 행씩 읽고, 그동안 128개 은닉 유닛이 어떻게 바뀌는지 볼 수 있습니다.',
     storyStep: '{{step}}단계에서 {{step}}번째 행을 읽습니다. 갱신 크기는 {{size}}입니다. 이 행까지 읽은 신경망은 {{k}}(으)로 기웁니다 ({{pct}}).',
-    storyStepBlank:
-      '{{step}}단계에서 {{step}}번째 행(빈 행)을 읽습니다. 갱신 크기는 {{size}}입니다. 이 행까지 읽은 신경망은 {{k}}(으)로 기웁니다 ({{pct}}).',
+    storyStepBlank: '{{step}}단계에서 {{step}}번째 행(빈 행)을 읽습니다. 갱신 크기는 {{size}}입니다. 이 행까지 읽은 신경망은 {{k}}(으)로 기웁니다 ({{pct}}).',
     storySettles: '{{step}}단계에서 {{k}}(으)로 결정합니다.',
     storyUnsure: '마지막 행까지도 확신하지 못합니다.',
   },

@@ -4,7 +4,8 @@ import type { BatchProgress, EpochProgress, TrainSummary, ModelVersion } from '.
 import { api } from '../api';
 import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
 import { notices } from './notices.svelte';
-import { describeError, t } from '../i18n/index.svelte';
+import { describeError, fmt, t } from '../i18n/index.svelte';
+import { announcer } from './announcer.svelte';
 
 export class TrainingState {
   form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
@@ -34,6 +35,7 @@ export class TrainingState {
       if (d.summary.epochs.length) this.epochs = d.summary.epochs;
       if (d.version) notices.info(t('notice.trained', { id: d.version.id }));
       else notices.info(t('notice.cancelled'));
+      announcer.say(d.version ? t('train.doneAnnounce', { id: d.version.id, acc: fmt.pct(d.version.manifest.testAccuracy, 2) }) : t('train.cancelAnnounce'), 0);
     });
     api.on('train:error', (e) => {
       this.running = false;

@@ -25,6 +25,8 @@ interface Report {
   predict: { ok: boolean; value: { prediction: number; probs: number[] } };
   foreign: { ok: boolean; error: string };
   trainStart: { ok: boolean };
+  /** Labels of the application menu's top level. */
+  menu: string[] | null;
   errors: string[];
 }
 
@@ -66,6 +68,7 @@ describe('built desktop app wiring', () => {
     expect(report.windows[0].url).toBe('app://rnn-lens/index.html');
     expect(report.page.status).toBe(200);
     expect(report.page.html).toMatch(/<title>RNN Lens<\/title>/);
+    expect(report.menu).toEqual(['File', 'Edit', 'View', 'Window']);
     expect(report.page.csp).toMatch(/default-src 'self'/);
     expect(report.page.csp).not.toMatch(/ws:|wasm-unsafe-eval/);
     expect(report.outsideStatus).toBe(404);

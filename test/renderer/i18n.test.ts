@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, LANGS, pickLang } from '../../src/renderer/src/lib/i18n/catalog';
-import { makeFormat } from '../../src/renderer/src/lib/i18n/format';
+import { makeFormat, wordError } from '../../src/renderer/src/lib/i18n/format';
 
 type Tree = { [k: string]: string | Tree };
 const flat = (t: Tree, pre = ''): Record<string, string> =>
@@ -58,6 +58,15 @@ describe('message catalogue', () => {
     expect(k.duration(3725)).toBe('1시간 02분');
     expect(k.date('2026-03-05T09:30:00')).toMatch(/2026\. 3\. 5\./);
     expect(e.date('2026-03-05T09:30:00')).toMatch(/Mar 5, 2026/);
+  });
+
+  it("words main's error codes in the chosen language and falls back to the English text", async () => {
+    const ko = (await instance('ko')).t;
+    const coded = Object.assign(new Error('samples:delete: sample s1234567 does not exist'), { code: 'noSuchSample', params: { id: 's1234567' } });
+    expect(wordError(ko, coded)).toBe('샘플 s1234567이(가) 없습니다.');
+    expect(wordError((await instance('en')).t, coded)).toBe('Sample s1234567 does not exist.');
+    expect(wordError(ko, Object.assign(new Error('something new'), { code: 'fromTheFuture' }))).toBe('something new');
+    expect(wordError(ko, new Error('model:trace: the model could not be run'))).toBe('model:trace: the model could not be run');
   });
 
   it('follows a saved choice, else Korean for a ko locale and English for the rest', () => {

@@ -1,5 +1,6 @@
-/** Numbers, percentages, durations and dates in a language, through Intl. */
+/** Numbers, percentages, durations, dates and errors in a language: pure, given the language's `t`. */
 import type { TFunction } from 'i18next';
+import { ERROR_CODES, type ErrorCode, type ErrorParams } from '../../../../shared/errors';
 
 export function makeFormat(lang: string, t: TFunction) {
   const nf = (min: number, max = min) => new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max });
@@ -25,3 +26,12 @@ export function makeFormat(lang: string, t: TFunction) {
   };
 }
 export type Format = ReturnType<typeof makeFormat>;
+
+const isCode = (c: unknown): c is ErrorCode => typeof c === 'string' && (ERROR_CODES as readonly string[]).includes(c);
+
+/** A known error code worded from the catalogue; an unknown or missing code keeps the English text. */
+export function wordError(t: TFunction, err: unknown): string {
+  const e = err as { code?: unknown; params?: ErrorParams } | null;
+  if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
+  return err instanceof Error ? err.message : String(err);
+}

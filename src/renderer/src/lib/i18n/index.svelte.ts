@@ -4,9 +4,8 @@
  * localStorage, and Intl formats for that language.
  */
 import i18next, { type TFunction } from 'i18next';
-import { ERROR_CODES, type ErrorCode, type ErrorParams } from '../../../../shared/errors';
 import { CATALOGS, pickLang, type Lang } from './catalog';
-import { makeFormat } from './format';
+import { makeFormat, wordError } from './format';
 
 const KEY = 'rnn-lens-lang';
 
@@ -60,11 +59,5 @@ export const fmt: ReturnType<typeof makeFormat> = {
   date: (iso) => now().date(iso),
 };
 
-const isCode = (c: unknown): c is ErrorCode => typeof c === 'string' && (ERROR_CODES as readonly string[]).includes(c);
-
 /** An error's words in the current language: a known code is worded from the catalogue, anything else keeps its English text. */
-export function describeError(err: unknown): string {
-  const e = err as { code?: unknown; params?: ErrorParams; message?: string };
-  if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
-  return err instanceof Error ? err.message : String(err);
-}
+export const describeError = (err: unknown): string => wordError(t, err);

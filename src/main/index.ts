@@ -1,5 +1,5 @@
 /** Electron entry: app lifecycle, the app:// protocol, services, IPC and the window. */
-import { app, type BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';
@@ -9,6 +9,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './appProt
 import { registerIpc } from './ipc';
 import { utilityTrainer } from './utilityTrainer';
 import { appUrlFor, createMainWindow } from './window';
+import { mainStrings, menuTemplate } from './strings';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let win: BrowserWindow | null = null;
@@ -33,6 +34,8 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(async () => {
+      const words = mainStrings(app.getLocale());
+      Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(words)));
       session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
       session.defaultSession.setPermissionCheckHandler(() => false);
       const resources = app.isPackaged ? process.resourcesPath : join(projectRoot, 'resources');
@@ -48,7 +51,7 @@ if (!app.requestSingleInstanceLock()) {
         // The only way a path reaches main: the person picks it in the native dialog.
         pickFolder: async (purpose) => {
           const r = await dialog.showOpenDialog(win!, {
-            title: purpose === 'export' ? 'Export model to folder' : 'Import model folder (model.json + weights.bin)',
+            title: purpose === 'export' ? words.exportTitle : words.importTitle,
             properties: ['openDirectory', 'createDirectory'],
           });
           return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
@@ -62,7 +65,7 @@ if (!app.requestSingleInstanceLock()) {
     })
     .catch((err: unknown) => {
       // Nothing can be shown without the services; say why instead of leaving no window.
-      dialog.showErrorBox('RNN Lens could not start', err instanceof Error ? err.message : String(err));
+      dialog.showErrorBox(mainStrings(app.getLocale()).startFailed, err instanceof Error ? err.message : String(err));
       app.exit(1);
     });
 

@@ -39,7 +39,7 @@ export function registerIpc(ipcMain: IpcMainLike, dispatch: Dispatch, appUrl: st
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, async (event, payload): Promise<Result<unknown>> => {
       if (!isTrustedSender(event.senderFrame, appUrl)) {
-        return { ok: false, error: `${channel}: refused: the request did not come from the RNN Lens window` };
+        return { ok: false, error: `${channel}: refused: the request did not come from the RNN Lens window`, code: 'refusedSender', params: { channel } };
       }
       return dispatch(channel, payload);
     });

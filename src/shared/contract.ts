@@ -8,6 +8,7 @@ import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, 
 import { CELLS, CLASSES, PIXELS } from './types';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
+import type { ErrorCode, ErrorParams } from './errors';
 
 /** Exactly 784 finite numbers in [0, 1]. Length is checked before any element is read. */
 export const Pixels = z
@@ -180,8 +181,16 @@ export interface Responses {
 /** Request type of each channel. */
 export type Requests = { [C in Channel]: z.input<(typeof requests)[C]> };
 
+/** A failed reply: the English message, and where known a stable code and its parameters for the renderer to word. */
+export interface Failure {
+  ok: false;
+  error: string;
+  code?: ErrorCode;
+  params?: ErrorParams;
+}
+
 /** Every reply: the value, or a message a person can act on. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Result<T> = { ok: true; value: T } | Failure;
 
 /** Events main pushes to the renderer. */
 export interface Events {
@@ -201,7 +210,8 @@ export function validateRequest<C extends Channel>(channel: C, payload: unknown)
     const field = i.path.length ? i.path.join('.') : 'payload';
     return `${field}: ${i.message}`;
   });
-  return { ok: false, error: `${channel}: invalid request: ${first.join('; ')}` };
+  const detail = first.join('; ');
+  return { ok: false, error: `${channel}: invalid request: ${detail}`, code: 'invalidRequest', params: { channel, detail } };
 }
 
 /** True when `name` is a known channel. */

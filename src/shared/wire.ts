@@ -1,3 +1,4 @@
+import type { Failure } from './contract';
 /**
  * JSON encoding for the WebSocket transport that keeps typed arrays compact:
  * a Float32Array travels as {"$f32": base64}. Electron IPC needs none of this
@@ -45,4 +46,4 @@ export interface WireRequest {
 }
 
 /** Server → renderer: a reply to a request, or an event. */
-export type WireMessage = { id: number; result: { ok: true; value: unknown } | { ok: false; error: string } } | { event: string; payload: unknown };
+export type WireMessage = { id: number; result: { ok: true; value: unknown } | Failure } | { event: string; payload: unknown };

@@ -29,6 +29,8 @@ interface Report {
   exportNamed: { ok: boolean; error: string };
   dialogs: string[];
   evaluation: { ok: boolean; accuracy: number };
+  /** Labels of the application menu's top level. */
+  menu: string[] | null;
   errors: string[];
 }
 
@@ -79,6 +81,7 @@ describe('built desktop app wiring', () => {
     expect(report.windows[0].url).toBe('app://rnn-lens/index.html');
     expect(report.page.status).toBe(200);
     expect(report.page.html).toMatch(/<title>RNN Lens<\/title>/);
+    expect(report.menu).toEqual(['File', 'Edit', 'View', 'Window']);
     expect(report.page.csp).toMatch(/default-src 'self'/);
     expect(report.page.csp).not.toMatch(/ws:|wasm-unsafe-eval/);
     expect(report.outsideStatus).toBe(404);

@@ -3,7 +3,7 @@
 // through the registered IPC handler. It writes a report to $STUB_REPORT and exits.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const report = { schemes: [], protocols: [], channels: [], windows: [], forks: [], errors: [] };
+const report = { schemes: [], protocols: [], channels: [], windows: [], forks: [], errors: [], menu: null };
 const handlers = new Map();
 const protocolHandlers = new Map();
 const finish = (code) => {
@@ -56,6 +56,14 @@ export const app = {
   whenReady: () => Promise.resolve(),
   getPath: () => process.env.STUB_USER_DATA,
   getVersion: () => '0.0.0-stub',
+  getLocale: () => process.env.STUB_LOCALE ?? 'en-US',
+};
+
+export const Menu = {
+  buildFromTemplate: (template) => ({ template }),
+  setApplicationMenu: (menu) => {
+    report.menu = menu.template.map((m) => m.label);
+  },
 };
 
 export const protocol = {
@@ -113,4 +121,4 @@ export const utilityProcess = {
   },
 };
 
-export default { app, protocol, session, ipcMain, dialog, BrowserWindow, utilityProcess };
+export default { app, protocol, session, ipcMain, dialog, BrowserWindow, utilityProcess, Menu };

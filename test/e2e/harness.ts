@@ -111,7 +111,16 @@ export const ZERO: [number, number][][] = [
 ];
 
 /** Start web mode and a browser for one spec file; `open` gives a page with the shipped model loaded. */
-export function useApp(): { app: () => App; browser: () => Browser; open: (opts?: { width?: number; height?: number; dark?: boolean }) => Promise<Page> } {
+export interface OpenOptions {
+  width?: number;
+  height?: number;
+  dark?: boolean;
+  /** The browser's locale; the app follows it unless a language was chosen before. */
+  locale?: string;
+  reducedMotion?: boolean;
+}
+
+export function useApp(): { app: () => App; browser: () => Browser; open: (opts?: OpenOptions) => Promise<Page> } {
   let app: App;
   let browser: Browser;
   beforeAll(async () => {
@@ -126,11 +135,18 @@ export function useApp(): { app: () => App; browser: () => Browser; open: (opts?
     app: () => app,
     browser: () => browser,
     open: async (opts = {}) => {
-      const page = await browser.newPage({ viewport: { width: opts.width ?? 1320, height: opts.height ?? 860 }, colorScheme: opts.dark ? 'dark' : 'light' });
+      // A context of its own (axe needs one made with newContext), so storage starts empty.
+      const context = await browser.newContext({
+        viewport: { width: opts.width ?? 1320, height: opts.height ?? 860 },
+        colorScheme: opts.dark ? 'dark' : 'light',
+        locale: opts.locale ?? 'en-US',
+        reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference',
+      });
+      const page = await context.newPage();
       await page.goto(app.url);
       await until(
         () => page.getByTestId('status-model').textContent(),
-        (t) => /model builtin/.test(t ?? ''),
+        (t) => /builtin/.test(t ?? ''),
         'the built-in model',
       );
       return page;

@@ -36,6 +36,8 @@ describe('sender-frame check', () => {
     expect(await predict({ senderFrame: { url: 'file:///tmp/evil.html', parent: null } }, {})).toEqual({
       ok: false,
       error: 'model:predict: refused: the request did not come from the RNN Lens window',
+      code: 'refusedSender',
+      params: { channel: 'model:predict' },
     });
     expect(await predict({ senderFrame: { url: APP, parent: { url: APP } } }, {})).toMatchObject({ ok: false });
     expect(await predict({ senderFrame: null }, {})).toMatchObject({ ok: false });

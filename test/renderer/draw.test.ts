@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, linePath, project, smooth, thin } from '../../src/renderer/src/lib/draw/chart';
+import { linePath, project, smooth, thin } from '../../src/renderer/src/lib/draw/chart';
 import { diverging, parseColor, sequential } from '../../src/renderer/src/lib/draw/colors';
 import { cellAt, decisionStep, deltaH, maxAbs, updateNorms } from '../../src/renderer/src/lib/draw/matrix';
 import { estimatedSeconds } from '../../src/renderer/src/lib/state/estimate';
@@ -74,13 +74,6 @@ describe('charts and estimates', () => {
     const t = thin({ xs, ys: xs }, 100);
     expect(t.xs.length).toBe(101);
     expect(t.xs[t.xs.length - 1]).toBe(999);
-  });
-
-  it('formats durations for people', () => {
-    expect(formatDuration(12.4)).toBe('12 s');
-    expect(formatDuration(65)).toBe('1:05');
-    expect(formatDuration(3725)).toBe('1 h 02 min');
-    expect(formatDuration(NaN)).toBe('—');
   });
 
   it('estimates the quick preset at about half a minute, the tutorial run at minutes, and LSTM as slower', () => {

@@ -4,6 +4,7 @@ import type { ActiveModel, Events, Prediction } from '../../shared/contract';
 import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/types';
 import { BUILTIN_ID, type ModelStore } from '../engine/store';
 import { Tracer } from '../engine/trace';
+import { CodedError } from '../../shared/errors';
 
 /** A loaded model with its tracer. */
 export interface Active {
@@ -54,7 +55,7 @@ export class ActiveModelService {
   }
 
   require(): Active {
-    if (!this.#active) throw new Error('no model is loaded yet: train one first');
+    if (!this.#active) throw new CodedError('noModel', 'no model is loaded yet: train one first');
     return this.#active;
   }
 

@@ -1,9 +1,10 @@
 /**
  * Transport-independent request handling: check the channel, validate the
  * payload against the contract, run the handler, and turn every failure into
- * `{ ok: false, error }` with a message a person can act on. Never throws.
+ * `{ ok: false, error, code?, params? }` with a message a person can act on. Never throws.
  */
 import { CHANNELS, isChannel, validateRequest, type Channel, type Result } from '../../shared/contract';
+import { codeOf } from '../../shared/errors';
 import type { AppServices } from './index';
 
 export type Dispatch = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;
@@ -12,7 +13,7 @@ export function createDispatch(services: Pick<AppServices, 'handlers'>): Dispatc
   return async (channel, payload) => {
     if (!isChannel(channel)) {
       const shown = typeof channel === 'string' ? `"${channel.slice(0, 60)}"` : typeof channel;
-      return { ok: false, error: `unknown channel ${shown}: expected one of ${CHANNELS.join(', ')}` };
+      return { ok: false, error: `unknown channel ${shown}: expected one of ${CHANNELS.join(', ')}`, code: 'unknownChannel', params: { channel: shown } };
     }
     const parsed = validateRequest(channel, payload);
     if (!parsed.ok) return parsed;
@@ -21,7 +22,7 @@ export function createDispatch(services: Pick<AppServices, 'handlers'>): Dispatc
       return { ok: true, value: await handler(parsed.value) };
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      return { ok: false, error: msg.startsWith(`${channel}:`) ? msg : `${channel}: ${msg}` };
+      return { ok: false, error: msg.startsWith(`${channel}:`) ? msg : `${channel}: ${msg}`, ...codeOf(err) };
     }
   };
 }

@@ -4,6 +4,7 @@ import { CLASSES, PIXELS } from '../../shared/types';
 import { idxCount, loadSplit, type DataSplit } from '../engine/dataset';
 import { classifyOffThread, confusionReport } from '../engine/evaluate';
 import type { ActiveModelService } from './activeModel';
+import { CodedError } from '../../shared/errors';
 
 export class DatasetService {
   #test: DataSplit | null = null;
@@ -26,7 +27,8 @@ export class DatasetService {
     const test = this.#testSplit();
     return {
       digits: indices.map((index) => {
-        if (index >= test.n) throw new Error(`dataset:digits: index ${index} is past the last test digit (${test.n - 1})`);
+        if (index >= test.n)
+          throw new CodedError('digitIndex', `dataset:digits: index ${index} is past the last test digit (${test.n - 1})`, { index, last: test.n - 1 });
         return { index, label: test.labels[index], pixels: Array.from(test.images.subarray(index * PIXELS, (index + 1) * PIXELS)) };
       }),
     };

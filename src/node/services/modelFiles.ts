@@ -10,6 +10,7 @@ import { CorruptModelError, MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../e
 import { checkModelFiles, readModelFolder } from '../engine/modelFolder';
 import type { ModelStore } from '../engine/store';
 import type { ActiveModelService } from './activeModel';
+import { CodedError } from '../../shared/errors';
 
 /** Asks the person for a folder (desktop only); null when they cancel. */
 export type PickFolder = (purpose: 'export' | 'import') => Promise<string | null>;
@@ -47,7 +48,7 @@ export class ModelFilesService {
 
   /** Desktop: import the folder the person picks in the dialog. */
   async import(): Promise<Responses['models:import']> {
-    if (!this.pickFolder) throw new Error('in the browser, import a model by uploading its model.json and weights.bin');
+    if (!this.pickFolder) throw new CodedError('importInBrowser', 'in the browser, import a model by uploading its model.json and weights.bin');
     const folder = await this.pickFolder('import');
     if (folder === null) return { cancelled: true };
     return this.#adopt(await this.store.importFolder(readModelFolder(folder), `imported from ${folder}`));

@@ -9,6 +9,7 @@ import type { Sample } from '../../shared/contract';
 import { PIXELS } from '../../shared/types';
 import { writeFileDurable } from '../engine/durableFs';
 import type { SampleArrays } from '../engine/job';
+import { CodedError } from '../../shared/errors';
 
 interface StoredSample {
   id: string;
@@ -60,7 +61,8 @@ export class SampleStore {
   }
 
   add(pixels: ArrayLike<number>, label: number): Sample {
-    if (this.#samples.length >= MAX_SAMPLES) throw new Error(`you already have ${MAX_SAMPLES} samples; delete some before adding more`);
+    if (this.#samples.length >= MAX_SAMPLES)
+      throw new CodedError('tooManySamples', `you already have ${MAX_SAMPLES} samples; delete some before adding more`, { max: MAX_SAMPLES });
     const bytes = Buffer.from(Array.from(pixels, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
     const stored: StoredSample = {
       id: `s${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
@@ -75,7 +77,7 @@ export class SampleStore {
 
   delete(id: string): { deleted: string } {
     const i = this.#samples.findIndex((s) => s.id === id);
-    if (i < 0) throw new Error(`sample ${id} does not exist`);
+    if (i < 0) throw new CodedError('noSuchSample', `sample ${id} does not exist`, { id });
     this.#samples.splice(i, 1);
     this.#save();
     return { deleted: id };

@@ -7,6 +7,7 @@ import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
 import type { DoneMessage, StartMessage } from '../trainer/protocol';
 import type { ActiveModelService } from './activeModel';
 import type { SampleStore } from './samples';
+import { CodedError } from '../../shared/errors';
 
 /** The summary of a run cancelled before it finished. */
 function cancelledSummary(elapsedSec: number): TrainSummary {
@@ -46,7 +47,7 @@ export class TrainingService {
     let base;
     if (req.mode === 'finetune') {
       const current = active.current;
-      if (!current) throw new Error('there is no active model to fine-tune; train one from scratch first');
+      if (!current) throw new CodedError('noModelToFinetune', 'there is no active model to fine-tune; train one from scratch first');
       // The same verified read as loading; the run keeps the active model's cell and size.
       const { bytes, manifest } = store.readVersion(current.id);
       base = bytes;

@@ -7,6 +7,7 @@
  */
 import type { TrainProgress } from '../../shared/types';
 import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
+import { CodedError } from '../../shared/errors';
 
 /** The minimum the manager needs from a child process, whatever created it. */
 export interface TrainerChild {
@@ -62,7 +63,7 @@ export class TrainerManager {
   assertIdle(): void {
     if (this.#job) {
       const secs = Math.round((Date.now() - this.#startedAt) / 1000);
-      throw new Error(`a training run is already in progress (started ${secs} s ago); cancel it or wait for it to finish`);
+      throw new CodedError('trainingRunning', `a training run is already in progress (started ${secs} s ago); cancel it or wait for it to finish`, { secs });
     }
   }
 

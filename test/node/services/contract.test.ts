@@ -57,6 +57,8 @@ describe('contract validation', () => {
     expect(await dispatch('model:predict', { pixels: [1, 2] })).toEqual({
       ok: false,
       error: 'model:predict: invalid request: pixels: expected an array of exactly 784 numbers (28×28)',
+      code: 'invalidRequest',
+      params: { channel: 'model:predict', detail: 'pixels: expected an array of exactly 784 numbers (28×28)' },
     });
     expect((await dispatch('samples:add', { pixels, label: 12 })) as { error: string }).toMatchObject({
       error: expect.stringMatching(/^samples:add: invalid request: label: .*<=9/),
@@ -66,6 +68,21 @@ describe('contract validation', () => {
       error: expect.stringMatching(/^unknown channel "nope:nope": expected one of app:status, /),
     });
     expect(await dispatch('models:activate', { id: 'v0042' })).toMatchObject({ ok: false, error: 'models:activate: model version v0042 does not exist' });
+  });
+
+  it('gives errors a person sees a stable code and parameters beside the English text, and none where it has no code', async () => {
+    const { services } = await makeServices();
+    const dispatch = createDispatch(services);
+    expect(await dispatch('samples:delete', { id: 'sabcdef1' })).toEqual({
+      ok: false,
+      error: 'samples:delete: sample sabcdef1 does not exist',
+      code: 'noSuchSample',
+      params: { id: 'sabcdef1' },
+    });
+    expect(await dispatch('nope:nope', {})).toMatchObject({ code: 'unknownChannel', params: { channel: '"nope:nope"' } });
+    expect(await dispatch('dataset:digits', { indices: [9999] })).toMatchObject({ ok: true });
+    const plain = await dispatch('models:activate', { id: 'v0042' });
+    expect(plain).not.toHaveProperty('code');
   });
 
   it(`answers the same ${cases.length} bad payloads over the WebSocket, then still serves`, async () => {

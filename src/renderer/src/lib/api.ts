@@ -4,7 +4,8 @@
  * WebSocket to 127.0.0.1 with the page's token.
  */
 import { callBridge, createBridge, onBridge, type Bridge } from '../../../shared/bridge';
-import type { Channel, EventName, Events, Requests, Responses, Result } from '../../../shared/contract';
+import type { Channel, EventName, Events, Failure, Requests, Responses, Result } from '../../../shared/contract';
+import type { ErrorCode, ErrorParams } from '../../../shared/errors';
 import { decode, encode, type WireMessage } from '../../../shared/wire';
 
 export interface Api {
@@ -17,9 +18,20 @@ export interface Api {
   onConnection(cb: (connected: boolean) => void): () => void;
 }
 
+/** A failed call: main's English message, with its code and parameters when main gave them. */
+export class ApiError extends Error {
+  readonly code?: ErrorCode;
+  readonly params?: ErrorParams;
+  constructor(f: Failure) {
+    super(f.error);
+    this.code = f.code;
+    this.params = f.params;
+  }
+}
+
 function unwrap<T>(r: Result<T> | undefined, channel: string): T {
   if (!r || typeof r !== 'object' || !('ok' in r)) throw new Error(`${channel}: the reply was not understood`);
-  if (!r.ok) throw new Error(r.error);
+  if (!r.ok) throw new ApiError(r);
   return r.value;
 }
 
@@ -59,7 +71,7 @@ function webBridge(connection: Set<(c: boolean) => void>): Bridge {
     ws.addEventListener('close', () => {
       connection.forEach((cb) => cb(false));
       for (const [id, p] of pending) {
-        p.resolve({ ok: false, error: `${p.channel}: the connection to RNN Lens was lost` });
+        p.resolve({ ok: false, error: `${p.channel}: the connection to RNN Lens was lost`, code: 'connectionLost', params: { channel: p.channel } });
         pending.delete(id);
       }
       setTimeout(connect, retry);

@@ -60,12 +60,3 @@ export function thin(s: Series, n: number): Series {
   ys.push(s.ys[s.ys.length - 1]);
   return { xs, ys };
 }
-
-/** "1:05", "12 s", "1 h 02 min": a duration a person reads at a glance. */
-export function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return '—';
-  const s = Math.round(sec);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}

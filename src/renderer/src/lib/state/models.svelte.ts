@@ -4,6 +4,7 @@ import type { ModelVersion } from '../../../../shared/types';
 import { api } from '../api';
 import { downloadFiles, readUploads } from '../files';
 import { notices } from './notices.svelte';
+import { t } from '../i18n/index.svelte';
 
 export class ModelsState {
   status = $state.raw<AppStatus | null>(null);
@@ -60,24 +61,24 @@ export class ModelsState {
   activate(id: string) {
     return this.#run(async () => {
       await api.call('models:activate', { id });
-      notices.info(`Model ${id} is now active.`);
+      notices.info(t('notice.activated', { id }));
     });
   }
 
   remove(id: string) {
     return this.#run(async () => {
       await api.call('models:delete', { id });
-      notices.info(`Model ${id} deleted.`);
+      notices.info(t('notice.deleted', { id }));
     });
   }
 
   exportVersion(id: string) {
     return this.#run(async () => {
       const r = await api.call('models:export', { id });
-      if ('path' in r) notices.push('info', `Exported ${id} to ${r.path}`, 8000);
+      if ('path' in r) notices.push('info', t('notice.exported', { id, path: r.path }), 8000);
       else if ('download' in r) {
         downloadFiles(r.download.folder, r.download.files);
-        notices.info(`Downloading ${id}: model.json, weights.bin and manifest.json.`);
+        notices.info(t('notice.downloading', { id }));
       }
     });
   }
@@ -86,7 +87,7 @@ export class ModelsState {
   importFolder() {
     return this.#run(async () => {
       const r = await api.call('models:import', {});
-      if ('id' in r) notices.info(`Imported as ${r.id}; it is now active.`);
+      if ('id' in r) notices.info(t('notice.imported', { id: r.id }));
     });
   }
 
@@ -94,7 +95,7 @@ export class ModelsState {
   upload(files: FileList) {
     return this.#run(async () => {
       const r = await api.call('models:upload', { files: await readUploads(files) });
-      notices.info(`Imported as ${r.id}; it is now active.`);
+      notices.info(t('notice.imported', { id: r.id }));
     });
   }
 }

@@ -1,4 +1,5 @@
 /** Messages shown to the person: errors from main and short confirmations. */
+import { describeError } from '../i18n/index.svelte';
 
 export interface Notice {
   id: number;
@@ -19,7 +20,7 @@ class Notices {
   }
 
   error(err: unknown): void {
-    this.push('error', err instanceof Error ? err.message : String(err));
+    this.push('error', describeError(err));
   }
 
   info(text: string): void {

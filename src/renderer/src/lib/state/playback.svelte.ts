@@ -10,8 +10,9 @@ export class Playback {
   #last = 0;
   #acc = 0;
 
-  /** Animate from the first row to the last. */
+  /** Animate from the first row to the last; with reduced motion asked for, show the whole pass instead. */
   restart(): void {
+    if (matchMedia('(prefers-reduced-motion: reduce)').matches) return this.showAll();
     this.step = 0;
     this.play();
   }

@@ -4,6 +4,8 @@ import type { BatchProgress, EpochProgress, TrainSummary, ModelVersion } from '.
 import { api } from '../api';
 import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
 import { notices } from './notices.svelte';
+import { describeError, fmt, t } from '../i18n/index.svelte';
+import { announcer } from './announcer.svelte';
 
 export class TrainingState {
   form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
@@ -31,8 +33,9 @@ export class TrainingState {
       this.running = false;
       this.last = d;
       if (d.summary.epochs.length) this.epochs = d.summary.epochs;
-      if (d.version) notices.info(`Model ${d.version.id} is trained and now active.`);
-      else notices.info('Training cancelled; the active model is unchanged.');
+      if (d.version) notices.info(t('notice.trained', { id: d.version.id }));
+      else notices.info(t('notice.cancelled'));
+      announcer.say(d.version ? t('train.doneAnnounce', { id: d.version.id, acc: fmt.pct(d.version.manifest.testAccuracy, 2) }) : t('train.cancelAnnounce'), 0);
     });
     api.on('train:error', (e) => {
       this.running = false;
@@ -77,7 +80,7 @@ export class TrainingState {
       await api.call('train:start', { ...this.form });
       this.running = true;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = describeError(err);
       notices.error(err);
     } finally {
       this.starting = false;

@@ -1,0 +1,37 @@
+/** Numbers, percentages, durations, dates and errors in a language: pure, given the language's `t`. */
+import type { TFunction } from 'i18next';
+import { ERROR_CODES, type ErrorCode, type ErrorParams } from '../../../../shared/errors';
+
+export function makeFormat(lang: string, t: TFunction) {
+  const nf = (min: number, max = min) => new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max });
+  return {
+    /** A whole or fixed-point number: 60000 → "60,000". */
+    num: (v: number, digits = 0) => nf(digits).format(v),
+    /** A fraction as a percentage: 0.9763 → "97.63%". */
+    pct: (v: number | null | undefined, digits = 1) =>
+      v == null || !Number.isFinite(v)
+        ? '—'
+        : new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v),
+    /** Seconds as "42 s", "2:05" or "1 h 05 min" (Korean: "42초", "2분 05초", "1시간 05분"). */
+    duration: (sec: number) => {
+      if (!Number.isFinite(sec) || sec < 0) return '—';
+      const s = Math.round(sec);
+      const two = (n: number) => String(n).padStart(2, '0');
+      if (s < 60) return t('time.sec', { s });
+      if (s < 3600) return t('time.minSec', { m: Math.floor(s / 60), ss: two(s % 60) });
+      return t('time.hourMin', { h: Math.floor(s / 3600), mm: two(Math.floor((s % 3600) / 60)) });
+    },
+    /** A date and time: medium date, short time. */
+    date: (iso: string) => new Date(iso).toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' }),
+  };
+}
+export type Format = ReturnType<typeof makeFormat>;
+
+const isCode = (c: unknown): c is ErrorCode => typeof c === 'string' && (ERROR_CODES as readonly string[]).includes(c);
+
+/** A known error code worded from the catalogue; an unknown or missing code keeps the English text. */
+export function wordError(t: TFunction, err: unknown): string {
+  const e = err as { code?: unknown; params?: ErrorParams } | null;
+  if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
+  return err instanceof Error ? err.message : String(err);
+}

@@ -112,7 +112,7 @@ export const en = {
     presets: 'Presets',
     preset: {
       quick: 'Quick retrain',
-      quickBlurb: 'GRU-128, 2 epochs, learning rate 0.003: about 98% in about half a minute',
+      quickBlurb: 'GRU-128, 2 epochs, learning rate 0.003: 97% test accuracy after about 31 s',
       tutorial: 'Tutorial',
       tutorialBlurb: 'SimpleRNN-128, 30 epochs, learning rate 0.001, as in “MNIST with RNN”',
     },
@@ -125,7 +125,7 @@ export const en = {
     digitsQuick: '{{n}} (a quick look)',
     digitsAll: 'all {{n}}',
     optimiser: 'Adam optimiser',
-    kernels: ', fused WebAssembly kernels on both cores',
+    kernels: ', fused WebAssembly kernels on every core',
     estimate: 'Estimated time:',
     onBackend: 'on the {{backend}} backend.',
     cancel: 'Cancel',

@@ -110,7 +110,7 @@ export const ko: Catalog = {
     presets: '프리셋',
     preset: {
       quick: '빠른 재학습',
-      quickBlurb: 'GRU-128, 2 에폭, 학습률 0.003: 30초 남짓에 정확도 약 98%',
+      quickBlurb: 'GRU-128, 2 에폭, 학습률 0.003: 약 31초 만에 테스트 정확도 97%',
       tutorial: '튜토리얼',
       tutorialBlurb: 'SimpleRNN-128, 30 에폭, 학습률 0.001: “MNIST를 RNN으로”와 같은 설정',
     },
@@ -123,7 +123,7 @@ export const ko: Catalog = {
     digitsQuick: '{{n}}개 (빠르게 훑어보기)',
     digitsAll: '전체 {{n}}개',
     optimiser: 'Adam 옵티마이저',
-    kernels: ', 두 코어에서 WebAssembly 융합 커널 사용',
+    kernels: ', 모든 코어에서 WebAssembly 융합 커널 사용',
     estimate: '예상 시간:',
     onBackend: '({{backend}} 백엔드 기준)',
     cancel: '취소',

@@ -11,6 +11,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           trainer: resolve('src/node/trainer/main.ts'),
           'kernel-worker': resolve('src/node/engine/kernels/workerMain.ts'),
+          'viz-worker': resolve('src/node/engine/viz/vizWorkerMain.ts'),
         },
       },
     },

@@ -22,6 +22,9 @@ export const CHANNEL_NAMES = [
   'samples:add',
   'samples:list',
   'samples:delete',
+  'viz:map',
+  'viz:importance',
+  'viz:trace',
 ] as const;
 
 /** Events main pushes to the renderer. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
 import { CELLS, CLASSES, PIXELS } from './types';
+import type { HiddenMap } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
 
@@ -96,6 +97,9 @@ export const requests = {
   }),
   'samples:list': Empty,
   'samples:delete': z.strictObject({ id: z.string().regex(/^s[0-9a-z]{6,32}$/, 'expected a sample id') }),
+  'viz:map': z.strictObject({ id: VersionId.optional() }),
+  'viz:importance': z.strictObject({ pixels: Pixels }),
+  'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
 } as const;
 
 /** Every request/response channel name, `domain:verb`. */
@@ -147,6 +151,17 @@ export interface Evaluation {
   predictions: number[];
 }
 
+/** Which rows mattered: for each of the 28 rows, how much blanking it lowers the predicted class's probability. */
+export interface RowImportance {
+  /** The class predicted for the whole input, and its probability. */
+  prediction: number;
+  probability: number;
+  /** Probability of `prediction` with the row intact minus with it blanked (negative when blanking helps). */
+  drops: number[];
+  /** What the network predicts with each row blanked. */
+  blankedPrediction: number[];
+}
+
 /** A correct-and-teach drawing. */
 export interface Sample {
   id: string;
@@ -175,6 +190,9 @@ export interface Responses {
   'samples:add': Sample;
   'samples:list': Sample[];
   'samples:delete': { deleted: string };
+  'viz:map': HiddenMap;
+  'viz:importance': RowImportance;
+  'viz:trace': TraceResult;
 }
 
 /** Request type of each channel. */

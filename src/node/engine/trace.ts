@@ -12,6 +12,13 @@ import { describeModel } from './model';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** A model's cell, size and weights as plain arrays (kernel, recurrent kernel, bias, dense kernel, dense bias): what a worker thread receives. */
+export interface TracerWeights {
+  cell: CellType;
+  hidden: number;
+  weights: Float32Array[];
+}
+
 /** A frozen copy of a model's weights that can trace any number of inputs. */
 export class Tracer {
   readonly cell: CellType;
@@ -22,16 +29,22 @@ export class Tracer {
   readonly #Wd: Float32Array; // [H, 10]
   readonly #bd: Float32Array; // [10]
 
-  constructor(model: tf.LayersModel) {
-    const { cell, hidden } = describeModel(model);
+  constructor(source: tf.LayersModel | TracerWeights) {
+    const plain = !('getWeights' in source);
+    const { cell, hidden } = plain ? source : describeModel(source);
     this.cell = cell;
     this.hidden = hidden;
-    const [W, U, b, Wd, bd] = model.getWeights().map((t) => t.dataSync() as Float32Array);
+    const [W, U, b, Wd, bd] = plain ? source.weights : source.getWeights().map((t) => t.dataSync() as Float32Array);
     this.#W = W.slice();
     this.#U = U.slice();
     this.#b = b.slice();
     this.#Wd = Wd.slice();
     this.#bd = bd.slice();
+  }
+
+  /** The weights as plain arrays, copied, to hand to another thread. */
+  snapshot(): TracerWeights {
+    return { cell: this.cell, hidden: this.hidden, weights: [this.#W, this.#U, this.#b, this.#Wd, this.#bd].map((a) => a.slice()) };
   }
 
   /** Run the 28 steps on one 28×28 image (values in [0, 1]). */

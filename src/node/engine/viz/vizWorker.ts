@@ -1,0 +1,86 @@
+/**
+ * A worker thread for the visualisation's heavier work (fitting a hidden-state
+ * map, occlusion), so the main event loop keeps answering strokes. Started on
+ * first use; requests queue on the thread and are answered by id.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { HiddenMap } from '../../../shared/projection';
+import type { TracerWeights } from '../trace';
+import type { RowImportance } from './occlusion';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export type VizRequest =
+  | { id: number; kind: 'map'; model: TracerWeights; modelId: string; key: string; dataDir: string; probe: number }
+  | { id: number; kind: 'importance'; model: TracerWeights; pixels: Float32Array };
+
+export type VizReply = { id: number; ok: true; value: HiddenMap | RowImportance } | { id: number; ok: false; error: string };
+
+type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
+
+/** In a build, viz-worker.js beside the bundle (outside any asar archive); from source, the TypeScript module through tsx. */
+export function vizWorkerEntry(dir = here): string {
+  for (const d of [dir, join(dir, '..')]) {
+    const built = join(d, 'viz-worker.js');
+    if (existsSync(built)) return built.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
+  }
+  return join(dir, 'vizWorkerBoot.mjs');
+}
+
+export class VizWorker {
+  #worker: Worker | null = null;
+  #next = 1;
+  readonly #pending = new Map<number, { resolve: (v: HiddenMap | RowImportance) => void; reject: (e: Error) => void }>();
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const w = new Worker(vizWorkerEntry());
+    w.on('message', (r: VizReply) => {
+      const p = this.#pending.get(r.id);
+      if (!p) return;
+      this.#pending.delete(r.id);
+      if (r.ok) p.resolve(r.value);
+      else p.reject(new Error(r.error));
+    });
+    const fail = (err: Error) => {
+      if (this.#worker !== w) return;
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+      this.#worker = null;
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`the visualisation worker stopped (exit code ${code})`)));
+    w.unref();
+    this.#worker = w;
+    return w;
+  }
+
+  #call<T extends HiddenMap | RowImportance>(body: Body<VizRequest>): Promise<T> {
+    const w = this.#start();
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: HiddenMap | RowImportance) => void, reject });
+      w.postMessage({ ...body, id });
+    });
+  }
+
+  fitMap(model: TracerWeights, modelId: string, key: string, dataDir: string, probe: number): Promise<HiddenMap> {
+    return this.#call<HiddenMap>({ kind: 'map', model, modelId, key, dataDir, probe });
+  }
+
+  importance(model: TracerWeights, pixels: Float32Array): Promise<RowImportance> {
+    return this.#call<RowImportance>({ kind: 'importance', model, pixels });
+  }
+
+  /** Stop the thread; pending requests fail. */
+  async close(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = null;
+    for (const p of this.#pending.values()) p.reject(new Error('the visualisation worker was closed'));
+    this.#pending.clear();
+    if (w) await w.terminate();
+  }
+}

@@ -5,7 +5,7 @@ import { imageAt, type Dataset } from '../../../src/node/engine/dataset';
 import { loadModelFolder } from '../../../src/node/engine/modelFolder';
 import { Tracer } from '../../../src/node/engine/trace';
 import { fitHiddenMap } from '../../../src/node/engine/viz/hiddenMap';
-import { blankRow, rowImportance } from '../../../src/node/engine/viz/occlusion';
+import { rowImportance } from '../../../src/node/engine/viz/occlusion';
 import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/engine/viz/pca';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { projectStates } from '../../../src/shared/projection';
@@ -146,7 +146,9 @@ describe('row importance by occlusion', () => {
     expect(r.prediction).toBe(base.prediction);
     let inked = 0;
     for (let row = 0; row < SIDE; row++) {
-      const direct = tracer.trace(blankRow(x, row));
+      const blanked = Float32Array.from(x);
+      for (let i = 0; i < SIDE; i++) blanked[row * SIDE + i] = 0;
+      const direct = tracer.trace(blanked);
       expect(r.drops[row]).toBeCloseTo(base.probs[r.prediction] - direct.probs[r.prediction], 6);
       expect(r.blankedPrediction[row]).toBe(direct.prediction);
       if (r.drops[row] !== 0) inked++;

@@ -158,6 +158,11 @@ export interface RowImportance {
   probability: number;
   /** Probability of `prediction` with the row intact minus with it blanked (negative when blanking helps). */
   drops: number[];
+  /**
+   * Probability barely moves once the network is sure, so also: the drop of its margin
+   * ln p(prediction) − ln(max other p) with each row blanked, in nats (negative when blanking helps).
+   */
+  marginDrops: number[];
   /** What the network predicts with each row blanked. */
   blankedPrediction: number[];
 }

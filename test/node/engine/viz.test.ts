@@ -151,7 +151,9 @@ describe('row importance by occlusion', () => {
       const direct = tracer.trace(blanked);
       expect(r.drops[row]).toBeCloseTo(base.probs[r.prediction] - direct.probs[r.prediction], 6);
       expect(r.blankedPrediction[row]).toBe(direct.prediction);
-      if (r.drops[row] !== 0) inked++;
+      const lead = (p: Float32Array) => Math.log(p[r.prediction]) - Math.log(Math.max(...Array.from(p).filter((_, j) => j !== r.prediction)));
+      expect(r.marginDrops[row]).toBeCloseTo(lead(base.probs) - lead(direct.probs), 6);
+      if (r.marginDrops[row] !== 0) inked++;
     }
     expect(inked).toBeGreaterThan(5);
     const worker = new VizWorker();

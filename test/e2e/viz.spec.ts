@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -111,6 +112,38 @@ describe('row importance', () => {
   });
 
   it('raised no page errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('compare and export', () => {
+  it('shows two belief strips for one drawing', async () => {
+    await page.getByTestId('clear-button').click();
+    await drawStrokes(page, SEVEN);
+    await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
+    const view = page.getByTestId('compare-view');
+    await expect.poll(() => view.getByTestId('compare-beliefs').count()).toBe(2);
+    await expect.poll(() => view.getByTestId('compare-prediction-a').getAttribute('data-prediction')).toBe('7');
+    await expect.poll(() => view.getByTestId('compare-prediction-b').getAttribute('data-prediction')).toBe('7');
+    await view.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/viz-compare-1024.png` });
+  });
+
+  it('exports the map as a PNG and the trace as JSON that parse', async () => {
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+    const bytes = readFileSync((await png.path())!);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    expect(bytes.readUInt32BE(16)).toBeGreaterThan(100); // IHDR width
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const t = JSON.parse(readFileSync((await json.path())!, 'utf8'));
+    expect(t).toMatchObject({ format: 'rnn-lens-trace/1', cell: 'rnn', hidden: 128, steps: 28, prediction: 7 });
+    expect(t.h).toHaveLength(28);
+    expect(t.h[0]).toHaveLength(128);
+    expect(t.beliefs[27].indexOf(Math.max(...t.beliefs[27]))).toBe(7);
+    expect(t.mapPath).toHaveLength(28);
+  });
+
+  it('raised no page errors along the way', () => {
     expect(errors).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CellType } from '../src/shared/types';
 import { PRESETS } from '../src/shared/presets';
-import { kernelTanhError, measureRoundTrip, measureTraces, measureTrainerRss, measureTta } from './measure';
+import { kernelTanhError, measureRoundTrip, measureTraces, measureTrainerRss, measureTta, measureViz } from './measure';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -128,6 +128,21 @@ async function main(): Promise<void> {
       unit: 'tensors',
       note: `${t.calls} traces; bytes ${t.bytesGrowth >= 0 ? '+' : ''}${t.bytesGrowth}`,
     });
+  }
+  for (const cell of cells) {
+    console.error(`hidden-state map and row importance: ${cell}…`);
+    const v = await measureViz(cell);
+    rows.push({ metric: 'map: trace the probe set', cell, value: v.probeMs, unit: 'ms', note: '2,000 test digits, final states and 400 digits of all steps' });
+    rows.push({ metric: 'map: PCA fit', cell, value: v.pcaMs, unit: 'ms', note: 'covariance of 2,000 final states + top 2 eigenvectors (target ≤ 1 s)' });
+    rows.push({ metric: 'map: place one drawing p50', cell, value: v.placeP50, unit: 'ms', note: '28 states onto the two axes (target ≤ 1 ms)' });
+    rows.push({
+      metric: 'row importance p50',
+      cell,
+      value: v.occlusionP50,
+      unit: 'ms',
+      note: 'up to 29 traces of one digit (target rnn ≤ 50 ms, lstm ≤ 150 ms)',
+    });
+    rows.push({ metric: 'row importance p95', cell, value: v.occlusionP95, unit: 'ms', note: '40 test digits' });
   }
   console.error('WebSocket round trip…');
   const rt = await measureRoundTrip(1000);

@@ -94,7 +94,8 @@ export class VizService {
 
   /** Row importance of an input for the active model. */
   async importance(pixels: ArrayLike<number>): Promise<RowImportance> {
-    return this.worker.importance(this.active.require().tracer.snapshot(), Float32Array.from(pixels));
+    const a = this.active.require();
+    return this.worker.importance(a.tracer.snapshot(), VizService.key(a.id, a.manifest), Float32Array.from(pixels));
   }
 
   /** The trace of an input under any version. */

@@ -6,6 +6,7 @@
 import type { HiddenMap } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
 import { PIXELS, STEPS } from '../../../shared/types';
+import { BatchForward } from './batchForward';
 import type { Tracer } from '../trace';
 import { pca } from './pca';
 
@@ -14,21 +15,33 @@ export const PROBE_DIGITS = 2000;
 /** Probe digits whose every step is drawn as the faded cloud. */
 export const CLOUD_DIGITS = 400;
 
-/** Trace n images and keep the final states (n × H) and all states of the first `cloud` images. */
+/** Images per forward call of the fused kernel. */
+const BATCH = 250;
+
+/**
+ * Run n images and keep the final states (n × H) and all states of the first `cloud` images,
+ * batched through the fused kernel where the hidden size allows.
+ */
 export function probeStates(
   tracer: Tracer,
   images: Float32Array,
   n: number,
   cloud = CLOUD_DIGITS,
+  useKernel = true,
 ): { finals: Float32Array; steps: Float32Array; cloud: number } {
   const H = tracer.hidden;
   const finals = new Float32Array(n * H);
   const c = Math.min(cloud, n);
   const steps = new Float32Array(c * STEPS * H);
-  for (let i = 0; i < n; i++) {
-    const t = tracer.trace(images.subarray(i * PIXELS, (i + 1) * PIXELS));
-    finals.set(t.h.subarray((STEPS - 1) * H), i * H);
-    if (i < c) steps.set(t.h, i * STEPS * H);
+  const fwd = new BatchForward(tracer, Math.min(BATCH, n), useKernel);
+  for (let start = 0; start < n; start += fwd.maxBatch) {
+    const B = Math.min(fwd.maxBatch, n - start);
+    const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B); // T × B × H
+    for (let b = 0; b < B; b++) {
+      const i = start + b;
+      finals.set(hs.subarray(((STEPS - 1) * B + b) * H, ((STEPS - 1) * B + b + 1) * H), i * H);
+      if (i < c) for (let t = 0; t < STEPS; t++) steps.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (i * STEPS + t) * H);
+    }
   }
   return { finals, steps, cloud: c };
 }

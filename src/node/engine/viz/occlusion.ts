@@ -1,10 +1,10 @@
 /**
- * Which rows mattered: blank each of the 28 rows in turn, trace again, and
- * measure how much the predicted class's probability falls.
+ * Which rows mattered: blank each of the 28 rows in turn, run the model again,
+ * and measure how much the predicted class's probability (and its lead) falls.
  */
-import { PIXELS, SIDE } from '../../../shared/types';
+import { CLASSES, PIXELS, SIDE } from '../../../shared/types';
 import type { RowImportance } from '../../../shared/contract';
-import type { Tracer } from '../trace';
+import type { BatchForward } from './batchForward';
 
 export type { RowImportance };
 
@@ -22,28 +22,37 @@ export function margin(probs: ArrayLike<number>, k: number): number {
   return Math.log(Math.max(probs[k], 1e-38)) - Math.log(Math.max(other, 1e-38));
 }
 
-/** Occlusion by rows; rows that are already blank are not traced again (their drop is 0). */
-export function rowImportance(tracer: Tracer, pixels: ArrayLike<number>): RowImportance {
+/**
+ * Occlusion by rows: the input and each copy with one inked row blanked go through
+ * the model as one batch; rows already blank are not run (their drop is 0).
+ */
+export function rowImportance(forward: BatchForward, pixels: ArrayLike<number>): RowImportance {
   if (pixels.length !== PIXELS) throw new Error(`row importance needs ${PIXELS} pixels, got ${pixels.length}`);
-  const base = tracer.trace(pixels);
-  const k = base.prediction;
-  const drops: number[] = [];
-  const marginDrops: number[] = [];
-  const m0 = margin(base.probs, k);
-  const blankedPrediction: number[] = [];
+  const inked: number[] = [];
   for (let r = 0; r < SIDE; r++) {
-    let ink = false;
-    for (let i = r * SIDE; i < (r + 1) * SIDE; i++) if (pixels[i] !== 0) ink = true;
-    if (!ink) {
-      drops.push(0);
-      marginDrops.push(0);
-      blankedPrediction.push(k);
-      continue;
-    }
-    const t = tracer.trace(blankRow(pixels, r));
-    drops.push(base.probs[k] - t.probs[k]);
-    marginDrops.push(m0 - margin(t.probs, k));
-    blankedPrediction.push(t.prediction);
+    for (let i = r * SIDE; i < (r + 1) * SIDE; i++)
+      if (pixels[i] !== 0) {
+        inked.push(r);
+        break;
+      }
   }
-  return { prediction: k, probability: base.probs[k], drops, marginDrops, blankedPrediction };
+  const B = 1 + inked.length;
+  const batch = new Float32Array(B * PIXELS);
+  for (let b = 0; b < B; b++) batch.set(b === 0 ? Array.from(pixels) : blankRow(pixels, inked[b - 1]), b * PIXELS);
+  const probs = forward.probs(batch, B);
+  const row = (b: number) => probs.subarray(b * CLASSES, (b + 1) * CLASSES);
+  const argmax = (p: Float32Array) => p.indexOf(Math.max(...p));
+  const base = row(0);
+  const k = argmax(base);
+  const m0 = margin(base, k);
+  const drops = new Array<number>(SIDE).fill(0);
+  const marginDrops = new Array<number>(SIDE).fill(0);
+  const blankedPrediction = new Array<number>(SIDE).fill(k);
+  inked.forEach((r, i) => {
+    const p = row(i + 1);
+    drops[r] = base[k] - p[k];
+    marginDrops[r] = m0 - margin(p, k);
+    blankedPrediction[r] = argmax(p);
+  });
+  return { prediction: k, probability: base[k], drops, marginDrops, blankedPrediction };
 }

@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export type VizRequest =
   | { id: number; kind: 'map'; model: TracerWeights; modelId: string; key: string; dataDir: string; probe: number }
-  | { id: number; kind: 'importance'; model: TracerWeights; pixels: Float32Array };
+  | { id: number; kind: 'importance'; model: TracerWeights; key: string; pixels: Float32Array };
 
 export type VizReply = { id: number; ok: true; value: HiddenMap | RowImportance } | { id: number; ok: false; error: string };
 
@@ -71,8 +71,9 @@ export class VizWorker {
     return this.#call<HiddenMap>({ kind: 'map', model, modelId, key, dataDir, probe });
   }
 
-  importance(model: TracerWeights, pixels: Float32Array): Promise<RowImportance> {
-    return this.#call<RowImportance>({ kind: 'importance', model, pixels });
+  /** Row importance; `key` names the weights, so the worker reuses its kernel while it stays the same. */
+  importance(model: TracerWeights, key: string, pixels: Float32Array): Promise<RowImportance> {
+    return this.#call<RowImportance>({ kind: 'importance', model, key, pixels });
   }
 
   /** Stop the thread; pending requests fail. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -145,5 +145,45 @@ describe('compare and export', () => {
 
   it('raised no page errors along the way', () => {
     expect(errors).toEqual([]);
+  });
+});
+
+describe('animation frame rate', () => {
+  it('records requestAnimationFrame timing while the 28 steps play with the map and heatmap on screen (reported, not asserted)', async () => {
+    const wide = await ctx.open({ width: 1280, height: 800 });
+    await expect.poll(() => wide.getByTestId('viz-map').getAttribute('data-landmarks'), { timeout: 60_000 }).toBe('2000');
+    await drawStrokes(wide, SEVEN);
+    await expect.poll(() => wide.getByTestId('prediction').textContent()).toBe('7');
+    // The map's bottom at the bottom of the window leaves the heatmap above it on screen.
+    await wide.getByTestId('viz-map').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    const result = await wide.evaluate(async () => {
+      const play = document.querySelector('[data-testid="viz-play"]') as HTMLButtonElement;
+      const stamps: number[] = [];
+      let playing = true;
+      const tick = (t: number) => {
+        stamps.push(t);
+        if (playing) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      for (let round = 0; round < 3; round++) {
+        play.click();
+        await new Promise((r) => setTimeout(r, 2300));
+      }
+      playing = false;
+      const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+      gaps.sort((a, b) => a - b);
+      return {
+        frames: stamps.length,
+        seconds: (stamps[stamps.length - 1] - stamps[0]) / 1000,
+        p50: gaps[Math.floor(gaps.length / 2)],
+        p95: gaps[Math.floor(gaps.length * 0.95)],
+      };
+    });
+    const fps = result.frames / result.seconds;
+    writeFileSync(join(SHOTS, '..', 'viz-fps.json'), JSON.stringify({ ...result, fps, viewport: '1280x800' }, null, 1));
+    console.log(`playback with map and heatmap: ${fps.toFixed(1)} frames/s (frame gap p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms)`);
+    expect(result.frames).toBeGreaterThan(10);
+    await wide.screenshot({ path: `${SHOTS}/viz-1280.png` });
+    await wide.close();
   });
 });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
 import { CELLS, CLASSES, PIXELS } from './types';
-import type { HiddenMap } from './projection';
+import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
 
@@ -211,6 +211,8 @@ export interface Events {
   'train:progress': TrainProgress;
   'train:done': { summary: TrainSummary; version: ModelVersion | null };
   'train:error': { error: string };
+  /** The probe set on the hidden-state map after each epoch of the running job. */
+  'train:map': TrainingMapFrame;
   'models:changed': { active: ActiveModel | null };
 }
 export type EventName = keyof Events;

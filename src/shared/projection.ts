@@ -51,3 +51,14 @@ export interface HiddenMap extends Basis {
   /** Milliseconds the fit took (tracing the probe set and the PCA). */
   fitMs: number;
 }
+
+/** The probe set on the map after one training epoch, aligned to the previous epoch's frame. */
+export interface TrainingMapFrame {
+  epoch: number;
+  /** Final state of each probe digit, n × 2. */
+  landmarks: Float32Array;
+  /** Class of each probe digit (the first n test digits). */
+  labels: number[];
+  /** Share of the final states' variance each axis holds. */
+  explained: [number, number];
+}

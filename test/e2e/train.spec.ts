@@ -36,6 +36,11 @@ describe('retrain locally', () => {
     expect(await page.getByTestId('model-v0001').getByTestId('active-marker').count()).toBe(1);
     expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · GRU-128/);
     expect(await page.getByTestId('train-summary').textContent()).toMatch(/\d+\.\d\d% test accuracy for v0001/);
+    // The map through training: one frame per epoch, and a slider to replay them.
+    await expect.poll(() => page.getByTestId('training-map').getAttribute('data-frames')).toBe('2');
+    expect(await page.getByTestId('training-map').getAttribute('data-epoch')).toBe('2');
+    await page.getByTestId('training-map-epoch').fill('0');
+    await expect.poll(() => page.getByTestId('training-map').getAttribute('data-epoch')).toBe('1');
     await page.screenshot({ path: `${SHOTS}/train-done.png` });
   });
 

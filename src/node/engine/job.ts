@@ -52,7 +52,11 @@ export function mixSamples(train: DataSplit, mnist: number, samples: SampleArray
   return { n: total, images, labels };
 }
 
-export async function runJob(spec: JobSpec, ds: Dataset, hooks: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal } = {}): Promise<JobResult> {
+export async function runJob(
+  spec: JobSpec,
+  ds: Dataset,
+  hooks: { onProgress?: (p: TrainProgress) => void; onEpochWeights?: (epoch: number, weights: Float32Array[]) => void; signal?: AbortSignal } = {},
+): Promise<JobResult> {
   const config = { ...spec.config };
   const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden }) : createModel(config);
   let train = ds.train;

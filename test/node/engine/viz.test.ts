@@ -9,6 +9,7 @@ import { rowImportance } from '../../../src/node/engine/viz/occlusion';
 import { BatchForward } from '../../../src/node/engine/viz/batchForward';
 import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/engine/viz/pca';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
+import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
 import { projectStates } from '../../../src/shared/projection';
 import { CLASSES, SIDE, STEPS } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
@@ -174,5 +175,26 @@ describe('row importance by occlusion', () => {
     } finally {
       await worker.close();
     }
+  });
+});
+
+describe('the map through training', () => {
+  it('turns each epoch’s frame onto the one before it', () => {
+    const w = tracer.snapshot().weights;
+    const maps = new EpochMaps('rnn', 128, ds.test.images, ds.test.labels, 500);
+    const first = maps.frame(1, w);
+    expect(first.landmarks.length).toBe(1000);
+    expect(first.labels).toEqual(Array.from(ds.test.labels.subarray(0, 500)));
+    // Same weights again: the frame is already aligned.
+    const again = maps.frame(2, w);
+    for (let i = 0; i < 20; i++) expect(again.landmarks[i]).toBeCloseTo(first.landmarks[i], 4);
+    // A previous frame turned by 50°: the next frame is turned the same way to meet it.
+    const R = [Math.cos(0.87), Math.sin(0.87), -Math.sin(0.87), Math.cos(0.87)];
+    const turned = first.landmarks.slice();
+    applyOrthogonal(turned, R);
+    maps.follow(turned);
+    const next = maps.frame(3, w);
+    for (let i = 0; i < 20; i++) expect(next.landmarks[i]).toBeCloseTo(turned[i], 3);
+    expect(next.explained).toEqual(first.explained);
   });
 });

@@ -9,6 +9,9 @@ import type { HiddenMap } from '../../../../shared/projection';
 /** One colour per digit class, from a categorical scheme that stays distinct for common colour-vision deficiencies. */
 export const CLASS_COLORS: readonly string[] = schemeTableau10;
 
+/** What painting needs of a map: landmarks with their classes and, optionally, the faded cloud. */
+export type Points = Pick<HiddenMap, 'landmarks' | 'labels'> & { cloud?: Float32Array };
+
 /** Map coordinates → canvas pixels. */
 export interface MapView {
   x0: number;
@@ -43,12 +46,13 @@ export function toScreen(v: MapView, x: number, y: number): [number, number] {
 }
 
 /** Paint the cloud (faded) and the landmarks by class; `highlight` dims every class but one. */
-export function paintLandmarks(ctx: CanvasRenderingContext2D, map: HiddenMap, v: MapView, opts: { background: string; highlight: number | null }): void {
+export function paintLandmarks(ctx: CanvasRenderingContext2D, map: Points, v: MapView, opts: { background: string; highlight: number | null }): void {
   ctx.fillStyle = opts.background;
   ctx.fillRect(0, 0, v.width, v.height);
   ctx.fillStyle = 'rgba(128, 128, 128, 0.10)';
-  for (let i = 0; i < map.cloud.length / 2; i++) {
-    const [x, y] = toScreen(v, map.cloud[2 * i], map.cloud[2 * i + 1]);
+  const cloud = map.cloud ?? new Float32Array(0);
+  for (let i = 0; i < cloud.length / 2; i++) {
+    const [x, y] = toScreen(v, cloud[2 * i], cloud[2 * i + 1]);
     ctx.fillRect(x - 0.75, y - 0.75, 1.5, 1.5);
   }
   for (let i = 0; i < map.labels.length; i++) {
@@ -64,7 +68,7 @@ export function paintLandmarks(ctx: CanvasRenderingContext2D, map: HiddenMap, v:
 }
 
 /** Class centroids on the map, for labelling the clusters. */
-export function centroids(map: HiddenMap): { k: number; x: number; y: number }[] {
+export function centroids(map: Points): { k: number; x: number; y: number }[] {
   const sum = Array.from({ length: 10 }, () => ({ x: 0, y: 0, n: 0 }));
   for (let i = 0; i < map.labels.length; i++) {
     const s = sum[map.labels[i]];
@@ -76,7 +80,7 @@ export function centroids(map: HiddenMap): { k: number; x: number; y: number }[]
 }
 
 /** Paint class labels at their centroids. */
-export function paintCentroidLabels(ctx: CanvasRenderingContext2D, map: HiddenMap, v: MapView, text: string, halo: string): void {
+export function paintCentroidLabels(ctx: CanvasRenderingContext2D, map: Points, v: MapView, text: string, halo: string): void {
   ctx.font = '600 14px system-ui, sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';

@@ -25,6 +25,7 @@ export const CHANNEL_NAMES = [
   'viz:map',
   'viz:importance',
   'viz:trace',
+  'viz:terms',
 ] as const;
 
 /** Events main pushes to the renderer. */

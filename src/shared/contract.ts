@@ -100,6 +100,7 @@ export const requests = {
   'viz:map': z.strictObject({ id: VersionId.optional() }),
   'viz:importance': z.strictObject({ pixels: Pixels }),
   'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
+  'viz:terms': z.strictObject({ pixels: Pixels }),
 } as const;
 
 /** Every request/response channel name, `domain:verb`. */
@@ -167,6 +168,18 @@ export interface RowImportance {
   blankedPrediction: number[];
 }
 
+/** Each step's input term x·W + b and recurrent term of every gate block, for the equations panel. */
+export interface CellTerms {
+  cell: CellType;
+  hidden: number;
+  /** Gate blocks per step, in tfjs-layers order (GRU z r h, LSTM i f c o). */
+  blocks: number;
+  /** steps × blocks × hidden. */
+  input: Float32Array;
+  /** steps × blocks × hidden; for the GRU candidate block, (r⊙h)·U_h. */
+  recurrent: Float32Array;
+}
+
 /** A correct-and-teach drawing. */
 export interface Sample {
   id: string;
@@ -198,6 +211,7 @@ export interface Responses {
   'viz:map': HiddenMap;
   'viz:importance': RowImportance;
   'viz:trace': TraceResult;
+  'viz:terms': CellTerms;
 }
 
 /** Request type of each channel. */

@@ -129,6 +129,17 @@ describe('compare and export', () => {
     await page.screenshot({ path: `${SHOTS}/viz-compare-1024.png` });
   });
 
+  it('the equations panel rebuilds a unit’s state from its input and recurrent terms', async () => {
+    await page.getByTestId('viz-equations-unit').fill('5');
+    await page.getByTestId('viz-scrub').fill('12');
+    const values = page.getByTestId('viz-equations-values');
+    await expect.poll(() => values.textContent()).toMatch(/h\[5\] = tanh\(/);
+    const text = (await values.textContent())!;
+    const m = /\) = (-?\s?\d\.\d{3})[\s\S]*from the trace: (-?\s?\d\.\d{3})/.exec(text)!;
+    expect(m).not.toBeNull();
+    expect(Number(m[1].replace(/\s/g, ''))).toBeCloseTo(Number(m[2].replace(/\s/g, '')), 3);
+  });
+
   it('exports the map as a PNG and the trace as JSON that parse', async () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
     const bytes = readFileSync((await png.path())!);

@@ -47,8 +47,12 @@ export class Tracer {
     return { cell: this.cell, hidden: this.hidden, weights: [this.#W, this.#U, this.#b, this.#Wd, this.#bd].map((a) => a.slice()) };
   }
 
-  /** Run the 28 steps on one 28×28 image (values in [0, 1]). */
-  trace(pixels: ArrayLike<number>): TraceResult {
+  /**
+   * Run the 28 steps on one 28×28 image (values in [0, 1]). With `terms`, also record each
+   * step's input term x·W + b and recurrent term (h·U; (r⊙h)·U_h for the GRU candidate),
+   * steps × gates × hidden each.
+   */
+  trace(pixels: ArrayLike<number>, terms?: { input: Float32Array; recurrent: Float32Array }): TraceResult {
     if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
     const H = this.hidden;
     const G = GATES[this.cell] * H;
@@ -89,6 +93,10 @@ export class Tracer {
         for (let j = 0; j < recCols; j++) ah[j] += hk * U[row + j];
       }
       const o = t * H;
+      if (terms) {
+        for (let j = 0; j < G; j++) terms.input[t * G + j] = ax[j];
+        for (let j = 0; j < recCols; j++) terms.recurrent[t * G + j] = ah[j];
+      }
       if (this.cell === 'rnn') {
         for (let j = 0; j < H; j++) h[j] = Math.tanh(ax[j] + ah[j]);
       } else if (lstm) {
@@ -119,6 +127,7 @@ export class Tracer {
           const row = k * G + 2 * H;
           for (let j = 0; j < H; j++) cand[j] += v * U[row + j];
         }
+        if (terms) for (let j = 0; j < H; j++) terms.recurrent[t * G + 2 * H + j] = cand[j] - terms.input[t * G + 2 * H + j];
         for (let j = 0; j < H; j++) h[j] = z[j] * h[j] + (1 - z[j]) * Math.tanh(cand[j]);
       }
       for (let j = 0; j < H; j++) hs[o + j] = h[j];
@@ -138,6 +147,14 @@ export class Tracer {
       probs,
       prediction,
     };
+  }
+
+  /** The input and recurrent terms of every step (see `trace`). */
+  terms(pixels: ArrayLike<number>): { cell: CellType; hidden: number; blocks: number; input: Float32Array; recurrent: Float32Array } {
+    const G = GATES[this.cell] * this.hidden;
+    const terms = { input: new Float32Array(SIDE * G), recurrent: new Float32Array(SIDE * G) };
+    this.trace(pixels, terms);
+    return { cell: this.cell, hidden: this.hidden, blocks: GATES[this.cell], ...terms };
   }
 
   /** softmax(h·Wd + bd) into out. */

@@ -43,5 +43,6 @@ export function createHandlers(s: Services): Handlers {
     'viz:map': ({ id }) => s.viz.map(id),
     'viz:importance': ({ pixels }) => s.viz.importance(pixels),
     'viz:trace': ({ id, pixels }) => s.viz.trace(id, pixels),
+    'viz:terms': ({ pixels }) => s.viz.terms(pixels),
   };
 }

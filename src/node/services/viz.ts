@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CellTerms } from '../../shared/contract';
 import type { HiddenMap } from '../../shared/projection';
 import type { ModelManifest, TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
@@ -101,6 +102,11 @@ export class VizService {
   /** The trace of an input under any version. */
   async trace(id: string, pixels: ArrayLike<number>): Promise<TraceResult> {
     return (await this.#version(id)).tracer.trace(pixels);
+  }
+
+  /** Each step's input and recurrent terms under the active model (about one trace's work). */
+  terms(pixels: ArrayLike<number>): CellTerms {
+    return this.active.require().tracer.terms(pixels);
   }
 
   close(): Promise<void> {

@@ -11,7 +11,8 @@ import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
 import { projectStates } from '../../../src/shared/projection';
-import { CLASSES, SIDE, STEPS } from '../../../src/shared/types';
+import { CELLS, CLASSES, SIDE, STEPS } from '../../../src/shared/types';
+import { createModel } from '../../../src/node/engine/model';
 import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;
@@ -196,5 +197,34 @@ describe('the map through training', () => {
     const next = maps.frame(3, w);
     for (let i = 0; i < 20; i++) expect(next.landmarks[i]).toBeCloseTo(turned[i], 3);
     expect(next.explained).toEqual(first.explained);
+  });
+});
+
+describe('the equations panel’s terms', () => {
+  it.each(CELLS)('%s: each step’s input and recurrent terms rebuild the traced state through the cell’s equations', (cell) => {
+    const H = 16;
+    const t = new Tracer(createModel({ cell, hidden: H, seed: 3 }));
+    const x = imageAt(ds.test, 4);
+    const r = t.trace(x);
+    const terms = t.terms(x);
+    const G = terms.blocks * H;
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const c = new Float64Array(H);
+    for (let step = 0; step < STEPS; step++) {
+      const pre = (block: number, j: number) => terms.input[step * G + block * H + j] + terms.recurrent[step * G + block * H + j];
+      for (let j = 0; j < H; j++) {
+        const prev = step > 0 ? r.h[(step - 1) * H + j] : 0;
+        let h: number;
+        if (cell === 'rnn') h = Math.tanh(pre(0, j));
+        else if (cell === 'gru') {
+          const z = sig(pre(0, j));
+          h = z * prev + (1 - z) * Math.tanh(pre(2, j));
+        } else {
+          c[j] = sig(pre(1, j)) * c[j] + sig(pre(0, j)) * Math.tanh(pre(2, j));
+          h = sig(pre(3, j)) * Math.tanh(c[j]);
+        }
+        expect(h).toBeCloseTo(r.h[step * H + j], 5);
+      }
+    }
   });
 });

@@ -21,6 +21,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'samples:add': { pixels: pixels(784), label: 3 },
   'samples:delete': { id: 'sabcdef12' },
   'viz:importance': { pixels: pixels(784) },
+  'viz:terms': { pixels: pixels(784) },
   'viz:trace': { id: 'v0001', pixels: pixels(784) },
 };
 

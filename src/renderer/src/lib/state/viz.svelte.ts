@@ -16,6 +16,8 @@ export class VizState {
   importance = $state.raw<RowImportance | null>(null);
   /** Show the heatmap's units in the map's order (stored with the version's map). */
   orderUnits = $state(true);
+  /** The unit the equations panel shows; hovering the heatmap picks it. */
+  unit = $state(0);
   #mapSeq = 0;
   #impSeq = 0;
   #impFor: Float32Array | null = null;

@@ -2,6 +2,7 @@
 import type { HiddenMap } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
 import type { TraceResult } from '../../../shared/types';
+import { t } from './i18n/index.svelte';
 
 /** Offer a blob as a file download. */
 export function saveBlob(name: string, blob: Blob): void {
@@ -21,7 +22,7 @@ export function canvasesToPng(layers: HTMLCanvasElement[]): Promise<Blob> {
   out.height = first.height;
   const ctx = out.getContext('2d')!;
   for (const c of layers) ctx.drawImage(c, 0, 0);
-  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('the image could not be encoded'))), 'image/png'));
+  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error(t('hiddenMap.pngFailed')))), 'image/png'));
 }
 
 /** The trace as plain JSON: every step's hidden state, gates and beliefs, and the path on the map when one is given. */

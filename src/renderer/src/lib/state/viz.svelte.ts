@@ -8,6 +8,7 @@ import type { HiddenMap } from '../../../../shared/projection';
 import { projectStates } from '../../../../shared/projection';
 import type { TraceResult } from '../../../../shared/types';
 import { api } from '../api';
+import { describeError } from '../i18n/index.svelte';
 
 export class VizState {
   map = $state.raw<HiddenMap | null>(null);
@@ -34,7 +35,7 @@ export class VizState {
       const m = await api.call('viz:map', {});
       if (seq === this.#mapSeq) this.map = m;
     } catch (err) {
-      if (seq === this.#mapSeq) this.mapError = err instanceof Error ? err.message : String(err);
+      if (seq === this.#mapSeq) this.mapError = describeError(err);
     } finally {
       if (seq === this.#mapSeq) this.loadingMap = false;
     }

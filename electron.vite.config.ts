@@ -12,6 +12,7 @@ export default defineConfig({
           trainer: resolve('src/node/trainer/main.ts'),
           'kernel-worker': resolve('src/node/engine/kernels/workerMain.ts'),
           'eval-worker': resolve('src/node/engine/evalWorker.ts'),
+          'viz-worker': resolve('src/node/engine/viz/vizWorkerMain.ts'),
         },
       },
     },

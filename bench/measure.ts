@@ -23,6 +23,13 @@ import { defaultMnistDir } from '../src/node/engine/dataset';
 import { startWebServer } from '../src/node/web/server';
 import type { CellType } from '../src/shared/types';
 import { decode, encode } from '../src/shared/wire';
+import { SIDE, STEPS } from '../src/shared/types';
+import { projectStates } from '../src/shared/projection';
+import { loadModelFolder } from '../src/node/engine/modelFolder';
+import { PROBE_DIGITS, probeStates } from '../src/node/engine/viz/hiddenMap';
+import { rowImportance } from '../src/node/engine/viz/occlusion';
+import { BatchForward } from '../src/node/engine/viz/batchForward';
+import { pca } from '../src/node/engine/viz/pca';
 
 const percentile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -232,5 +239,47 @@ export async function measureEvaluation(cell: CellType, runs = 3) {
     medianMs: Math.round(percentile(times, 0.5)),
     spreadMs: Math.round(Math.max(...times) - Math.min(...times)),
     loopP99Ms: +(delay.percentile(99) / 1e6).toFixed(1),
+  };
+}
+
+/**
+ * The hidden-state map and row importance for one cell at 128 units (the shipped
+ * model for SimpleRNN, fresh weights otherwise): tracing the 2,000-digit probe
+ * set, the PCA fit, placing one drawing's 28 states, and occlusion of one digit.
+ */
+export async function measureViz(cell: CellType) {
+  await initBackend();
+  const ds = loadDataset(undefined, { trainLimit: 1, testLimit: PROBE_DIGITS });
+  const model = cell === 'rnn' ? (await loadModelFolder(builtinModelDir())).model : createModel({ cell, hidden: 128 });
+  const tracer = new Tracer(model);
+  model.dispose();
+  let t0 = performance.now();
+  const probe = probeStates(tracer, ds.test.images, PROBE_DIGITS);
+  const probeMs = performance.now() - t0;
+  t0 = performance.now();
+  const p = pca(probe.finals, PROBE_DIGITS, tracer.hidden, 2);
+  const pcaMs = performance.now() - t0;
+  const basis = { hidden: tracer.hidden, mean: Float32Array.from(p.mean), axes: Float32Array.from(p.components) };
+  const h = tracer.trace(imageAt(ds.test, 0)).h;
+  const place: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    t0 = performance.now();
+    projectStates(basis, h, STEPS);
+    place.push(performance.now() - t0);
+  }
+  const forward = new BatchForward(tracer, SIDE + 1);
+  const occlusion: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const img = imageAt(ds.test, i);
+    t0 = performance.now();
+    rowImportance(forward, img);
+    occlusion.push(performance.now() - t0);
+  }
+  return {
+    probeMs: +probeMs.toFixed(1),
+    pcaMs: +pcaMs.toFixed(1),
+    placeP50: percentile(place, 0.5),
+    occlusionP50: percentile(occlusion, 0.5),
+    occlusionP95: percentile(occlusion, 0.95),
   };
 }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CellType } from '../src/shared/types';
 import { PRESETS } from '../src/shared/presets';
-import { kernelTanhError, measureEvaluation, measureRoundTrip, measureServerRss, measureTraces, measureTrainerRss, measureTta } from './measure';
+import { kernelTanhError, measureEvaluation, measureRoundTrip, measureServerRss, measureTraces, measureTrainerRss, measureTta, measureViz } from './measure';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -172,6 +172,19 @@ async function main(): Promise<void> {
       note: `worker thread, fused kernels; median of 3, spread ${e.spreadMs} ms`,
     });
     rows.push({ metric: 'main event-loop delay p99 while evaluating', cell, value: e.loopP99Ms, unit: 'ms', note: '3 evaluations' });
+    console.error(`hidden-state map and row importance: ${cell}…`);
+    const v = await measureViz(cell);
+    rows.push({ metric: 'map: trace the probe set', cell, value: v.probeMs, unit: 'ms', note: '2,000 test digits, final states and 400 digits of all steps' });
+    rows.push({ metric: 'map: PCA fit', cell, value: v.pcaMs, unit: 'ms', note: 'covariance of 2,000 final states + top 2 eigenvectors (target ≤ 1 s)' });
+    rows.push({ metric: 'map: place one drawing p50', cell, value: v.placeP50, unit: 'ms', note: '28 states onto the two axes (target ≤ 1 ms)' });
+    rows.push({
+      metric: 'row importance p50',
+      cell,
+      value: v.occlusionP50,
+      unit: 'ms',
+      note: 'up to 29 traces of one digit (target rnn ≤ 50 ms, lstm ≤ 150 ms)',
+    });
+    rows.push({ metric: 'row importance p95', cell, value: v.occlusionP95, unit: 'ms', note: '40 test digits' });
   }
   console.error('WebSocket round trip…');
   const rt = await measureRoundTrip(1000);

@@ -22,10 +22,14 @@ export const CHANNEL_NAMES = [
   'samples:add',
   'samples:list',
   'samples:delete',
+  'viz:map',
+  'viz:importance',
+  'viz:trace',
+  'viz:terms',
 ] as const;
 
 /** Events main pushes to the renderer. */
-export const EVENT_NAMES = ['train:progress', 'train:done', 'train:error', 'models:changed'] as const;
+export const EVENT_NAMES = ['train:progress', 'train:done', 'train:error', 'train:map', 'models:changed'] as const;
 
 /** 'models:activate' → 'modelsActivate': the preload's function name for a channel. */
 export function methodName(channel: string): string {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
 import { CELLS, CLASSES, PIXELS } from './types';
+import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
 import type { ErrorCode, ErrorParams } from './errors';
@@ -97,6 +98,10 @@ export const requests = {
   }),
   'samples:list': Empty,
   'samples:delete': z.strictObject({ id: z.string().regex(/^s[0-9a-z]{6,32}$/, 'expected a sample id') }),
+  'viz:map': z.strictObject({ id: VersionId.optional() }),
+  'viz:importance': z.strictObject({ pixels: Pixels }),
+  'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
+  'viz:terms': z.strictObject({ pixels: Pixels }),
 } as const;
 
 /** Every request/response channel name, `domain:verb`. */
@@ -148,6 +153,34 @@ export interface Evaluation {
   predictions: number[];
 }
 
+/** Which rows mattered: for each of the 28 rows, how much blanking it lowers the predicted class's probability. */
+export interface RowImportance {
+  /** The class predicted for the whole input, and its probability. */
+  prediction: number;
+  probability: number;
+  /** Probability of `prediction` with the row intact minus with it blanked (negative when blanking helps). */
+  drops: number[];
+  /**
+   * Probability barely moves once the network is sure, so also: the drop of its margin
+   * ln p(prediction) − ln(max other p) with each row blanked, in nats (negative when blanking helps).
+   */
+  marginDrops: number[];
+  /** What the network predicts with each row blanked. */
+  blankedPrediction: number[];
+}
+
+/** Each step's input term x·W + b and recurrent term of every gate block, for the equations panel. */
+export interface CellTerms {
+  cell: CellType;
+  hidden: number;
+  /** Gate blocks per step, in tfjs-layers order (GRU z r h, LSTM i f c o). */
+  blocks: number;
+  /** steps × blocks × hidden. */
+  input: Float32Array;
+  /** steps × blocks × hidden; for the GRU candidate block, (r⊙h)·U_h. */
+  recurrent: Float32Array;
+}
+
 /** A correct-and-teach drawing. */
 export interface Sample {
   id: string;
@@ -176,6 +209,10 @@ export interface Responses {
   'samples:add': Sample;
   'samples:list': Sample[];
   'samples:delete': { deleted: string };
+  'viz:map': HiddenMap;
+  'viz:importance': RowImportance;
+  'viz:trace': TraceResult;
+  'viz:terms': CellTerms;
 }
 
 /** Request type of each channel. */
@@ -197,6 +234,8 @@ export interface Events {
   'train:progress': TrainProgress;
   'train:done': { summary: TrainSummary; version: ModelVersion | null };
   'train:error': { error: string };
+  /** The probe set on the hidden-state map after each epoch of the running job. */
+  'train:map': TrainingMapFrame;
   'models:changed': { active: ActiveModel | null };
 }
 export type EventName = keyof Events;

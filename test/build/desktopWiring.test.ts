@@ -109,8 +109,12 @@ describe('built desktop app wiring', () => {
     const [{ entry }] = report.forks;
     expect(entry).toBe(join(out, 'main', 'trainer.js'));
     const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const maps: unknown[] = [];
     const done = await new Promise<{ type: string; summary?: { path: string; epochs: unknown[] }; error?: string }>((resolve, reject) => {
-      child.on('message', (m: { type: string }) => m.type !== 'progress' && resolve(m));
+      child.on('message', (m: { type: string }) => {
+        if (m.type === 'map') maps.push(m);
+        else if (m.type !== 'progress') resolve(m);
+      });
       child.on('exit', (code) => reject(new Error(`trainer exited with ${code}`)));
       child.send({
         type: 'start',
@@ -126,5 +130,8 @@ describe('built desktop app wiring', () => {
     expect(done.summary?.path).toBe('kernels');
     expect(done.summary?.epochs).toHaveLength(1);
     expect(existsSync(join(out, 'main', 'kernel-worker.js'))).toBe(true);
+    // One map frame per epoch, and the visualisation worker beside the bundle.
+    expect(maps).toHaveLength(1);
+    expect(existsSync(join(out, 'main', 'viz-worker.js'))).toBe(true);
   });
 });

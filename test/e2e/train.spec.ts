@@ -41,6 +41,11 @@ describe('retrain locally', () => {
     // Measured: 86.79% on every run here (GRU-128, 6,000 digits, 2 epochs, seed 42; one thread or two).
     // The margin allows for other CPUs and backends; a run that learned little, or trained on the wrong data, falls far below.
     expect(parseFloat(summary)).toBeGreaterThanOrEqual(84);
+    // The map through training: one frame per epoch, and a slider to replay them.
+    await expect.poll(() => page.getByTestId('training-map').getAttribute('data-frames')).toBe('2');
+    expect(await page.getByTestId('training-map').getAttribute('data-epoch')).toBe('2');
+    await page.getByTestId('training-map-epoch').fill('0');
+    await expect.poll(() => page.getByTestId('training-map').getAttribute('data-epoch')).toBe('1');
     await page.screenshot({ path: `${SHOTS}/train-done.png` });
   });
 

@@ -170,6 +170,11 @@ export class FusedTrainer {
     return r;
   }
 
+  /** A copy of the kernel's current weights, tfjs order. */
+  weights(): Float32Array[] {
+    return PARAMS.map((n) => this.#kernel.weights[n].slice());
+  }
+
   /** Copy the trained weights into the tfjs model and stop the worker threads. */
   finish(): void {
     this.writeBack();

@@ -55,7 +55,7 @@ export function mixSamples(train: TrainSplit, mnist: number, samples: SampleArra
 export async function runJob(
   spec: JobSpec,
   ds: Dataset<TrainSplit>,
-  hooks: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal } = {},
+  hooks: { onProgress?: (p: TrainProgress) => void; onEpochWeights?: (epoch: number, weights: Float32Array[]) => void; signal?: AbortSignal } = {},
 ): Promise<JobResult> {
   const config = { ...spec.config };
   const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden }) : createModel(config);

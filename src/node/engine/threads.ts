@@ -14,6 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const WORKERS = {
   'kernel-worker': 'kernels/workerMain.ts',
   'eval-worker': 'evalWorker.ts',
+  'viz-worker': 'viz/vizWorkerMain.ts',
 } as const;
 export type WorkerName = keyof typeof WORKERS;
 

@@ -12,6 +12,13 @@ import { describeModel } from './model';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** A model's cell, size and weights as plain arrays (kernel, recurrent kernel, bias, dense kernel, dense bias): what a worker thread receives. */
+export interface TracerWeights {
+  cell: CellType;
+  hidden: number;
+  weights: Float32Array[];
+}
+
 /** A frozen copy of a model's weights that can trace any number of inputs. */
 export class Tracer {
   readonly cell: CellType;
@@ -22,11 +29,12 @@ export class Tracer {
   readonly #Wd: Float32Array; // [H, 10]
   readonly #bd: Float32Array; // [10]
 
-  constructor(model: tf.LayersModel) {
-    const { cell, hidden } = describeModel(model);
+  constructor(source: tf.LayersModel | TracerWeights) {
+    const plain = !('getWeights' in source);
+    const { cell, hidden } = plain ? source : describeModel(source);
     this.cell = cell;
     this.hidden = hidden;
-    const [W, U, b, Wd, bd] = model.getWeights().map((t) => t.dataSync() as Float32Array);
+    const [W, U, b, Wd, bd] = plain ? source.weights : source.getWeights().map((t) => t.dataSync() as Float32Array);
     this.#W = W.slice();
     this.#U = U.slice();
     this.#b = b.slice();
@@ -34,8 +42,17 @@ export class Tracer {
     this.#bd = bd.slice();
   }
 
-  /** Run the 28 steps on one 28×28 image (values in [0, 1]). */
-  trace(pixels: ArrayLike<number>): TraceResult {
+  /** The weights as plain arrays, copied, to hand to another thread. */
+  snapshot(): TracerWeights {
+    return { cell: this.cell, hidden: this.hidden, weights: [this.#W, this.#U, this.#b, this.#Wd, this.#bd].map((a) => a.slice()) };
+  }
+
+  /**
+   * Run the 28 steps on one 28×28 image (values in [0, 1]). With `terms`, also record each
+   * step's input term x·W + b and recurrent term (h·U; (r⊙h)·U_h for the GRU candidate),
+   * steps × gates × hidden each.
+   */
+  trace(pixels: ArrayLike<number>, terms?: { input: Float32Array; recurrent: Float32Array }): TraceResult {
     if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
     const H = this.hidden;
     const G = GATES[this.cell] * H;
@@ -76,6 +93,10 @@ export class Tracer {
         for (let j = 0; j < recCols; j++) ah[j] += hk * U[row + j];
       }
       const o = t * H;
+      if (terms) {
+        for (let j = 0; j < G; j++) terms.input[t * G + j] = ax[j];
+        for (let j = 0; j < recCols; j++) terms.recurrent[t * G + j] = ah[j];
+      }
       if (this.cell === 'rnn') {
         for (let j = 0; j < H; j++) h[j] = Math.tanh(ax[j] + ah[j]);
       } else if (lstm) {
@@ -106,6 +127,7 @@ export class Tracer {
           const row = k * G + 2 * H;
           for (let j = 0; j < H; j++) cand[j] += v * U[row + j];
         }
+        if (terms) for (let j = 0; j < H; j++) terms.recurrent[t * G + 2 * H + j] = cand[j] - terms.input[t * G + 2 * H + j];
         for (let j = 0; j < H; j++) h[j] = z[j] * h[j] + (1 - z[j]) * Math.tanh(cand[j]);
       }
       for (let j = 0; j < H; j++) hs[o + j] = h[j];
@@ -125,6 +147,14 @@ export class Tracer {
       probs,
       prediction,
     };
+  }
+
+  /** The input and recurrent terms of every step (see `trace`). */
+  terms(pixels: ArrayLike<number>): { cell: CellType; hidden: number; blocks: number; input: Float32Array; recurrent: Float32Array } {
+    const G = GATES[this.cell] * this.hidden;
+    const terms = { input: new Float32Array(SIDE * G), recurrent: new Float32Array(SIDE * G) };
+    this.trace(pixels, terms);
+    return { cell: this.cell, hidden: this.hidden, blocks: GATES[this.cell], ...terms };
   }
 
   /** softmax(h·Wd + bd) into out. */

@@ -16,6 +16,8 @@ export interface TrainOptions {
   config: TrainConfig;
   /** Called after every batch and every epoch. */
   onProgress?: (p: TrainProgress) => void;
+  /** Called after every epoch with a copy of the weights, e.g. to place the probe set on a map. */
+  onEpochWeights?: (epoch: number, weights: Float32Array[]) => void;
   /** Checked between batches; an aborted run stops and keeps its weights so far. */
   signal?: AbortSignal;
   /** Evaluate on at most this many test samples per epoch (0 = all). */
@@ -40,6 +42,8 @@ interface Stepper {
   readonly path: TrainPath;
   step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
   evaluate(split: TrainSplit, limit: number): number;
+  /** A copy of the current weights in tfjs order (kernel, recurrent kernel, bias, dense kernel, dense bias). */
+  weights(): Float32Array[];
   /** Leave the trained weights in the model and release what the stepper holds. */
   finish(): void;
 }
@@ -78,6 +82,10 @@ class TfjsStepper implements Stepper {
 
   evaluate(split: TrainSplit, limit: number): number {
     return accuracy(this.model, split, limit);
+  }
+
+  weights(): Float32Array[] {
+    return this.model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
   }
 
   finish(): void {
@@ -158,6 +166,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
       };
       epochs.push(summary);
       onProgress?.(summary);
+      opts.onEpochWeights?.(epoch, stepper.weights());
     }
   } finally {
     stepper.finish();

@@ -5,6 +5,7 @@ import type { DatasetService } from './evaluation';
 import type { ModelFilesService } from './modelFiles';
 import type { SampleStore } from './samples';
 import type { TrainingService } from './training';
+import type { VizService } from './viz';
 
 /** The services the table routes to. */
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   files: ModelFilesService;
   dataset: DatasetService;
   samples: SampleStore;
+  viz: VizService;
 }
 
 /** One handler per channel; requests arrive already validated. */
@@ -38,5 +40,9 @@ export function createHandlers(s: Services): Handlers {
     'samples:add': ({ pixels, label }) => s.samples.add(pixels, label),
     'samples:list': () => s.samples.list(),
     'samples:delete': ({ id }) => s.samples.delete(id),
+    'viz:map': ({ id }) => s.viz.map(id),
+    'viz:importance': ({ pixels }) => s.viz.importance(pixels),
+    'viz:trace': ({ id, pixels }) => s.viz.trace(id, pixels),
+    'viz:terms': ({ pixels }) => s.viz.terms(pixels),
   };
 }

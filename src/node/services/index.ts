@@ -16,6 +16,7 @@ import { createHandlers, type Handlers } from './handlers';
 import { ModelFilesService, type PickFolder } from './modelFiles';
 import { SampleStore } from './samples';
 import { TrainingService } from './training';
+import { VizService } from './viz';
 
 /** Where things live and how to reach the outside world. */
 export interface AppOptions {
@@ -40,6 +41,7 @@ export class AppServices {
   readonly training: TrainingService;
   readonly dataset: DatasetService;
   readonly files: ModelFilesService;
+  readonly viz: VizService;
   readonly handlers: Handlers;
   #notices: string[] = [];
   #backend: AppStatus['backend'] = 'cpu';
@@ -53,6 +55,7 @@ export class AppServices {
     this.training = new TrainingService(opts.spawnTrainer, { active: this.active, store: this.store, samples: this.samples, dataDir, emit: opts.emit });
     this.dataset = new DatasetService(dataDir, this.active);
     this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null);
+    this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'));
     this.handlers = createHandlers(this);
   }
 
@@ -77,5 +80,6 @@ export class AppServices {
   /** Stop whatever runs in the background (before quitting). */
   shutdown(): void {
     this.training.cancel();
+    void this.viz.close();
   }
 }

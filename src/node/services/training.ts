@@ -32,6 +32,7 @@ export class TrainingService {
       done: (msg, job) => this.#finish(msg, job),
       cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null }),
       error: (error) => deps.emit('train:error', { error }),
+      map: (frame) => deps.emit('train:map', frame),
     });
   }
 

@@ -5,8 +5,9 @@
  */
 import { modelToBytes } from '../engine/artifacts';
 import { initBackend } from '../engine/backend';
-import { loadTrainingData } from '../engine/dataset';
+import { loadTrainingData, pixelsOf } from '../engine/dataset';
 import { runJob } from '../engine/job';
+import { EpochMaps, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
 import type { StartMessage, TrainerMessage } from './protocol';
 
 interface ParentPort {
@@ -25,7 +26,19 @@ async function handle(msg: StartMessage): Promise<void> {
   try {
     const backend = await initBackend();
     const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
-    const { model, summary, dataset } = await runJob(msg.job, ds, { onProgress: (progress) => send({ type: 'progress', progress }) });
+    const { cell, hidden } = msg.job.config;
+    const maps = new EpochMaps(cell, hidden, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
+    const { model, summary, dataset } = await runJob(msg.job, ds, {
+      onProgress: (progress) => send({ type: 'progress', progress }),
+      // The probe set on the map after each epoch; a failure here must not stop the run.
+      onEpochWeights: (epoch, weights) => {
+        try {
+          send({ type: 'map', frame: maps.frame(epoch, weights) });
+        } catch {
+          // no frame for this epoch
+        }
+      },
+    });
     const bytes = summary.epochs.length ? await modelToBytes(model) : null;
     send({ type: 'done', summary, backend: backend.name, dataset, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null });
   } catch (err) {

@@ -6,6 +6,7 @@
  * process; a crash or out-of-memory surfaces as an error.
  */
 import type { TrainProgress } from '../../shared/types';
+import type { TrainingMapFrame } from '../../shared/projection';
 import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
 import { CodedError } from '../../shared/errors';
 
@@ -30,6 +31,8 @@ export interface TrainerEvents {
   /** The run was cancelled after `elapsedSec`; nothing is saved. */
   cancelled(job: StartMessage, elapsedSec: number): void;
   error(message: string, job: StartMessage): void;
+  /** The probe set on the map after an epoch. */
+  map?(frame: TrainingMapFrame): void;
 }
 
 /** Minimum gap between two progress events. */
@@ -97,7 +100,9 @@ export class TrainerManager {
     const parsed = parseTrainerMessage(data);
     const msg: TrainerMessage = parsed.ok ? parsed.msg : { type: 'error', error: `the trainer sent a malformed message (${parsed.error})` };
     if (msg.type === 'progress') this.#push(msg.progress);
-    else if (msg.type === 'error') {
+    else if (msg.type === 'map') {
+      if (msg.frame.landmarks.length === 2 * msg.frame.labels.length) this.events.map?.(msg.frame);
+    } else if (msg.type === 'error') {
       this.#finished = true;
       child.kill();
       this.#reset();

@@ -20,6 +20,9 @@ const BASE: Record<string, Record<string, unknown>> = {
   'dataset:digits': { indices: [0, 1] },
   'samples:add': { pixels: pixels(784), label: 3 },
   'samples:delete': { id: 'sabcdef12' },
+  'viz:importance': { pixels: pixels(784) },
+  'viz:terms': { pixels: pixels(784) },
+  'viz:trace': { id: 'v0001', pixels: pixels(784) },
 };
 
 /** Values in WRONG that are in fact fine for a field (a path string, label 0, limit 0, an index list). */
@@ -78,7 +81,10 @@ export function badPayloads(seed = 1): BadCase[] {
   })) {
     for (const v of vals) out.push({ channel: 'train:start', payload: { ...ts, [k]: v }, why: `train ${k}=${v}` });
   }
-  for (const id of ['v1', 'v00001x', '../v0001', 'builtin ', 'V0001', '']) out.push({ channel: 'models:activate', payload: { id }, why: `id ${id}` });
+  for (const id of ['v1', 'v00001x', '../v0001', 'builtin ', 'V0001', '']) {
+    out.push({ channel: 'models:activate', payload: { id }, why: `id ${id}` });
+    out.push({ channel: 'viz:map', payload: { id }, why: `map id ${id}` });
+  }
   for (const idx of [[-1], [10000], [0.5], new Array(201).fill(0)]) out.push({ channel: 'dataset:digits', payload: { indices: idx }, why: 'indices' });
   for (const files of [
     [],

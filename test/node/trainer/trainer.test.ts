@@ -58,6 +58,14 @@ describe('trainer process', () => {
     // Every epoch's summary reaches the renderer: as progress while the run goes on, and all of them in train:done.
     expect(progress.filter((e) => (e.payload as { kind: string }).kind === 'epoch').length).toBeLessThanOrEqual(2);
     expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    // The probe set on the map after each epoch, checked by the protocol on the way.
+    const frames = events.filter((e) => e.event === 'train:map').map((e) => e.payload as { epoch: number; landmarks: Float32Array; labels: number[] });
+    expect(frames.map((f) => f.epoch)).toEqual([1, 2]);
+    for (const f of frames) {
+      expect(f.landmarks).toBeInstanceOf(Float32Array);
+      expect(f.landmarks.length).toBe(2 * f.labels.length);
+      expect(f.labels.length).toBeGreaterThan(0);
+    }
   });
 
   it("fine-tunes the active model with the user's samples and records its parent", async () => {
@@ -157,6 +165,8 @@ describe('trainer manager with a fake child', () => {
       'done',
       { type: 'done', summary: { epochs: [] }, backend: 'wasm' },
       { type: 'progress', progress: { kind: 'batch', epoch: 'one' } },
+      { type: 'map', frame: { epoch: 1, landmarks: new Float32Array([NaN, 0]), labels: [3], explained: [0.2, 0.1] } },
+      { type: 'map', frame: { epoch: 1, landmarks: [0, 0], labels: [3], explained: [0.2, 0.1] } },
       {
         type: 'done',
         summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', elapsedSec: 1, samplesPerSec: 1 },

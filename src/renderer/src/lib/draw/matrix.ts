@@ -15,6 +15,8 @@ export interface MatrixStyle {
   heat: RGB;
   /** Divide values by this before colouring (e.g. the largest |c| for the cell state). */
   range?: number;
+  /** A 256-entry colour table to use instead of the theme's scale: [-1, 1] (diverging) or [0, 1] (sequential) across it. */
+  lut?: Uint8Array;
 }
 
 /**
@@ -31,7 +33,11 @@ export function paintMatrix(ctx: CanvasRenderingContext2D, data: ArrayLike<numbe
       if (r > upTo) rgb = style.empty;
       else {
         const v = data[r * cols + c] / range;
-        rgb = style.scale === 'diverging' ? diverging(v, style.neutral) : sequential(v, style.neutral, style.heat);
+        if (style.lut) {
+          const t = style.scale === 'diverging' ? (v + 1) / 2 : v;
+          const k = Math.round(Math.max(0, Math.min(1, t)) * 255) * 3;
+          rgb = [style.lut[k], style.lut[k + 1], style.lut[k + 2]];
+        } else rgb = style.scale === 'diverging' ? diverging(v, style.neutral) : sequential(v, style.neutral, style.heat);
       }
       img.data[i] = rgb[0];
       img.data[i + 1] = rgb[1];

@@ -35,3 +35,16 @@ export function wordError(t: TFunction, err: unknown): string {
   if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A message with inline `<b>…</b>` or `<code>…</code>` split into pieces, so markup can emphasise them without `{@html}`. */
+export function rich(s: string): { text: string; tag: 'b' | 'code' | null }[] {
+  const out: { text: string; tag: 'b' | 'code' | null }[] = [];
+  let at = 0;
+  for (const m of s.matchAll(/<(b|code)>(.*?)<\/\1>/g)) {
+    if (m.index > at) out.push({ text: s.slice(at, m.index), tag: null });
+    out.push({ text: m[2], tag: m[1] as 'b' | 'code' });
+    at = m.index + m[0].length;
+  }
+  if (at < s.length) out.push({ text: s.slice(at), tag: null });
+  return out;
+}

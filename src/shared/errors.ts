@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'noSuchSample',
   'importInBrowser',
   'digitIndex',
+  'busy',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorParams = Record<string, string | number>;

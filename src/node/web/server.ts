@@ -18,8 +18,8 @@ import { contentSecurityPolicy } from '../../shared/csp';
 import { decode, encode, type WireMessage } from '../../shared/wire';
 import type { Dispatch } from '../services/dispatch';
 
-/** Requests one page may have waiting for an answer; more get a "busy" error. */
-export const MAX_IN_FLIGHT = 16;
+/** Requests one page may have waiting for an answer; more get a "busy" error. The app keeps a handful in flight. */
+export const MAX_IN_FLIGHT = 64;
 /** WebSocket connections at once (tabs of the app). */
 export const MAX_SOCKETS = 8;
 /** TCP connections at once. */
@@ -155,7 +155,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if (id < 0) return reply({ id: -1, result: { ok: false, error: 'bad message: "id" must be a non-negative integer' } });
       if (inFlight >= MAX_IN_FLIGHT) {
         const channel = typeof msg.channel === 'string' ? msg.channel.slice(0, 40) : 'request';
-        return reply({ id, result: { ok: false, error: `${channel}: busy: ${MAX_IN_FLIGHT} requests are already waiting; try again when they finish` } });
+        const error = `${channel}: busy: ${MAX_IN_FLIGHT} requests are already waiting; try again when they finish`;
+        return reply({ id, result: { ok: false, error, code: 'busy', params: { channel, limit: MAX_IN_FLIGHT } } });
       }
       inFlight++;
       try {

@@ -103,7 +103,7 @@ describe('contract validation', () => {
         const t0 = Date.now();
         while (!done() && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
       };
-      // At most 16 requests wait at once per page (more get a "busy" error), so send them in waves.
+      // A page may have only so many requests waiting (more get a "busy" error), so send them in waves.
       for (let i = 0; i < cases.length; i += 16) {
         cases.slice(i, i + 16).forEach((c, k) => ws.send(encode({ id: i + k, channel: c.channel, payload: c.payload })));
         await settle(() => replies.has(Math.min(i + 15, cases.length - 1)));

@@ -241,20 +241,39 @@ describe('web server under hostile requests', () => {
     }
   });
 
-  it('caps requests in flight on one WebSocket with a clear busy error', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-    await new Promise((r) => ws.once('open', r));
-    const replies: { id: number; result: { ok: boolean; error?: string } }[] = [];
-    ws.on('message', (d) => replies.push(decode(d.toString()) as never));
-    // eval:run keeps its request waiting long enough for the rest to pile up behind it.
-    for (let id = 1; id <= 40; id++)
-      ws.send(encode({ id, channel: id === 1 ? 'eval:run' : 'model:trace', payload: id === 1 ? {} : { pixels: new Array(784).fill(0.2) } }));
-    const t0 = Date.now();
-    while (replies.length < 40 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
-    expect(replies).toHaveLength(40);
-    const busy = replies.filter((r) => !r.result.ok && /busy: 16 requests are already waiting/.test(r.result.error ?? ''));
-    expect(busy.length).toBeGreaterThan(0);
-    expect(replies.filter((r) => r.result.ok).length).toBeGreaterThanOrEqual(16);
-    ws.close();
+  it('caps requests in flight on one WebSocket with a clear, coded busy error', async () => {
+    // A dispatcher that holds every request until released, so requests pile up as they would behind slow work.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const root = tempDir();
+    writeFileSync(join(root, 'index.html'), PAGE);
+    const slow = await startWebServer({ root, dispatch: async (channel) => (await held, { ok: true, value: channel }) });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${slow.port}/ws?token=${slow.token}`);
+      await new Promise((r) => ws.once('open', r));
+      const replies: { id: number; result: { ok: boolean; error?: string; code?: string; params?: unknown } }[] = [];
+      ws.on('message', (d) => replies.push(decode(d.toString()) as never));
+      for (let id = 1; id <= 70; id++) ws.send(encode({ id, channel: 'model:trace', payload: {} }));
+      const wait = async (n: number) => {
+        const t0 = Date.now();
+        while (replies.length < n && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
+      };
+      await wait(6);
+      expect(replies).toHaveLength(6);
+      for (const r of replies) {
+        expect(r.result).toEqual({
+          ok: false,
+          error: 'model:trace: busy: 64 requests are already waiting; try again when they finish',
+          code: 'busy',
+          params: { channel: 'model:trace', limit: 64 },
+        });
+      }
+      release();
+      await wait(70);
+      expect(replies.filter((r) => r.result.ok)).toHaveLength(64);
+      ws.close();
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -2,7 +2,13 @@
 import { applyPalette, GIFEncoder, quantize } from 'gifenc';
 
 /** Encode `frames` frames of width × height; the last frame stays up four times as long. */
-export function encodeGif(width: number, height: number, frames: number, draw: (ctx: CanvasRenderingContext2D, frame: number) => void, delayMs = 250): Uint8Array {
+export function encodeGif(
+  width: number,
+  height: number,
+  frames: number,
+  draw: (ctx: CanvasRenderingContext2D, frame: number) => void,
+  delayMs = 250,
+): Uint8Array {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;

@@ -295,6 +295,7 @@ export const en = {
     noSuchSample: 'Sample {{id}} does not exist.',
     importInBrowser: 'In the browser, import a model by uploading its model.json and weights.bin.',
     digitIndex: 'Test digit {{index}} does not exist (the last is {{last}}).',
+    busy: '{{channel}}: busy: {{limit}} requests are already waiting; try again when they finish.',
   },
 };
 

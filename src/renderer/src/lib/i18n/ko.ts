@@ -292,5 +292,6 @@ export const ko: Catalog = {
     noSuchSample: '샘플 {{id}}이(가) 없습니다.',
     importInBrowser: '브라우저에서는 model.json과 weights.bin을 업로드해서 모델을 가져오세요.',
     digitIndex: '테스트 숫자 {{index}}은(는) 없습니다 (마지막 번호는 {{last}}).',
+    busy: '{{channel}}: 요청 {{limit}}개가 이미 처리를 기다리고 있습니다. 끝난 뒤 다시 시도하세요.',
   },
 };

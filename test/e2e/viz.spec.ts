@@ -140,11 +140,19 @@ describe('compare and export', () => {
     expect(Number(m[1].replace(/\s/g, ''))).toBeCloseTo(Number(m[2].replace(/\s/g, '')), 3);
   });
 
-  it('exports the map as a PNG and the trace as JSON that parse', async () => {
+  it('exports the map as a PNG, the 28 steps as an animated GIF and the trace as JSON that parse', async () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
     const bytes = readFileSync((await png.path())!);
     expect(Array.from(bytes.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
     expect(bytes.readUInt32BE(16)).toBeGreaterThan(100); // IHDR width
+    const [gif] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-gif').click()]);
+    const anim = readFileSync((await gif.path())!);
+    expect(anim.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expect(anim.readUInt16LE(6)).toBe(bytes.readUInt32BE(16)); // same width as the PNG
+    // One graphic control block (delay) per frame: one frame per step.
+    let frames = 0;
+    for (let i = 0; i + 2 < anim.length; i++) if (anim[i] === 0x21 && anim[i + 1] === 0xf9 && anim[i + 2] === 0x04) frames++;
+    expect(frames).toBe(28);
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
     const t = JSON.parse(readFileSync((await json.path())!, 'utf8'));
     expect(t).toMatchObject({ format: 'rnn-lens-trace/1', cell: 'rnn', hidden: 128, steps: 28, prediction: 7 });

@@ -119,6 +119,8 @@ export const en = {
     openNearest: 'Open the test digit nearest step {{step}}',
     hoverHelp: 'Hover a dot to see its digit; click to open it in the viewer.',
     savePng: 'Save map as PNG',
+    saveGif: 'Save the 28 steps as GIF',
+    gifStep: 'step {{step}}/{{steps}}',
     saveJson: 'Save trace as JSON',
     pngFailed: 'the image could not be encoded',
   },

@@ -116,6 +116,8 @@ export const ko: Catalog = {
     openNearest: '{{step}}단계 위치에서 가장 가까운 테스트 숫자 열기',
     hoverHelp: '점 위에 마우스를 올리면 어떤 숫자인지 보이고, 클릭하면 뷰어에서 열립니다.',
     savePng: '지도를 PNG로 저장',
+    saveGif: '28단계를 GIF 애니메이션으로 저장',
+    gifStep: '{{step}}/{{steps}}단계',
     saveJson: '단계별 기록을 JSON으로 저장',
     pngFailed: '이미지를 PNG로 인코딩하지 못했습니다',
   },

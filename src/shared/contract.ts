@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
-import { CELLS, CLASSES, PIXELS } from './types';
+import { CELLS, CLASSES, PIXELS, SCHEDULES } from './types';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
@@ -55,6 +55,7 @@ export const TrainFields = {
   batchSize: int('batchSize'),
   limit: int('limit'),
   seed: int('seed'),
+  schedule: z.enum(SCHEDULES, { error: `schedule must be one of ${SCHEDULES.join(', ')}` }).optional(),
 };
 
 /** A whole TrainConfig, checked against the bounds. */

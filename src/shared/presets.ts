@@ -28,11 +28,11 @@ export const PRESETS: Preset[] = [
     id: 'tutorial',
     label: 'Tutorial',
     blurb: 'SimpleRNN-128, 30 epochs, learning rate 0.001, as in “MNIST with RNN”',
-    request: { mode: 'scratch', cell: 'rnn', hidden: 128, epochs: 30, learningRate: 0.001, batchSize: 128, limit: 0 },
+    request: { mode: 'scratch', cell: 'rnn', hidden: 128, epochs: 30, learningRate: 0.001, batchSize: 128, limit: 0, schedule: 'constant' },
   },
 ];
 
 export const QUICK_RETRAIN = PRESETS[0].request;
 
 /** Fine-tuning: one short pass at a low rate over FINETUNE.mnistDigits MNIST digits mixed with the person's samples. */
-export const FINETUNE_REQUEST: Partial<TrainStartRequest> = { epochs: 1, learningRate: 0.0005, limit: FINETUNE.mnistDigits };
+export const FINETUNE_REQUEST: Partial<TrainStartRequest> = { epochs: 1, learningRate: 0.0005, limit: FINETUNE.mnistDigits, schedule: 'constant' };

@@ -4,7 +4,7 @@
  * schemas, the CLI and the engine), the tutorial's defaults, and how a fine-tune mixes the
  * user's drawings into MNIST.
  */
-import type { TrainConfig } from './types';
+import type { Schedule, TrainConfig } from './types';
 
 /** Inclusive bounds for each hyper-parameter; `learningRate` excludes its minimum. */
 export const TRAIN_BOUNDS = {
@@ -48,4 +48,16 @@ export function finetuneMix(limit: number, samples: number, mnistAvailable = Inf
   const mnist = Math.min(limit > 0 ? limit : FINETUNE.mnistDigits, mnistAvailable);
   const copies = samples ? Math.max(1, Math.min(FINETUNE.maxCopies, Math.round((FINETUNE.sampleShare * mnist) / samples))) : 0;
   return { mnist, copies, total: mnist + copies * samples };
+}
+
+/** One-cycle: the share of the run spent warming up, and where the rate starts and ends, relative to its peak. */
+export const ONE_CYCLE = { warmup: 0.15, start: 0.1, end: 0.01 } as const;
+
+/** The learning rate for step `step` (0-based) of `steps`, given the peak rate `lr`. */
+export function learningRateAt(schedule: Schedule, lr: number, step: number, steps: number): number {
+  if (schedule === 'constant' || steps <= 1) return lr;
+  const warm = Math.max(1, Math.round(ONE_CYCLE.warmup * steps));
+  if (step < warm) return lr * (ONE_CYCLE.start + ((1 - ONE_CYCLE.start) * step) / warm);
+  const t = Math.min(1, (step - warm) / Math.max(1, steps - 1 - warm));
+  return lr * (ONE_CYCLE.end + (1 - ONE_CYCLE.end) * 0.5 * (1 + Math.cos(Math.PI * t)));
 }

@@ -21,6 +21,10 @@ export const PIXELS = SIDE * SIDE;
 /** Number of output classes. */
 export const CLASSES = 10;
 
+/** Learning-rate schedules: the tutorial's constant rate, or one cycle (warm-up, then cosine decay) over the whole run. */
+export const SCHEDULES = ['constant', 'onecycle'] as const;
+export type Schedule = (typeof SCHEDULES)[number];
+
 /** Which tfjs backend the engine ended up using. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -40,6 +44,8 @@ export interface TrainConfig {
   limit: number;
   /** Seed for weight init and shuffling. */
   seed: number;
+  /** How the learning rate moves over the run; `learningRate` is its peak. Default 'constant'. */
+  schedule?: Schedule;
 }
 
 /** Progress after one batch. */
@@ -110,6 +116,8 @@ export interface ModelManifest {
   epochs: number;
   learningRate: number;
   batchSize: number;
+  /** Learning-rate schedule; absent in models made before schedules existed (constant). */
+  schedule?: Schedule;
   dataset: string;
   backend: string;
   testAccuracy: number | null;

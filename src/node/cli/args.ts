@@ -27,6 +27,7 @@ export const USAGE = `Usage: npm run train -- [options]
   --limit N             train on the first N samples only (default: all 60000)
   --test-limit N        evaluate on the first N test samples only (default: all 10000)
   --seed N              seed for weights and shuffling (default 42)
+  --schedule NAME       learning rate: constant (default), or onecycle (warm up to --lr, then cosine decay)
   --data DIR            folder with MNIST-layout IDX files, raw or .gz (default: bundled MNIST)
   --from DIR            fine-tune the model in DIR (model.json + weights.bin) instead of starting fresh
   --out DIR             model store to save into (default ./models)
@@ -42,6 +43,7 @@ const FLAG: Record<keyof TrainConfig, string> = {
   batchSize: 'batch',
   limit: 'limit',
   seed: 'seed',
+  schedule: 'schedule',
 };
 
 /** A flag's text as a number; `whole` flags must be written as whole numbers. */
@@ -70,6 +72,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
         limit: { type: 'string' },
         'test-limit': { type: 'string' },
         seed: { type: 'string' },
+        schedule: { type: 'string' },
         data: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
@@ -96,6 +99,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     batchSize: numberFlag('batch', v.batch, d.batchSize),
     limit: numberFlag('limit', v.limit, d.limit),
     seed: numberFlag('seed', v.seed, d.seed),
+    schedule: v.schedule ?? 'constant',
   };
   const checked = TrainConfigSchema.safeParse(raw);
   if (!checked.success) {

@@ -11,7 +11,7 @@ import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from '
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TRAIN_BOUNDS } from '../../shared/training';
-import { CELLS, type CellType, type ModelManifest } from '../../shared/types';
+import { CELLS, SCHEDULES, type CellType, type ModelManifest } from '../../shared/types';
 import { sha256 } from './durableFs';
 import { createModel } from './model';
 import { CorruptModelError, MAX_MODEL_JSON_BYTES, MAX_WEIGHT_BYTES, parseModelJson, weightBytes } from './modelFormat';
@@ -102,6 +102,7 @@ const ManifestSchema = z.object({
   epochs: z.number().int().min(0).max(TRAIN_BOUNDS.epochs.max),
   learningRate: z.number().min(0).max(TRAIN_BOUNDS.learningRate.max),
   batchSize: z.number().int().min(0).max(TRAIN_BOUNDS.batchSize.max),
+  schedule: z.enum(SCHEDULES).optional(),
   dataset: text(200),
   backend: text(40),
   testAccuracy: z.number().min(0).max(1).nullable(),

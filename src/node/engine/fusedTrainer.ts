@@ -30,7 +30,8 @@ class Adam {
   #acc2: number;
   constructor(
     sizes: number[],
-    private readonly lr: number,
+    /** The step size; a schedule may change it between steps. */
+    public lr: number,
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     private readonly eps = 1e-7,
@@ -168,6 +169,11 @@ export class FusedTrainer {
       this.grads,
     );
     return r;
+  }
+
+  /** Set the learning rate for the following steps. */
+  setLearningRate(lr: number): void {
+    this.#adam.lr = lr;
   }
 
   /** A copy of the kernel's current weights, tfjs order. */

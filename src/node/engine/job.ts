@@ -88,6 +88,7 @@ export function runManifest(run: {
     epochs: summary.epochs.length,
     learningRate: config.learningRate,
     batchSize: config.batchSize,
+    schedule: config.schedule ?? 'constant',
     dataset: run.dataset,
     backend: run.backend,
     testAccuracy: summary.testAccuracy,

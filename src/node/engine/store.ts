@@ -284,6 +284,7 @@ export class ModelStore {
           epochs: manifest.epochs,
           learningRate: manifest.learningRate,
           batchSize: manifest.batchSize,
+          ...(manifest.schedule ? { schedule: manifest.schedule } : {}),
           dataset: manifest.dataset,
           backend: manifest.backend,
           testAccuracy: manifest.testAccuracy,

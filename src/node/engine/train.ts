@@ -8,6 +8,7 @@ import { accuracy } from './evaluate';
 import { pixelsOf, type TrainSplit } from './dataset';
 import { FusedTrainer, fusedEligible } from './fusedTrainer';
 import { mulberry32, permutation } from './random';
+import { learningRateAt } from '../../shared/training';
 
 /** Inputs to one run besides the hyper-parameters. */
 export interface TrainOptions {
@@ -41,6 +42,8 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 interface Stepper {
   readonly path: TrainPath;
   step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
+  /** The learning rate for the following steps. */
+  setLearningRate(lr: number): void;
   evaluate(split: TrainSplit, limit: number): number;
   /** A copy of the current weights in tfjs order (kernel, recurrent kernel, bias, dense kernel, dense bias). */
   weights(): Float32Array[];
@@ -48,17 +51,24 @@ interface Stepper {
   finish(): void;
 }
 
+/** tfjs's Adam with a learning rate a schedule can move (applyGradients reads it on every step). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+}
+
 /** Gradient steps through tfjs-layers with tfjs's Adam. */
 class TfjsStepper implements Stepper {
   readonly path = 'tfjs';
-  readonly #optimizer: tf.Optimizer;
+  readonly #optimizer: ScheduledAdam;
   readonly #vars: tf.Variable[];
 
   constructor(
     private readonly model: tf.LayersModel,
     learningRate: number,
   ) {
-    this.#optimizer = tf.train.adam(learningRate);
+    this.#optimizer = new ScheduledAdam(learningRate, 0.9, 0.999);
     this.#vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
 
@@ -73,11 +83,15 @@ class TfjsStepper implements Stepper {
         kept.correct = tf.keep(probs.argMax(-1).equal(labels).sum());
         return tf.metrics.categoricalCrossentropy(ys, probs).mean() as tf.Scalar;
       }, this.#vars);
-      this.#optimizer.applyGradients(grads as Parameters<tf.Optimizer['applyGradients']>[0]);
+      this.#optimizer.applyGradients(grads as Parameters<ScheduledAdam['applyGradients']>[0]);
       const out = { loss: value.dataSync()[0], correct: kept.correct!.dataSync()[0] };
       kept.correct!.dispose();
       return out;
     });
+  }
+
+  setLearningRate(lr: number): void {
+    this.#optimizer.setLearningRate(lr);
   }
 
   evaluate(split: TrainSplit, limit: number): number {
@@ -125,6 +139,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
         }
         const size = Math.min(config.batchSize, n - b * config.batchSize);
         fillBatch(train, order, b * config.batchSize, size, xsBuf, ysBuf);
+        stepper.setLearningRate(learningRateAt(config.schedule ?? 'constant', config.learningRate, (epoch - 1) * batches + b, config.epochs * batches));
         const t0 = performance.now();
         const { loss, correct } = stepper.step(xsBuf, ysBuf, size);
         const sec = (performance.now() - t0) / 1000;

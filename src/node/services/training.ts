@@ -55,7 +55,16 @@ export class TrainingService {
       cell = manifest.cell;
       hidden = manifest.hidden;
     }
-    const config = { cell, hidden, epochs: req.epochs, learningRate: req.learningRate, batchSize: req.batchSize, limit: req.limit, seed: req.seed ?? 42 };
+    const config = {
+      cell,
+      hidden,
+      epochs: req.epochs,
+      learningRate: req.learningRate,
+      batchSize: req.batchSize,
+      limit: req.limit,
+      seed: req.seed ?? 42,
+      schedule: req.schedule ?? 'constant',
+    };
     const job: StartMessage = {
       type: 'start',
       job: { config, base, samples: req.mode === 'finetune' ? samples.toArrays() : undefined, testLimit: 0 },

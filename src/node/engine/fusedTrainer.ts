@@ -195,7 +195,7 @@ export class FusedTrainer {
   /** Accuracy on (a prefix of) a split, using the kernel's forward pass. */
   evaluate(split: TrainSplit, limit = 0): number {
     const n = limit > 0 ? Math.min(limit, split.n) : split.n;
-    const predicted = classify(this.#kernel, split, n);
+    const predicted = classify(this.#kernel, split, n, this.#workers);
     let correct = 0;
     for (let i = 0; i < n; i++) if (predicted[i] === split.labels[i]) correct++;
     return n ? correct / n : 0;

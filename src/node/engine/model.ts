@@ -5,15 +5,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { TRAIN_BOUNDS } from '../../shared/training';
 import { CELLS, CLASSES, SIDE, type CellType } from '../../shared/types';
+import { initialWeights } from './initWeights';
 
 /** Options for createModel. */
 export interface ModelOptions {
   cell: CellType;
   /** Hidden units, default 128. */
   hidden?: number;
-  /** Seed for the weight initialisers, default 42. */
+  /** Seed for the starting weights, default 42. */
   seed?: number;
-  /** 'zeros' skips the random initialisers when the weights are about to be replaced (loading). */
+  /** 'zeros' leaves the weights at zero when they are about to be replaced (loading). */
   initializer?: 'random' | 'zeros';
 }
 
@@ -25,13 +26,13 @@ export function createModel({ cell, hidden = 128, seed = 42, initializer = 'rand
   if (!CELLS.includes(cell)) throw new Error(`unknown cell "${cell}": expected ${CELLS.join(', ')}`);
   const { min, max } = TRAIN_BOUNDS.hidden;
   if (!Number.isInteger(hidden) || hidden < min || hidden > max) throw new Error(`hidden must be a whole number from ${min} to ${max}, got ${hidden}`);
-  const zeros = initializer === 'zeros';
+  // Built with zeros; random starting weights come from initialWeights (see initWeights.ts for why not tfjs's initialisers).
   const common = {
     name: LAYER.recurrent,
     units: hidden,
     inputShape: [SIDE, SIDE] as [number, number],
-    kernelInitializer: zeros ? tf.initializers.zeros() : tf.initializers.glorotUniform({ seed }),
-    recurrentInitializer: zeros ? tf.initializers.zeros() : tf.initializers.orthogonal({ seed: seed + 1, gain: 1 }),
+    kernelInitializer: tf.initializers.zeros(),
+    recurrentInitializer: tf.initializers.zeros(),
   };
   const recurrent =
     cell === 'rnn'
@@ -40,33 +41,15 @@ export function createModel({ cell, hidden = 128, seed = 42, initializer = 'rand
         ? tf.layers.lstm({ ...common, activation: 'tanh', recurrentActivation: 'sigmoid', unitForgetBias: true })
         : tf.layers.gru({ ...common, activation: 'tanh', recurrentActivation: 'sigmoid' });
   const model = tf.sequential({ name: `rnn_lens_${cell}_${hidden}` });
-  quietOrthogonal(() => model.add(recurrent));
-  model.add(
-    tf.layers.dense({
-      name: LAYER.head,
-      units: CLASSES,
-      activation: 'softmax',
-      kernelInitializer: zeros ? tf.initializers.zeros() : tf.initializers.glorotUniform({ seed: seed + 2 }),
-    }),
-  );
-  return model;
-}
-
-/**
- * tfjs warns that the orthogonal initialiser is slow above 2,000 elements; for
- * 128×128 it takes milliseconds, so that one warning is dropped while weights are built.
- */
-function quietOrthogonal(build: () => void): void {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer')) return;
-    warn(...args);
-  };
-  try {
-    build();
-  } finally {
-    console.warn = warn;
+  model.add(recurrent);
+  model.add(tf.layers.dense({ name: LAYER.head, units: CLASSES, activation: 'softmax', kernelInitializer: tf.initializers.zeros() }));
+  if (initializer === 'random') {
+    const shapes = model.getWeights().map((w) => w.shape);
+    const tensors = initialWeights(cell, hidden, seed).map((v, i) => tf.tensor(v, shapes[i]));
+    model.setWeights(tensors);
+    tensors.forEach((t) => t.dispose());
   }
+  return model;
 }
 
 /** Read cell type and hidden size back from a model built by createModel. */

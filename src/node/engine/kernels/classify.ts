@@ -1,33 +1,59 @@
-/** Predicted classes from the kernels' forward pass: the whole test set without tfjs. */
+/** Predicted classes from the kernels' forward pass: the whole test set without tfjs, on this thread and any kernel workers. */
 import { CLASSES, STEPS } from '../../../shared/types';
 import { pixelsOf, type TrainSplit } from '../dataset';
+import type { KernelWorker } from './kernelWorker';
 import type { RecurrentKernel } from './recurrentKernel';
 
-/** argmax of the dense head over the last hidden state, for `n` images in chunks of the kernel's batch size. */
-export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n): Uint8Array {
+/** argmax of the dense head for `size` last hidden states (size × H) into out[at..]. */
+function head(last: Float32Array, size: number, H: number, Wd: Float32Array, bd: Float32Array, out: Uint8Array, at: number): void {
+  for (let r = 0; r < size; r++) {
+    let best = 0,
+      bestV = -Infinity;
+    for (let k = 0; k < CLASSES; k++) {
+      let s = bd[k];
+      for (let j = 0; j < H; j++) s += last[r * H + j] * Wd[j * CLASSES + k];
+      if (s > bestV) {
+        bestV = s;
+        best = k;
+      }
+    }
+    out[at + r] = best;
+  }
+}
+
+/**
+ * argmax of the dense head over the last hidden state, for `n` images in chunks of the kernel's
+ * batch size. With `workers` (kernel workers of the same layout), each round hands one chunk to
+ * every worker while this thread runs its own.
+ */
+export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n, workers: readonly KernelWorker[] = []): Uint8Array {
   const B = kernel.maxB,
     H = kernel.layout.H;
   const { Wd, bd } = kernel.weights;
   const out = new Uint8Array(n);
-  const labels = new Uint8Array(B);
-  for (let start = 0; start < n; start += B) {
-    const size = Math.min(B, n - start);
-    kernel.setBatch(pixelsOf(split, start, size), labels, size);
-    const hs = kernel.forward(size);
-    const last = (STEPS - 1) * size * H;
-    for (let r = 0; r < size; r++) {
-      let best = 0,
-        bestV = -Infinity;
-      for (let k = 0; k < CLASSES; k++) {
-        let s = bd[k];
-        for (let j = 0; j < H; j++) s += hs[last + r * H + j] * Wd[j * CLASSES + k];
-        if (s > bestV) {
-          bestV = s;
-          best = k;
-        }
-      }
-      out[start + r] = best;
+  const noLabels = new Uint8Array(B);
+  const [w0, w1] = kernel.layout.weights;
+  const weights = workers.length ? kernel.bytes.slice(w0, w1) : new Uint8Array(0);
+  for (let start = 0; start < n; ) {
+    const given: [KernelWorker, number, number][] = [];
+    let at = start + Math.min(B, n - start);
+    for (const w of workers) {
+      if (at >= n) break;
+      const size = Math.min(B, n - at);
+      w.startForward(weights, pixelsOf(split, at, size), size);
+      given.push([w, at, size]);
+      at += size;
     }
+    const size = Math.min(B, n - start);
+    kernel.setBatch(pixelsOf(split, start, size), noLabels, size);
+    const hs = kernel.forward(size);
+    head(hs.subarray((STEPS - 1) * size * H, STEPS * size * H), size, H, Wd, bd, out, start);
+    for (const [w, from, count] of given) {
+      w.finish();
+      head(w.last, count, H, Wd, bd, out, from);
+    }
+    start = at;
   }
   return out;
 }
+

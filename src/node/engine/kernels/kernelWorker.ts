@@ -19,14 +19,20 @@ export interface WorkerData {
     grads: SharedArrayBuffer;
     x: SharedArrayBuffer;
     labels: SharedArrayBuffer;
+    /** The last step's hidden states (B × H) of a forward-only pass. */
+    last: SharedArrayBuffer;
   };
 }
 
 /**
  * ctrl[0]: step sequence number (−1 stops the thread); ctrl[1]: last step done;
- * ctrl[2]: batch size; ctrl[3]: correct predictions of the step; ctrl[4]: 1 once the thread is up.
+ * ctrl[2]: batch size; ctrl[3]: correct predictions of the step; ctrl[4]: 1 once the thread is up;
+ * ctrl[5]: what to run, one of MODE.
  */
-export const CTRL = { seq: 0, done: 1, batch: 2, correct: 3, ready: 4 } as const;
+export const CTRL = { seq: 0, done: 1, batch: 2, correct: 3, ready: 4, mode: 5 } as const;
+
+/** A training step (gradients out), or a forward pass only (the last hidden states out). */
+export const MODE = { train: 0, forward: 1 } as const;
 
 /** How long the thread may take to start before it is declared lost (its error event cannot arrive while we wait). */
 const START_TIMEOUT_MS = 15_000;
@@ -41,6 +47,8 @@ export class KernelWorker {
   readonly #weights: Uint8Array;
   readonly #x: Float32Array;
   readonly #labels: Uint8Array;
+  /** The last hidden states of the latest forward pass, B × H. */
+  readonly last: Float32Array;
   /** The worker's gradients, byte-for-byte in the layout's gradient range. */
   readonly grads: Float32Array;
   #seq = 0;
@@ -55,6 +63,7 @@ export class KernelWorker {
       grads: new SharedArrayBuffer(layout.grads[1] - layout.grads[0]),
       x: new SharedArrayBuffer(T * maxB * I * 4),
       labels: new SharedArrayBuffer(maxB),
+      last: new SharedArrayBuffer(maxB * layout.H * 4),
     };
     this.#ctrl = new Int32Array(sab.ctrl);
     this.#loss = new Float64Array(sab.loss);
@@ -62,6 +71,7 @@ export class KernelWorker {
     this.#x = new Float32Array(sab.x);
     this.#labels = new Uint8Array(sab.labels);
     this.grads = new Float32Array(sab.grads);
+    this.last = new Float32Array(sab.last);
     const data: WorkerData = { mod: kernelModule(), layout, args: stepArgs(layout, 0), sab };
     this.#worker = startWorker('kernel-worker', data);
     this.#worker.on('error', (err) => (this.#failure = err));
@@ -70,10 +80,20 @@ export class KernelWorker {
 
   /** Start a step on the worker: copy the weights (as bytes from the main kernel) and the batch. */
   start(weights: Uint8Array, images: Float32Array, labels: ArrayLike<number>, B: number): void {
+    for (let i = 0; i < B; i++) this.#labels[i] = labels[i];
+    this.#run(MODE.train, weights, images, B);
+  }
+
+  /** Start a forward pass on the worker; after finish(), `last` holds the last step's hidden states. */
+  startForward(weights: Uint8Array, images: Float32Array, B: number): void {
+    this.#run(MODE.forward, weights, images, B);
+  }
+
+  #run(mode: number, weights: Uint8Array, images: Float32Array, B: number): void {
     if (this.#failure) throw new Error(`the kernel worker failed: ${this.#failure.message}`);
     this.#weights.set(weights);
     toTimeMajor(images, B, this.#x, this.layout.T, this.layout.I);
-    for (let i = 0; i < B; i++) this.#labels[i] = labels[i];
+    this.#ctrl[CTRL.mode] = mode;
     this.#ctrl[CTRL.batch] = B;
     this.#seq++;
     Atomics.store(this.#ctrl, CTRL.seq, this.#seq);

@@ -5,8 +5,8 @@
  * trainer's side. Started by KernelWorker; the shared layout is in WorkerData.
  */
 import { workerData } from 'node:worker_threads';
-import { CTRL, type WorkerData } from './kernelWorker';
-import { instantiate, STEP_ARG_B } from './recurrentKernel';
+import { CTRL, MODE, type WorkerData } from './kernelWorker';
+import { CELL_CODE, instantiate, STEP_ARG_B } from './recurrentKernel';
 
 function serve({ mod, layout, args, sab }: WorkerData): void {
   const x = instantiate(mod, layout);
@@ -23,11 +23,17 @@ function serve({ mod, layout, args, sab }: WorkerData): void {
     const mem = new Uint8Array(x.memory.buffer);
     mem.set(new Uint8Array(sab.weights), layout.weights[0]);
     mem.set(new Uint8Array(sab.x, 0, layout.T * B * layout.I * 4), o.X);
-    mem.set(new Uint8Array(sab.labels, 0, B), o.labels);
-    args[STEP_ARG_B] = B;
-    loss[0] = x.trainStep(...(args as Parameters<typeof x.trainStep>));
-    new Uint8Array(sab.grads).set(mem.subarray(layout.grads[0], layout.grads[1]));
-    ctrl[CTRL.correct] = new Int32Array(x.memory.buffer, o.correct, 1)[0];
+    if (ctrl[CTRL.mode] === MODE.forward) {
+      const { T, I, H } = layout;
+      x.forwardAll(CELL_CODE[layout.cell], o.X, o.W, o.U, o.b, o.Hs, o.Zs, o.Cs, B, T, I, H);
+      new Float32Array(sab.last).set(new Float32Array(x.memory.buffer, o.Hs + (T - 1) * B * H * 4, B * H));
+    } else {
+      mem.set(new Uint8Array(sab.labels, 0, B), o.labels);
+      args[STEP_ARG_B] = B;
+      loss[0] = x.trainStep(...(args as Parameters<typeof x.trainStep>));
+      new Uint8Array(sab.grads).set(mem.subarray(layout.grads[0], layout.grads[1]));
+      ctrl[CTRL.correct] = new Int32Array(x.memory.buffer, o.correct, 1)[0];
+    }
     Atomics.store(ctrl, CTRL.done, seen);
     Atomics.notify(ctrl, CTRL.done);
   }

@@ -1,0 +1,71 @@
+/**
+ * A fresh model's starting weights as plain arrays: Keras's defaults (Glorot-uniform input and
+ * dense kernels, orthogonal recurrent kernel with gain 1, zero biases, LSTM forget-gate bias 1),
+ * drawn from one seeded stream. tfjs's own orthogonal initialiser runs its decomposition as
+ * backend ops: about a second and tens of MB of WebAssembly memory that is never returned, for
+ * a GRU-128, before the first training step; this takes milliseconds.
+ */
+import { CLASSES, GATES, SIDE, type CellType } from '../../shared/types';
+import { mulberry32 } from './random';
+
+/** Standard normal draws (Box–Muller) from a uniform source. */
+function normals(n: number, rand: () => number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rand()));
+    const a = 2 * Math.PI * rand();
+    out[i] = r * Math.cos(a);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(a);
+  }
+  return out;
+}
+
+/** Glorot uniform for a fanIn × fanOut kernel, row-major. */
+export function glorotUniform(fanIn: number, fanOut: number, rand: () => number): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return Float32Array.from({ length: fanIn * fanOut }, () => (2 * rand() - 1) * limit);
+}
+
+/**
+ * A rows × cols matrix (row-major) with orthonormal columns when rows ≥ cols, else orthonormal
+ * rows: modified Gram–Schmidt on a Gaussian matrix, in double precision.
+ */
+export function orthogonal(rows: number, cols: number, rand: () => number): Float32Array {
+  const m = Math.max(rows, cols),
+    n = Math.min(rows, cols);
+  // n vectors of length m, each stored contiguously.
+  const v = normals(m * n, rand);
+  for (let j = 0; j < n; j++) {
+    const vj = v.subarray(j * m, (j + 1) * m);
+    for (let k = 0; k < j; k++) {
+      const vk = v.subarray(k * m, (k + 1) * m);
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += vj[i] * vk[i];
+      for (let i = 0; i < m; i++) vj[i] -= dot * vk[i];
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += vj[i] * vj[i];
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < m; i++) vj[i] /= norm;
+  }
+  const out = new Float32Array(rows * cols);
+  // rows ≥ cols: vector j is column j; otherwise vector j is row j.
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < m; i++) {
+      if (rows >= cols) out[i * cols + j] = v[j * m + i];
+      else out[j * cols + i] = v[j * m + i];
+    }
+  return out;
+}
+
+/** Starting weights in tfjs order: kernel [28, G·H], recurrent kernel [H, G·H], bias [G·H], dense kernel [H, 10], dense bias [10]. */
+export function initialWeights(cell: CellType, hidden: number, seed: number): Float32Array[] {
+  const rand = mulberry32(seed);
+  const G = GATES[cell] * hidden;
+  const kernel = glorotUniform(SIDE, G, rand);
+  const recurrent = orthogonal(hidden, G, rand);
+  const bias = new Float32Array(G);
+  if (cell === 'lstm') bias.fill(1, hidden, 2 * hidden); // unit forget bias: gates are [i, f, c, o]
+  const dense = glorotUniform(hidden, CLASSES, rand);
+  return [kernel, recurrent, bias, dense, new Float32Array(CLASSES)];
+}

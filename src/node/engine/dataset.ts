@@ -32,8 +32,14 @@ export type TrainSplit = DataSplit | ByteSplit;
 /** Images [start, start + count) of a split as floats in [0, 1]: a view for a float split, a converted copy for bytes. */
 export function pixelsOf(split: TrainSplit, start: number, count: number): Float32Array {
   if ('images' in split) return split.images.subarray(start * PIXELS, (start + count) * PIXELS);
-  const out = new Float32Array(count * PIXELS);
-  for (let i = 0, src = start * PIXELS; i < out.length; i++) out[i] = split.bytes[src + i] / 255;
+  return pixelsInto(split, start, count, new Float32Array(count * PIXELS));
+}
+
+/** Images [start, start + count) written as floats into `dst` from image slot `at`, without allocating; returns those pixels of `dst`. */
+export function pixelsInto(split: TrainSplit, start: number, count: number, dst: Float32Array, at = 0): Float32Array {
+  const out = dst.subarray(at * PIXELS, (at + count) * PIXELS);
+  if ('images' in split) out.set(split.images.subarray(start * PIXELS, (start + count) * PIXELS));
+  else for (let i = 0, src = start * PIXELS; i < out.length; i++) out[i] = split.bytes[src + i] / 255;
   return out;
 }
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainPath, type TrainProgress, type TrainSummary } from '../../shared/types';
 import { accuracy } from './evaluate';
-import { pixelsOf, type TrainSplit } from './dataset';
+import { pixelsInto, type TrainSplit } from './dataset';
 import { FusedTrainer, fusedEligible } from './fusedTrainer';
 import { mulberry32, permutation } from './random';
 import { learningRateAt } from '../../shared/training';
@@ -31,7 +31,7 @@ export interface TrainOptions {
 function fillBatch(split: TrainSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
   for (let k = 0; k < size; k++) {
     const i = order[from + k];
-    xs.set(pixelsOf(split, i, 1), k * PIXELS);
+    pixelsInto(split, i, 1, xs, k);
     ys[k] = split.labels[i];
   }
 }

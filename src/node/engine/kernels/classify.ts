@@ -1,6 +1,6 @@
 /** Predicted classes from the kernels' forward pass: the whole test set without tfjs, on this thread and any kernel workers. */
-import { CLASSES, STEPS } from '../../../shared/types';
-import { pixelsOf, type TrainSplit } from '../dataset';
+import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
+import { pixelsInto, type TrainSplit } from '../dataset';
 import type { KernelWorker } from './kernelWorker';
 import type { RecurrentKernel } from './recurrentKernel';
 
@@ -32,6 +32,7 @@ export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n
   const { Wd, bd } = kernel.weights;
   const out = new Uint8Array(n);
   const noLabels = new Uint8Array(B);
+  const chunk = new Float32Array(B * PIXELS); // reused: no garbage per chunk
   const [w0, w1] = kernel.layout.weights;
   const weights = workers.length ? kernel.bytes.slice(w0, w1) : new Uint8Array(0);
   for (let start = 0; start < n; ) {
@@ -40,12 +41,12 @@ export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n
     for (const w of workers) {
       if (at >= n) break;
       const size = Math.min(B, n - at);
-      w.startForward(weights, pixelsOf(split, at, size), size);
+      w.startForward(weights, pixelsInto(split, at, size, chunk), size);
       given.push([w, at, size]);
       at += size;
     }
     const size = Math.min(B, n - start);
-    kernel.setBatch(pixelsOf(split, start, size), noLabels, size);
+    kernel.setBatch(pixelsInto(split, start, size, chunk), noLabels, size);
     const hs = kernel.forward(size);
     head(hs.subarray((STEPS - 1) * size * H, STEPS * size * H), size, H, Wd, bd, out, start);
     for (const [w, from, count] of given) {

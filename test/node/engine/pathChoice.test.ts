@@ -134,7 +134,17 @@ describe('choosing the training path', () => {
       'a negative speed',
       () => JSON.stringify({ format: 'rnn-lens-training-paths/1', entries: { [pathKey(base)]: { path: 'tfjs', kernelsPerSec: -1, tfjsPerSec: 2, at: 'x' } } }),
     ],
-    ['an oversized file', () => JSON.stringify({ format: 'rnn-lens-training-paths/1', entries: {}, pad: 'x'.repeat(MAX_CACHE_BYTES) })],
+    [
+      'an oversized file',
+      () => {
+        // Well-formed entries for other sizes, but more bytes than a cache file may have.
+        const entry = { path: 'tfjs', kernelsPerSec: 1, tfjsPerSec: 2, at: '2026-01-01T00:00:00.000Z' };
+        const entries = Object.fromEntries(Array.from({ length: 800 }, (_, h) => [pathKey({ ...base, hidden: 1000 + h }), entry]));
+        const text = JSON.stringify({ format: 'rnn-lens-training-paths/1', entries });
+        expect(text.length).toBeGreaterThan(MAX_CACHE_BYTES);
+        return text;
+      },
+    ],
     ['binary garbage', () => '\u0000\u00ff\u0001garbage'],
   ];
   it.each(hostile)('ignores a cache file with %s (with a note), measures, and rewrites it', async (_what, text) => {

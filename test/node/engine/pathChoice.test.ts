@@ -76,7 +76,7 @@ describe('choosing the training path', () => {
     expect(choice.kernelsPerSec).toBeUndefined();
   });
 
-  it('times real batches on both paths on wasm: sane positive speeds, well under two seconds for GRU-128', async () => {
+  it('times real batches on both paths on wasm: sane positive speeds, and a probe of a few seconds at most for GRU-128', async () => {
     const speeds: Partial<Record<TrainPath, number>> = {};
     const secs: Partial<Record<TrainPath, number>> = {};
     const timed = (p: TrainPath, probe: () => number) => {
@@ -88,6 +88,8 @@ describe('choosing the training path', () => {
     const { choice } = await run({ hidden: 128, batchSize: 128, limit: 256 }, { measure: timed });
     const fmt = (p: TrainPath) => `${p} ${speeds[p]?.toFixed(0)} samples/s in ${secs[p]?.toFixed(2)} s`;
     console.log(`GRU-128 probe: ${fmt('kernels')}, ${fmt('tfjs')}`);
+    // About 1.7 s on two busy shared cores; the bound only catches a probe that grew by far.
+    expect(secs.kernels! + secs.tfjs!).toBeLessThan(8);
     for (const p of ['kernels', 'tfjs'] as const) {
       expect(speeds[p]).toBeGreaterThan(10);
       expect(speeds[p]).toBeLessThan(1e7);

@@ -180,6 +180,7 @@ export async function choosePath<S extends ProbeStepper>(run: PathRun<S>, env: N
       else failures.push(new Error(`the ${p} probe measured ${v} samples/s`));
     } catch (err) {
       failures.push(err);
+      onNote(`the ${p} training path could not be timed: ${(err as Error).message}`);
     }
   }
   const { kernels: kernelsPerSec, tfjs: tfjsPerSec } = speeds;

@@ -71,8 +71,10 @@ describe('choosing the training path', () => {
       if (p === 'kernels') throw new Error('the kernels cannot run this model');
       return 700;
     });
-    const { choice } = await run({}, { measure });
+    const notes: string[] = [];
+    const { choice } = await run({}, { measure, onNote: (n) => notes.push(n) });
     expect(choice).toMatchObject({ path: 'tfjs', reason: 'only', tfjsPerSec: 700 });
+    expect(notes).toEqual(['the kernels training path could not be timed: the kernels cannot run this model']);
     expect(choice.kernelsPerSec).toBeUndefined();
   });
 

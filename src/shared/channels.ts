@@ -29,7 +29,7 @@ export const CHANNEL_NAMES = [
 ] as const;
 
 /** Events main pushes to the renderer. */
-export const EVENT_NAMES = ['train:progress', 'train:done', 'train:error', 'train:map', 'models:changed'] as const;
+export const EVENT_NAMES = ['train:progress', 'train:path', 'train:done', 'train:error', 'train:map', 'models:changed'] as const;
 
 /** 'models:activate' → 'modelsActivate': the preload's function name for a channel. */
 export function methodName(channel: string): string {

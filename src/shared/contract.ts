@@ -4,7 +4,7 @@
  * The renderer imports types only; main imports the schemas.
  */
 import { z } from 'zod';
-import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName } from './types';
+import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice } from './types';
 import { CELLS, CLASSES, PIXELS, SCHEDULES } from './types';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
@@ -127,6 +127,8 @@ export interface AppStatus {
   runtime: string;
   active: ActiveModel | null;
   training: TrainStartRequest | null;
+  /** The running job's training path, once chosen. */
+  trainingPath: PathChoice | null;
   /** Problems met at start-up, such as a damaged model moved aside. */
   notices: string[];
 }
@@ -233,6 +235,8 @@ export type Result<T> = { ok: true; value: T } | Failure;
 /** Events main pushes to the renderer. */
 export interface Events {
   'train:progress': TrainProgress;
+  /** Which path trains the running job and why, sent once before its first batch. */
+  'train:path': PathChoice;
   'train:done': { summary: TrainSummary; version: ModelVersion | null };
   'train:error': { error: string };
   /** The probe set on the hidden-state map after each epoch of the running job. */

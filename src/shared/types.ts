@@ -90,6 +90,24 @@ export type TrainProgress = BatchProgress | EpochProgress;
 /** How a run's gradient steps ran: the fused WebAssembly kernels, or tfjs layers on the active backend. */
 export type TrainPath = 'kernels' | 'tfjs';
 
+/**
+ * Why a run trains on its path: measured now by timing a few batches on each path, taken
+ * from an earlier measurement on this machine, set by RNN_LENS_KERNELS (or the caller), the
+ * only path this model can take, or the built-in rule when no measurement was asked for.
+ */
+export type PathReason = 'measured' | 'cached' | 'forced' | 'only' | 'default';
+
+/** Which path trains a run, and why. */
+export interface PathChoice {
+  path: TrainPath;
+  reason: PathReason;
+  /** The tfjs backend the run uses (the tfjs path runs on it). */
+  backend: BackendName;
+  /** Training samples per second of each path when measured (now, or earlier for 'cached'). */
+  kernelsPerSec?: number;
+  tfjsPerSec?: number;
+}
+
 /** Result of a finished (or cancelled) run. */
 export interface TrainSummary {
   epochs: EpochProgress[];
@@ -97,6 +115,8 @@ export interface TrainSummary {
   cancelled: boolean;
   /** Which path trained; null when the run was cancelled before it started. */
   path: TrainPath | null;
+  /** How the path was chosen; null when the run was cancelled before it started. */
+  choice: PathChoice | null;
   elapsedSec: number;
   samplesPerSec: number;
 }

@@ -20,6 +20,9 @@ describe('retrain locally', () => {
     await expect.poll(() => page.getByTestId('train-estimate').textContent()).toMatch(/\d+ s|\d+:\d\d/);
     await page.getByTestId('train-button').click();
     await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(0);
+    // A fresh user folder: the trainer timed both paths before the first batch, and the status bar says so.
+    const pathLine = /^Training on (fused kernels|tfjs layers \(\w+\)) — measured [\d,]+ vs [\d,]+ samples\/s on (fused kernels|tfjs layers \(\w+\))$/;
+    expect((await page.getByTestId('status-path').textContent())?.trim()).toMatch(pathLine);
     const early = await progress();
     await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(early);
     await page.screenshot({ path: `${SHOTS}/train-running.png` });
@@ -35,6 +38,8 @@ describe('retrain locally', () => {
     await expect.poll(() => page.getByTestId('model-v0001').count()).toBe(1);
     expect(await page.getByTestId('model-v0001').getByTestId('active-marker').count()).toBe(1);
     expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · GRU-128/);
+    console.log(`E2E training path: ${(await page.getByTestId('status-path').textContent())?.trim()}`);
+    expect((await page.getByTestId('status-path').textContent())?.trim()).toMatch(pathLine);
     const summary = (await page.getByTestId('train-summary').textContent())!;
     console.log(`E2E short run: ${summary}`);
     expect(summary).toMatch(/\d+\.\d\d% test accuracy for v0001/);

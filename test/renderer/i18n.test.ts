@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, LANGS, pickLang } from '../../src/renderer/src/lib/i18n/catalog';
-import { makeFormat, wordError } from '../../src/renderer/src/lib/i18n/format';
+import { makeFormat, wordError, wordPath } from '../../src/renderer/src/lib/i18n/format';
 
 type Tree = { [k: string]: string | Tree };
 const flat = (t: Tree, pre = ''): Record<string, string> =>
@@ -77,5 +77,23 @@ describe('message catalogue', () => {
     expect(pickLang('en', ['ko-KR'])).toBe('en');
     expect(pickLang('ko', ['en-US'])).toBe('ko');
     expect(pickLang('fr', ['en-US'])).toBe('en');
+  });
+
+  it('says which path trains and why, in English and Korean, with localised numbers', async () => {
+    const e = await instance('en');
+    const ef = makeFormat('en', e.t);
+    const measured = { path: 'kernels', reason: 'measured', backend: 'wasm', kernelsPerSec: 6100.4, tfjsPerSec: 1200 } as const;
+    expect(wordPath(e.t, ef, measured)).toBe('Training on fused kernels — measured 6,100 vs 1,200 samples/s on tfjs layers (wasm)');
+    expect(wordPath(e.t, ef, { ...measured, path: 'tfjs', kernelsPerSec: 900 })).toBe(
+      'Training on tfjs layers (wasm) — measured 1,200 vs 900 samples/s on fused kernels',
+    );
+    expect(wordPath(e.t, ef, { ...measured, reason: 'cached' })).toBe('Training on fused kernels — chosen earlier on this machine');
+    expect(wordPath(e.t, ef, { path: 'tfjs', reason: 'forced', backend: 'tensorflow' })).toBe('Training on tfjs layers (tensorflow) — set by RNN_LENS_KERNELS');
+    expect(wordPath(e.t, ef, { path: 'tfjs', reason: 'only', backend: 'cpu' })).toBe('Training on tfjs layers (cpu) — the only path that runs this model');
+    const k = await instance('ko');
+    const kf = makeFormat('ko', k.t);
+    expect(wordPath(k.t, kf, measured)).toBe('학습 경로: 퓨즈드 커널 — 측정 결과 초당 샘플 6,100개, tfjs 레이어(wasm) 쪽은 1,200개');
+    expect(wordPath(k.t, kf, { ...measured, reason: 'cached' })).toBe('학습 경로: 퓨즈드 커널 — 이 컴퓨터에서 전에 측정해 고른 경로');
+    expect(wordPath(k.t, kf, { path: 'kernels', reason: 'forced', backend: 'wasm' })).toBe('학습 경로: 퓨즈드 커널 — RNN_LENS_KERNELS로 지정됨');
   });
 });

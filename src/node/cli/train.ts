@@ -6,10 +6,24 @@ import { defaultMnistDir, loadTrainingData } from '../engine/dataset';
 import { runJob, runManifest } from '../engine/job';
 import { readModelFolder } from '../engine/modelFolder';
 import { ModelStore } from '../engine/store';
-import type { TrainProgress } from '../../shared/types';
+import type { PathChoice, TrainProgress } from '../../shared/types';
 import { parseTrainArgs, USAGE, UsageError } from './args';
 
 const pad = (n: number) => String(n).padStart(4, '0');
+
+/** One line on the training path: which, and why. */
+function describePath(c: PathChoice): string {
+  const where = c.path === 'kernels' ? 'fused kernels' : `tfjs layers on ${c.backend}`;
+  const speeds = c.kernelsPerSec && c.tfjsPerSec ? ` (kernels ${Math.round(c.kernelsPerSec)} vs tfjs ${Math.round(c.tfjsPerSec)} samples/s)` : '';
+  const why = {
+    measured: 'measured',
+    cached: 'chosen earlier',
+    forced: 'set by RNN_LENS_KERNELS',
+    only: 'the only path that runs',
+    default: 'the default rule',
+  }[c.reason];
+  return `Training on ${where}: ${why}${speeds}`;
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -57,7 +71,13 @@ async function main(argv: string[]): Promise<number> {
       console.log(`Epoch ${pad(p.epoch)}  avg cost ${p.avgCost.toFixed(3)}  test acc ${p.testAccuracy.toFixed(4)}  (${Math.round(p.samplesPerSec)} samples/s)`);
     }
   };
-  const { model, summary, dataset } = await runJob({ config, base, testLimit: args.testLimit }, ds, { onProgress, signal: ac.signal });
+  // No cache here: each CLI run times both paths on a few batches (RNN_LENS_KERNELS=off|on skips that).
+  const { model, summary, dataset } = await runJob({ config, base, testLimit: args.testLimit }, ds, {
+    onProgress,
+    signal: ac.signal,
+    path: {},
+    onPath: (c) => console.log(describePath(c)),
+  });
   if (summary.epochs.length === 0) {
     console.log('cancelled before the first epoch finished; nothing saved');
     return 1;

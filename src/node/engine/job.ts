@@ -5,12 +5,12 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { finetuneMix } from '../../shared/training';
-import { PIXELS, type TrainConfig, type TrainProgress, type TrainSummary } from '../../shared/types';
+import { PIXELS, type TrainConfig, type TrainSummary } from '../../shared/types';
 import { bytesToModel, type ModelBytes } from './artifacts';
 import { pixelsOf, type DataSplit, type Dataset, type TrainSplit } from './dataset';
 import { createModel } from './model';
 import type { ManifestInput } from './store';
-import { trainModel } from './train';
+import { trainModel, type TrainOptions } from './train';
 
 /** The user's drawings as training arrays. */
 export interface SampleArrays {
@@ -55,7 +55,7 @@ export function mixSamples(train: TrainSplit, mnist: number, samples: SampleArra
 export async function runJob(
   spec: JobSpec,
   ds: Dataset<TrainSplit>,
-  hooks: { onProgress?: (p: TrainProgress) => void; onEpochWeights?: (epoch: number, weights: Float32Array[]) => void; signal?: AbortSignal } = {},
+  hooks: Pick<TrainOptions, 'onProgress' | 'onEpochWeights' | 'signal' | 'path' | 'onPath'> = {},
 ): Promise<JobResult> {
   const config = { ...spec.config };
   const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden }) : createModel(config);

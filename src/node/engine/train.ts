@@ -3,10 +3,21 @@
  * per batch and per epoch, cancellation between batches, and no leaked tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, PIXELS, SIDE, type EpochProgress, type TrainConfig, type TrainPath, type TrainProgress, type TrainSummary } from '../../shared/types';
+import {
+  CLASSES,
+  PIXELS,
+  SIDE,
+  type EpochProgress,
+  type PathChoice,
+  type TrainConfig,
+  type TrainPath,
+  type TrainProgress,
+  type TrainSummary,
+} from '../../shared/types';
 import { accuracy } from './evaluate';
 import { pixelsInto, type TrainSplit } from './dataset';
-import { FusedTrainer, fusedEligible } from './fusedTrainer';
+import { FusedTrainer } from './fusedTrainer';
+import { choosePath, type PathOptions } from './pathChoice';
 import { mulberry32, permutation } from './random';
 import { learningRateAt } from '../../shared/training';
 
@@ -25,6 +36,10 @@ export interface TrainOptions {
   testLimit?: number;
   /** Use the fused WebAssembly kernels where the model allows (default), or force the plain tfjs path. */
   kernels?: 'auto' | 'off';
+  /** Measure which path is faster (and remember it); without this the built-in rule picks (see pathChoice.ts). */
+  path?: PathOptions;
+  /** Called once the path is chosen, before the first batch. */
+  onPath?: (choice: PathChoice) => void;
 }
 
 /** Copy the samples named by order[from..from+size) into the batch buffers. */
@@ -113,7 +128,13 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
   const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
   if (n === 0) throw new Error('the training set is empty');
   const batches = Math.ceil(n / config.batchSize);
-  const stepper: Stepper = opts.kernels !== 'off' && fusedEligible() ? new FusedTrainer(model, config) : new TfjsStepper(model, config.learningRate);
+  const make: Record<TrainPath, (m: tf.LayersModel) => Stepper> = {
+    kernels: (m) => new FusedTrainer(m, config),
+    tfjs: (m) => new TfjsStepper(m, config.learningRate),
+  };
+  const choice = await choosePath({ model, config, train, n, kernels: opts.kernels, path: opts.path, make });
+  opts.onPath?.(choice);
+  const stepper: Stepper = make[choice.path](model);
   const rand = mulberry32(config.seed);
   const xsBuf = new Float32Array(config.batchSize * PIXELS);
   const ysBuf = new Int32Array(config.batchSize);
@@ -192,6 +213,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
     testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : 0,
     cancelled,
     path: stepper.path,
+    choice,
     elapsedSec: total,
     samplesPerSec: trained / Math.max(total, 1e-6),
   };

@@ -52,7 +52,15 @@ export class AppServices {
     this.samples = new SampleStore(join(opts.userData, 'samples.json'));
     if (this.samples.notice) this.#notices.push(this.samples.notice);
     this.active = new ActiveModelService(this.store, opts.emit);
-    this.training = new TrainingService(opts.spawnTrainer, { active: this.active, store: this.store, samples: this.samples, dataDir, emit: opts.emit });
+    this.training = new TrainingService(opts.spawnTrainer, {
+      active: this.active,
+      store: this.store,
+      samples: this.samples,
+      dataDir,
+      pathCacheFile: join(opts.userData, 'training-paths.json'),
+      appVersion: opts.appVersion,
+      emit: opts.emit,
+    });
     this.dataset = new DatasetService(dataDir, this.active);
     this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null);
     this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'));
@@ -73,6 +81,7 @@ export class AppServices {
       runtime: this.opts.runtime,
       active: this.active.summary(),
       training: this.training.running,
+      trainingPath: this.training.path,
       notices: [...this.#notices],
     };
   }

@@ -1,6 +1,6 @@
 /** Training runs: start (from scratch, or fine-tune the active model with the user's samples), cancel, and adopt the result. */
 import type { Events, TrainStartRequest } from '../../shared/contract';
-import type { ModelVersion, TrainSummary } from '../../shared/types';
+import type { ModelVersion, PathChoice, TrainSummary } from '../../shared/types';
 import { runManifest } from '../engine/job';
 import type { ModelStore } from '../engine/store';
 import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
@@ -11,11 +11,12 @@ import { CodedError } from '../../shared/errors';
 
 /** The summary of a run cancelled before it finished. */
 function cancelledSummary(elapsedSec: number): TrainSummary {
-  return { epochs: [], testAccuracy: 0, cancelled: true, path: null, elapsedSec, samplesPerSec: 0 };
+  return { epochs: [], testAccuracy: 0, cancelled: true, path: null, choice: null, elapsedSec, samplesPerSec: 0 };
 }
 
 export class TrainingService {
   readonly trainer: TrainerManager;
+  #choice: PathChoice | null = null;
 
   constructor(
     spawn: SpawnTrainer,
@@ -24,6 +25,9 @@ export class TrainingService {
       store: ModelStore;
       samples: SampleStore;
       dataDir: string;
+      /** The JSON file that remembers which training path was faster (see engine/pathChoice.ts); none: measure every run. */
+      pathCacheFile?: string;
+      appVersion?: string;
       emit: <E extends keyof Events>(event: E, payload: Events[E]) => void;
     },
   ) {
@@ -33,12 +37,21 @@ export class TrainingService {
       cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null }),
       error: (error) => deps.emit('train:error', { error }),
       map: (frame) => deps.emit('train:map', frame),
+      path: (choice) => {
+        this.#choice = choice;
+        deps.emit('train:path', choice);
+      },
     });
   }
 
   /** The request of the run in progress, or null. */
   get running(): TrainStartRequest | null {
     return this.trainer.job?.request ?? null;
+  }
+
+  /** The running job's training path, once chosen, or null. */
+  get path(): PathChoice | null {
+    return this.trainer.job ? this.#choice : null;
   }
 
   start(req: TrainStartRequest): { started: true } {
@@ -71,8 +84,10 @@ export class TrainingService {
       dataDir,
       datasetName: 'mnist',
       request: { ...req, cell, hidden },
+      pathCache: this.deps.pathCacheFile ? { file: this.deps.pathCacheFile, version: this.deps.appVersion ?? '' } : undefined,
     };
     this.trainer.start(job);
+    this.#choice = null;
     return { started: true };
   }
 

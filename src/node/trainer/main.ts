@@ -31,7 +31,10 @@ async function handle(msg: StartMessage): Promise<void> {
     const backend = await initBackend();
     const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
     const maps = new EpochMaps(cell, hidden, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
+    const path = msg.pathCache ? { cacheFile: msg.pathCache.file, version: msg.pathCache.version } : undefined;
     const { model, summary, dataset } = await runJob(msg.job, ds, {
+      path,
+      onPath: (choice) => send({ type: 'path', choice }),
       onProgress: (progress) => send({ type: 'progress', progress }),
       // The probe set on the map after each epoch; a failure here must not stop the run.
       onEpochWeights: (epoch, weights) => {

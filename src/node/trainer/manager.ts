@@ -5,7 +5,7 @@
  * so ones still queued when a run ends are not sent again. Cancel kills the
  * process; a crash or out-of-memory surfaces as an error.
  */
-import type { TrainProgress } from '../../shared/types';
+import type { PathChoice, TrainProgress } from '../../shared/types';
 import type { TrainingMapFrame } from '../../shared/projection';
 import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
 import { CodedError } from '../../shared/errors';
@@ -33,6 +33,8 @@ export interface TrainerEvents {
   error(message: string, job: StartMessage): void;
   /** The probe set on the map after an epoch. */
   map?(frame: TrainingMapFrame): void;
+  /** Which path trains the run and why, before its first batch. */
+  path?(choice: PathChoice): void;
 }
 
 /** Minimum gap between two progress events. */
@@ -100,6 +102,7 @@ export class TrainerManager {
     const parsed = parseTrainerMessage(data);
     const msg: TrainerMessage = parsed.ok ? parsed.msg : { type: 'error', error: `the trainer sent a malformed message (${parsed.error})` };
     if (msg.type === 'progress') this.#push(msg.progress);
+    else if (msg.type === 'path') this.events.path?.(msg.choice);
     else if (msg.type === 'map') {
       if (msg.frame.landmarks.length === 2 * msg.frame.labels.length) this.events.map?.(msg.frame);
     } else if (msg.type === 'error') {

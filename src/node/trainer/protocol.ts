@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { TrainStartRequest } from '../../shared/contract';
-import type { TrainProgress, TrainSummary } from '../../shared/types';
+import type { PathChoice, TrainProgress, TrainSummary } from '../../shared/types';
 import type { JobSpec } from '../engine/job';
 
 /** Main → trainer: run one training job. */
@@ -17,6 +17,8 @@ export interface StartMessage {
   datasetName: string;
   /** The renderer's request, echoed in the app status while the job runs. */
   request?: TrainStartRequest;
+  /** Where the measured training paths are remembered (see engine/pathChoice.ts), and the app version they hold for. */
+  pathCache?: { file: string; version: string };
 }
 
 const count = z.number().int().nonnegative();
@@ -47,11 +49,21 @@ const EpochProgress = z.strictObject({
   elapsedSec: seconds,
 });
 
+const speed = z.number().finite().positive().optional();
+const PathChoiceSchema = z.strictObject({
+  path: z.enum(['kernels', 'tfjs']),
+  reason: z.enum(['measured', 'cached', 'forced', 'only', 'default']),
+  backend: z.enum(['tensorflow', 'wasm', 'cpu']),
+  kernelsPerSec: speed,
+  tfjsPerSec: speed,
+});
+
 const TrainSummarySchema = z.strictObject({
   epochs: z.array(EpochProgress),
   testAccuracy: real,
   cancelled: z.boolean(),
   path: z.enum(['kernels', 'tfjs']).nullable(),
+  choice: PathChoiceSchema.nullable(),
   elapsedSec: seconds,
   samplesPerSec: seconds,
 });
@@ -61,6 +73,8 @@ const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected byt
 
 /** Trainer → main. */
 export const TrainerMessageSchema = z.discriminatedUnion('type', [
+  /** Which path trains and why, once chosen, before the first batch. */
+  z.strictObject({ type: z.literal('path'), choice: PathChoiceSchema }),
   z.strictObject({ type: z.literal('progress'), progress: z.discriminatedUnion('kind', [BatchProgress, EpochProgress]) }),
   z.strictObject({
     type: z.literal('done'),
@@ -92,6 +106,8 @@ export type DoneMessage = Extract<TrainerMessage, { type: 'done' }>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const _progress: Same<z.infer<typeof BatchProgress> | z.infer<typeof EpochProgress>, TrainProgress> = true;
 const _summary: Same<z.infer<typeof TrainSummarySchema>, TrainSummary> = true;
+const _choice: Same<z.infer<typeof PathChoiceSchema>, PathChoice> = true;
+void _choice;
 void _progress;
 void _summary;
 

@@ -41,6 +41,8 @@ describe('train CLI', () => {
     const r = await cli(['--epochs', '2', '--hidden', '16', '--limit', '256', '--test-limit', '100', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/backend: (wasm|tensorflow|cpu)/);
+    // No cache in the CLI: both paths are timed on a few batches every run.
+    expect(r.stdout).toMatch(/^Training on (fused kernels|tfjs layers on \w+): measured \(kernels \d+ vs tfjs \d+ samples\/s\)$/m);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('Epoch'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^Epoch 0001 {2}avg cost \d\.\d{3} {2}test acc 0\.\d{4} {2}\(\d+ samples\/s\)$/);

@@ -1,8 +1,9 @@
 /**
- * Which path a training run takes, as its summary reports it: the fused kernels on
- * the wasm and cpu backends at any hidden size, and tfjs layers otherwise,
- * including on native TensorFlow (tfjs-node), where the kernels switch off. That last
- * case is why every kernel test pins the wasm backend and checks `path`.
+ * Which path a training run takes when no measurement is asked for (the built-in rule;
+ * the app and the CLI measure, see pathChoice.test.ts), as its summary reports it: the
+ * fused kernels on the wasm and cpu backends at any hidden size, and tfjs layers otherwise,
+ * including on native TensorFlow (tfjs-node), where the rule switches the kernels off. That
+ * last case is why every kernel test pins the wasm backend and checks `path`.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as backend from '../../../src/node/engine/backend';

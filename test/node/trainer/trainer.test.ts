@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
 import { TrainerManager } from '../../../src/node/trainer/manager';
 import type { TrainStartRequest } from '../../../src/shared/contract';
+import type { PathChoice } from '../../../src/shared/types';
 import { makeServices, waitFor } from '../fixtures';
 
 // The trainer processes inherit the backend from here: pinned, so they train on the fused kernels wherever this runs.
@@ -28,7 +31,7 @@ const alive = (pid: number) => {
 
 describe('trainer process', () => {
   it('trains in its own process, throttles progress, keeps predicting, then hot-swaps the new version', async () => {
-    const { services, events } = await makeServices();
+    const { services, events, userData } = await makeServices();
     const before = services.handlers['model:predict']({ pixels });
     // Long enough (about a second on the fused kernels) for the throttle to matter.
     services.training.start({ ...small, limit: 16000 });
@@ -37,12 +40,23 @@ describe('trainer process', () => {
     expect(services.status().training).toMatchObject({ cell: 'rnn', epochs: 2 });
     expect(() => services.training.start(small)).toThrow(/a training run is already in progress/);
     await waitFor(events, 'train:progress');
+    // The path is chosen by timing both (no cache yet) and reported before the first batch.
+    const firstPath = events.findIndex((e) => e.event === 'train:path');
+    expect(firstPath).toBeGreaterThanOrEqual(0);
+    expect(firstPath).toBeLessThan(events.findIndex((e) => e.event === 'train:progress'));
+    const choice = events[firstPath].payload as PathChoice;
+    expect(choice).toMatchObject({ path: 'kernels', reason: 'measured', backend: 'wasm' });
+    expect(choice.kernelsPerSec).toBeGreaterThan(choice.tfjsPerSec!);
+    expect(services.status().trainingPath).toEqual(choice);
+    expect(existsSync(join(userData, 'training-paths.json'))).toBe(true);
     // Main keeps answering with the old model while the run goes on.
     const during = services.handlers['model:predict']({ pixels }) as { probs: number[] };
     expect(during.probs).toEqual((before as { probs: number[] }).probs);
     const done = await waitFor(events, 'train:done');
     expect(done.summary.cancelled).toBe(false);
     expect(done.summary.path).toBe('kernels');
+    expect(done.summary.choice).toEqual(choice);
+    expect(services.status().trainingPath).toBeNull();
     expect(done.version?.manifest.backend).toBe('wasm');
     expect(done.summary.epochs).toHaveLength(2);
     expect(done.version?.id).toBe('v0002');
@@ -165,11 +179,14 @@ describe('trainer manager with a fake child', () => {
       'done',
       { type: 'done', summary: { epochs: [] }, backend: 'wasm' },
       { type: 'progress', progress: { kind: 'batch', epoch: 'one' } },
+      { type: 'path', choice: { path: 'gpu', reason: 'measured', backend: 'wasm' } },
+      { type: 'path', choice: { path: 'kernels', reason: 'measured', backend: 'wasm', kernelsPerSec: -5, tfjsPerSec: 1 } },
+      { type: 'path', choice: { path: 'kernels', reason: 'because', backend: 'wasm' } },
       { type: 'map', frame: { epoch: 1, landmarks: new Float32Array([NaN, 0]), labels: [3], explained: [0.2, 0.1] } },
       { type: 'map', frame: { epoch: 1, landmarks: [0, 0], labels: [3], explained: [0.2, 0.1] } },
       {
         type: 'done',
-        summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', elapsedSec: 1, samplesPerSec: 1 },
+        summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', choice: null, elapsedSec: 1, samplesPerSec: 1 },
         backend: 'wasm',
         dataset: 'mnist',
         modelJson: 'not bytes',

@@ -25,6 +25,19 @@ export const en = {
     noModel: 'no model yet — train one',
     training: 'training {{pct}} · ETA {{eta}}',
     connectionLost: 'connection lost — reconnecting…',
+    pathTitle: 'Which path runs the gradient steps, and why',
+    path: 'Training on {{where}} — {{why}}',
+    pathWhere: {
+      kernels: 'fused kernels',
+      tfjs: 'tfjs layers ({{backend}})',
+    },
+    pathWhy: {
+      measured: 'measured {{chosen}} vs {{other}} samples/s on {{otherWhere}}',
+      cached: 'chosen earlier on this machine',
+      forced: 'set by RNN_LENS_KERNELS',
+      only: 'the only path that runs this model',
+      default: 'the built-in rule',
+    },
   },
   draw: {
     title: 'Draw',

@@ -1,6 +1,7 @@
 /** Numbers, percentages, durations, dates and errors in a language: pure, given the language's `t`. */
 import type { TFunction } from 'i18next';
 import { ERROR_CODES, type ErrorCode, type ErrorParams } from '../../../../shared/errors';
+import type { PathChoice, TrainPath } from '../../../../shared/types';
 
 export function makeFormat(lang: string, t: TFunction) {
   const nf = (min: number, max = min) => new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max });
@@ -47,4 +48,17 @@ export function rich(s: string): { text: string; tag: 'b' | 'code' | null }[] {
   }
   if (at < s.length) out.push({ text: s.slice(at), tag: null });
   return out;
+}
+
+/** Which path trains and why: "Training on fused kernels — measured 6,100 vs 1,200 samples/s on tfjs layers (wasm)". */
+export function wordPath(t: TFunction, fmt: Format, c: PathChoice): string {
+  const where = (p: TrainPath) => t(`status.pathWhere.${p}`, { backend: c.backend });
+  const other: TrainPath = c.path === 'kernels' ? 'tfjs' : 'kernels';
+  const speed = (p: TrainPath) => (p === 'kernels' ? c.kernelsPerSec : c.tfjsPerSec);
+  const [chosen, rival] = [speed(c.path), speed(other)];
+  const why =
+    c.reason === 'measured' && chosen !== undefined && rival !== undefined
+      ? t('status.pathWhy.measured', { chosen: fmt.num(chosen), other: fmt.num(rival), otherWhere: where(other) })
+      : t(`status.pathWhy.${c.reason}`);
+  return t('status.path', { where: where(c.path), why });
 }

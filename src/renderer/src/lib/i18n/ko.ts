@@ -23,6 +23,19 @@ export const ko: Catalog = {
     noModel: '아직 모델이 없습니다 — 먼저 학습하세요',
     training: '학습 {{pct}} · 남은 시간 {{eta}}',
     connectionLost: '연결이 끊겼습니다 — 다시 연결하는 중…',
+    pathTitle: '기울기 계산을 맡은 경로와 그렇게 고른 이유',
+    path: '학습 경로: {{where}} — {{why}}',
+    pathWhere: {
+      kernels: '퓨즈드 커널',
+      tfjs: 'tfjs 레이어({{backend}})',
+    },
+    pathWhy: {
+      measured: '측정 결과 초당 샘플 {{chosen}}개, {{otherWhere}} 쪽은 {{other}}개',
+      cached: '이 컴퓨터에서 전에 측정해 고른 경로',
+      forced: 'RNN_LENS_KERNELS로 지정됨',
+      only: '이 모델을 돌릴 수 있는 유일한 경로',
+      default: '기본 규칙',
+    },
   },
   draw: {
     title: '그리기',

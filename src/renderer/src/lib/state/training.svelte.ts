@@ -1,6 +1,6 @@
 /** The training panel: the form, the live run and its history of points for the charts. */
 import type { TrainStartRequest } from '../../../../shared/contract';
-import type { BatchProgress, EpochProgress, TrainSummary, ModelVersion } from '../../../../shared/types';
+import type { BatchProgress, EpochProgress, PathChoice, TrainSummary, ModelVersion } from '../../../../shared/types';
 import { api } from '../api';
 import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
 import { notices } from './notices.svelte';
@@ -18,6 +18,8 @@ export class TrainingState {
   acc = $state.raw<{ xs: number[]; ys: number[] }>({ xs: [], ys: [] });
   last = $state.raw<{ summary: TrainSummary; version: ModelVersion | null } | null>(null);
   error = $state<string | null>(null);
+  /** Which path trains the current (or last) run and why; null until the trainer has chosen. */
+  path = $state.raw<PathChoice | null>(null);
 
   constructor() {
     api.on('train:progress', (p) => {
@@ -29,9 +31,13 @@ export class TrainingState {
         this.acc = { xs: [...this.acc.xs, x], ys: [...this.acc.ys, p.accuracy] };
       } else this.epochs = [...this.epochs, p];
     });
+    api.on('train:path', (c) => {
+      this.path = c;
+    });
     api.on('train:done', (d) => {
       this.running = false;
       this.last = d;
+      if (d.summary.choice) this.path = d.summary.choice;
       if (d.summary.epochs.length) this.epochs = d.summary.epochs;
       if (d.version) notices.info(t('notice.trained', { id: d.version.id }));
       else notices.info(t('notice.cancelled'));
@@ -45,10 +51,11 @@ export class TrainingState {
   }
 
   /** Adopt a run already going (after a page reload). */
-  resume(req: TrainStartRequest | null): void {
+  resume(req: TrainStartRequest | null, path: PathChoice | null = null): void {
     if (req) {
       this.running = true;
       this.form = { ...req };
+      this.path = path;
     }
   }
 
@@ -72,6 +79,7 @@ export class TrainingState {
     this.starting = true;
     this.error = null;
     this.last = null;
+    this.path = null;
     this.batch = null;
     this.epochs = [];
     this.loss = { xs: [], ys: [] };

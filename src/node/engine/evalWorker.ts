@@ -25,8 +25,27 @@ export function shareOf(n: number, batch: number, index: number, of: number): { 
   return { start, count: Math.min(n, last * batch) - start };
 }
 
+function loadShare(dataDir: string, batch: number, index: number, of: number): ByteSplit & { start: number } {
+  const test = loadByteSplit(dataDir, 't10k');
+  const { start, count } = shareOf(test.n, batch, index, of);
+  // Copies (the file's bytes are Buffer views, whose slice() shares them), so the rest of the file can go.
+  return {
+    start,
+    n: count,
+    bytes: new Uint8Array(test.bytes.subarray(start * PIXELS, (start + count) * PIXELS)),
+    labels: new Uint8Array(test.labels.subarray(start, start + count)),
+  };
+}
+
 function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of, batch }: EvalWorkerData): void {
-  let share: (ByteSplit & { start: number }) | null = null;
+  // Read at start, so a thread started ahead of its first request (EvalPool.warm) is ready for it;
+  // a test set that cannot be read is the answer to every request.
+  let share: (ByteSplit & { start: number }) | Error;
+  try {
+    share = loadShare(dataDir, batch, index, of);
+  } catch (err) {
+    share = err instanceof Error ? err : new Error(String(err));
+  }
   const kernels = new Map<string, RecurrentKernel>();
 
   function kernelFor(cell: CellType, hidden: number): RecurrentKernel {
@@ -40,13 +59,7 @@ function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of,
   }
 
   function run({ cell, hidden, weights }: EvalRequest) {
-    if (!share) {
-      const test = loadByteSplit(dataDir, 't10k');
-      const { start, count } = shareOf(test.n, batch, index, of);
-      // Copies (the file's bytes are Buffer views, whose slice() shares them): the rest of the file can go.
-      const bytes = new Uint8Array(test.bytes.subarray(start * PIXELS, (start + count) * PIXELS));
-      share = { start, n: count, bytes, labels: new Uint8Array(test.labels.subarray(start, start + count)) };
-    }
+    if (share instanceof Error) throw share;
     const H = paddedHidden(hidden);
     const kernel = kernelFor(cell, H);
     resizeHidden(cell, weights, hidden, H).forEach((w, i) => kernel.weights[PARAMS[i]].set(w));

@@ -149,6 +149,22 @@ describe('evaluation threads', () => {
     expect(await codeOf(classifyOffThread(shipped, pool))).toBe('evalStopped');
   });
 
+  it('a test set that cannot be read fails each call with its reason, not as a stopped thread', async () => {
+    const pool = new EvalPool({ dataDir: join(tmpdir(), 'rnn-lens-no-such-folder'), threads: 1 });
+    try {
+      await expect(
+        pool.classify(
+          'rnn',
+          8,
+          [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n)),
+        ),
+      ).rejects.toThrow(/evaluation failed: .*not found/);
+      expect(pool.running).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('an idle pool does not keep the process alive, and a call in flight does', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnn-lens-evalpool-'));
     const script = join(dir, 'evaluate-once.mts');

@@ -4,7 +4,7 @@
  * thread answers predictions while it runs.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../../src/node/engine/backend';
 import { defaultMnistDir, loadSplit } from '../../../src/node/engine/dataset';
 import { EvalPool } from '../../../src/node/engine/evalPool';
@@ -48,10 +48,12 @@ describe('evaluation off the main thread', () => {
   it('answers two eval:run requests for the same version with one evaluation, and shutdown stops its threads', async () => {
     const { services } = await makeServices({ hidden: 64 });
     const dispatch = createDispatch(services);
+    const pool = services.dataset.pool;
+    const classify = vi.spyOn(pool, 'classify');
     const [a, b] = await Promise.all([dispatch('eval:run', {}), dispatch('eval:run', {})]);
     expect(a.ok && b.ok).toBe(true);
     expect(a).toEqual(b);
-    const pool = services.dataset.pool;
+    expect(classify).toHaveBeenCalledTimes(1);
     expect(pool.started).toBe(pool.threads);
     expect(pool.running).toBe(pool.threads);
     // A later request reuses the threads.

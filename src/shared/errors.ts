@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'importInBrowser',
   'digitIndex',
   'busy',
+  'evalStopped',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorParams = Record<string, string | number>;

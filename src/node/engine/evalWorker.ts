@@ -1,43 +1,79 @@
 /**
- * Evaluation on a worker thread, so the main process keeps answering while the
- * whole test set is classified: the fused kernels' forward pass over the active
- * model's weights, padded to the kernels' width where needed.
+ * An evaluation thread, kept for the life of its pool (engine/evalPool.ts): it
+ * reads its share of the test set once, as bytes, and keeps a fused kernel per
+ * (cell, hidden) it has seen; each request brings only the weights and gets the
+ * predicted classes of its share back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellType } from '../../shared/types';
-import { loadByteSplit } from './dataset';
+import { PIXELS } from '../../shared/types';
+import { loadByteSplit, type ByteSplit } from './dataset';
+import type { EvalReply, EvalRequest, EvalWorkerData } from './evalPool';
 import { classify } from './kernels/classify';
 import { paddedHidden, resizeHidden } from './kernels/padding';
 import { PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
 
-/** What the main thread hands over. */
-export interface EvalJob {
-  cell: CellType;
-  hidden: number;
-  /** Weights in tfjs order: W, U, b, Wd, bd. */
-  weights: Float32Array[];
-  /** Folder with the MNIST-layout test files. */
-  dataDir: string;
+/** Kernels kept at once (an LSTM-128 kernel holds about 39 MB at batch 256); the least recently used goes first. */
+const KEPT_KERNELS = 3;
+
+/** This thread's share: whole batches, so each digit sees the same batch as in one thread. */
+export function shareOf(n: number, batch: number, index: number, of: number): { start: number; count: number } {
+  const chunks = Math.ceil(n / batch);
+  const first = Math.floor((index * chunks) / of),
+    last = Math.floor(((index + 1) * chunks) / of);
+  const start = Math.min(n, first * batch);
+  return { start, count: Math.min(n, last * batch) - start };
 }
 
-/** What comes back: the predicted class of every test digit and the true labels. */
-export interface EvalResult {
-  predicted: Uint8Array;
-  labels: Uint8Array;
-}
-
-function run({ cell, hidden, weights, dataDir }: EvalJob): EvalResult {
+function loadShare(dataDir: string, batch: number, index: number, of: number): ByteSplit & { start: number } {
   const test = loadByteSplit(dataDir, 't10k');
-  const kernel = new RecurrentKernel({ cell, hidden: paddedHidden(hidden), maxBatch: 256 });
-  resizeHidden(cell, weights, hidden, paddedHidden(hidden)).forEach((w, i) => kernel.weights[PARAMS[i]].set(w));
-  return { predicted: classify(kernel, test), labels: test.labels };
+  const { start, count } = shareOf(test.n, batch, index, of);
+  // Copies (the file's bytes are Buffer views, whose slice() shares them), so the rest of the file can go.
+  return {
+    start,
+    n: count,
+    bytes: new Uint8Array(test.bytes.subarray(start * PIXELS, (start + count) * PIXELS)),
+    labels: new Uint8Array(test.labels.subarray(start, start + count)),
+  };
 }
 
-if (parentPort && workerData) {
+function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of, batch }: EvalWorkerData): void {
+  // Read at start, so a thread started ahead of its first request (EvalPool.warm) is ready for it;
+  // a test set that cannot be read is the answer to every request.
+  let share: (ByteSplit & { start: number }) | Error;
   try {
-    const result = run(workerData as EvalJob);
-    parentPort.postMessage({ ok: true, result }, [result.predicted.buffer as ArrayBuffer, result.labels.buffer as ArrayBuffer]);
+    share = loadShare(dataDir, batch, index, of);
   } catch (err) {
-    parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
+    share = err instanceof Error ? err : new Error(String(err));
   }
+  const kernels = new Map<string, RecurrentKernel>();
+
+  function kernelFor(cell: CellType, hidden: number): RecurrentKernel {
+    const key = `${cell}:${hidden}`;
+    let k = kernels.get(key);
+    if (k) kernels.delete(key);
+    else k = new RecurrentKernel({ cell, hidden, maxBatch: batch });
+    kernels.set(key, k);
+    if (kernels.size > KEPT_KERNELS) kernels.delete(kernels.keys().next().value!);
+    return k;
+  }
+
+  function run({ cell, hidden, weights }: EvalRequest) {
+    if (share instanceof Error) throw share;
+    const H = paddedHidden(hidden);
+    const kernel = kernelFor(cell, H);
+    resizeHidden(cell, weights, hidden, H).forEach((w, i) => kernel.weights[PARAMS[i]].set(w));
+    return { start: share.start, predicted: classify(kernel, share), labels: new Uint8Array(share.labels) };
+  }
+
+  port.on('message', (req: EvalRequest) => {
+    try {
+      const r = run(req);
+      port.postMessage({ id: req.id, ok: true, ...r } satisfies EvalReply, [r.predicted.buffer as ArrayBuffer, r.labels.buffer as ArrayBuffer]);
+    } catch (err) {
+      port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies EvalReply);
+    }
+  });
 }
+
+if (parentPort && (workerData as EvalWorkerData | null)?.dataDir) startThread(parentPort, workerData as EvalWorkerData);

@@ -2,9 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, SIDE } from '../../shared/types';
 import { pixelsOf, type TrainSplit } from './dataset';
-import type { EvalJob, EvalResult } from './evalWorker';
+import type { EvalPool, EvalResult } from './evalPool';
 import { describeModel } from './model';
-import { startWorker } from './threads';
 
 /** Digits per forward pass: large enough to amortise the call, small enough to bound memory. */
 const CHUNK = 1000;
@@ -56,23 +55,10 @@ export function confusionReport(predicted: ArrayLike<number>, labels: ArrayLike<
   return { accuracy: predicted.length ? correct / predicted.length : 0, confusion, examples };
 }
 
-/** Classify the whole test set of `dataDir` on a worker thread with the fused kernels; the caller's event loop stays free. */
-export function classifyOffThread(model: tf.LayersModel, dataDir: string): Promise<EvalResult> {
+/** Classify the whole test set of the pool's folder on its worker threads with the fused kernels; the caller's event loop stays free. */
+export function classifyOffThread(model: tf.LayersModel, pool: EvalPool): Promise<EvalResult> {
   const { cell, hidden } = describeModel(model);
+  // A copy now: the call may wait behind another, and the model may be disposed meanwhile.
   const weights = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
-  const job: EvalJob = { cell, hidden, weights, dataDir };
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(
-      'eval-worker',
-      job,
-      weights.map((w) => w.buffer),
-    );
-    worker.once('message', (m: { ok: true; result: EvalResult } | { ok: false; error: string }) => {
-      void worker.terminate();
-      if (m.ok) resolve(m.result);
-      else reject(new Error(`evaluation failed: ${m.error}`));
-    });
-    worker.once('error', (err) => reject(new Error(`evaluation failed: ${err.message}`)));
-    worker.once('exit', (code) => reject(new Error(`the evaluation thread stopped (exit code ${code})`)));
-  });
+  return pool.classify(cell, hidden, weights);
 }

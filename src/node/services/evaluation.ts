@@ -2,17 +2,25 @@
 import type { Digits, Evaluation } from '../../shared/contract';
 import { CLASSES, PIXELS } from '../../shared/types';
 import { idxCount, loadSplit, type DataSplit } from '../engine/dataset';
+import { EvalPool, type EvalPoolOptions } from '../engine/evalPool';
 import { classifyOffThread, confusionReport } from '../engine/evaluate';
 import type { ActiveModelService } from './activeModel';
 import { CodedError } from '../../shared/errors';
 
 export class DatasetService {
   #test: DataSplit | null = null;
+  /** The evaluation threads: started on the first evaluation and kept until close. */
+  readonly pool: EvalPool;
+  /** The evaluation in flight per model version: a second request for it shares the answer. */
+  readonly #running = new Map<string, Promise<Evaluation>>();
 
   constructor(
     readonly dataDir: string,
     private readonly active: ActiveModelService,
-  ) {}
+    pool: Omit<EvalPoolOptions, 'dataDir'> = {},
+  ) {
+    this.pool = new EvalPool({ ...pool, dataDir });
+  }
 
   #testSplit(): DataSplit {
     this.#test ??= loadSplit(this.dataDir, 't10k');
@@ -35,9 +43,19 @@ export class DatasetService {
   }
 
   /** Accuracy, confusion matrix and examples per cell of it, on the full test set, computed on a worker thread. */
-  async evaluate(): Promise<Evaluation> {
+  evaluate(): Promise<Evaluation> {
     const active = this.active.require();
-    const { predicted, labels } = await classifyOffThread(active.model, this.dataDir);
-    return { modelId: active.id, ...confusionReport(predicted, labels), predictions: Array.from(predicted) };
+    const running = this.#running.get(active.id);
+    if (running) return running;
+    const p = classifyOffThread(active.model, this.pool)
+      .then(({ predicted, labels }): Evaluation => ({ modelId: active.id, ...confusionReport(predicted, labels), predictions: Array.from(predicted) }))
+      .finally(() => this.#running.delete(active.id));
+    this.#running.set(active.id, p);
+    return p;
+  }
+
+  /** Stop the evaluation threads (before quitting). */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -90,5 +90,6 @@ export class AppServices {
   shutdown(): void {
     this.training.cancel();
     void this.viz.close();
+    void this.dataset.close();
   }
 }

@@ -4,19 +4,23 @@
  * thread answers predictions while it runs.
  */
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../../src/node/engine/backend';
 import { defaultMnistDir, loadSplit } from '../../../src/node/engine/dataset';
+import { EvalPool } from '../../../src/node/engine/evalPool';
 import { classifyOffThread, predictClasses } from '../../../src/node/engine/evaluate';
 import { loadModelFolder } from '../../../src/node/engine/modelFolder';
 import { createDispatch } from '../../../src/node/services/dispatch';
 import { makeServices } from '../fixtures';
 
 describe('evaluation off the main thread', () => {
+  const pool = new EvalPool({ dataDir: defaultMnistDir() });
+  afterAll(() => pool.close());
+
   it('classifies all 10,000 test digits as model.predict does (shipped SimpleRNN-128: 0.9763)', async () => {
     await initBackend('wasm');
     const { model } = await loadModelFolder(join(process.cwd(), 'resources', 'model'));
-    const { predicted, labels } = await classifyOffThread(model, defaultMnistDir());
+    const { predicted, labels } = await classifyOffThread(model, pool);
     const reference = predictClasses(model, loadSplit(defaultMnistDir(), 't10k'));
     expect(predicted.length).toBe(10_000);
     expect(Array.from(predicted)).toEqual(Array.from(reference));
@@ -38,5 +42,26 @@ describe('evaluation off the main thread', () => {
     expect(e.ok).toBe(true);
     expect(p.every((r) => r.ok)).toBe(true);
     expect(order).toEqual(['predict', 'predict', 'predict', 'predict', 'predict', 'evaluation']);
+    services.shutdown();
+  });
+
+  it('answers two eval:run requests for the same version with one evaluation, and shutdown stops its threads', async () => {
+    const { services } = await makeServices({ hidden: 64 });
+    const dispatch = createDispatch(services);
+    const pool = services.dataset.pool;
+    const classify = vi.spyOn(pool, 'classify');
+    const [a, b] = await Promise.all([dispatch('eval:run', {}), dispatch('eval:run', {})]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(a).toEqual(b);
+    expect(classify).toHaveBeenCalledTimes(1);
+    expect(pool.started).toBe(pool.threads);
+    expect(pool.running).toBe(pool.threads);
+    // A later request reuses the threads.
+    expect(await dispatch('eval:run', {})).toEqual(a);
+    expect(pool.started).toBe(pool.threads);
+    services.shutdown();
+    expect(pool.running).toBe(0);
+    const after = await dispatch('eval:run', {});
+    expect(after).toMatchObject({ ok: false, code: 'evalStopped' });
   });
 });

@@ -315,6 +315,7 @@ export const en = {
     importInBrowser: 'In the browser, import a model by uploading its model.json and weights.bin.',
     digitIndex: 'Test digit {{index}} does not exist (the last is {{last}}).',
     busy: '{{channel}}: busy: {{limit}} requests are already waiting; try again when they finish.',
+    evalStopped: 'The evaluation stopped before it finished ({{reason}}); run it again.',
   },
 };
 

@@ -312,5 +312,6 @@ export const ko: Catalog = {
     importInBrowser: '브라우저에서는 model.json과 weights.bin을 업로드해서 모델을 가져오세요.',
     digitIndex: '테스트 숫자 {{index}}은(는) 없습니다 (마지막 번호는 {{last}}).',
     busy: '{{channel}}: 요청 {{limit}}개가 이미 처리를 기다리고 있습니다. 끝난 뒤 다시 시도하세요.',
+    evalStopped: '평가가 끝나기 전에 멈췄습니다({{reason}}). 다시 실행하세요.',
   },
 };

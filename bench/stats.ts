@@ -19,7 +19,10 @@ export function stat(xs: number[]): Stat {
 }
 
 /** Run `measure` RUNS times (one after another) and summarise each named figure it returns. */
-export async function repeat<K extends string>(measure: (run: number) => Promise<Record<K, number>> | Record<K, number>, runs = RUNS): Promise<Record<K, Stat>> {
+export async function repeat<K extends string>(
+  measure: (run: number) => Promise<Record<K, number>> | Record<K, number>,
+  runs = RUNS,
+): Promise<Record<K, Stat>> {
   const all: Record<K, number>[] = [];
   for (let i = 0; i < runs; i++) all.push(await measure(i));
   const keys = Object.keys(all[0]) as K[];

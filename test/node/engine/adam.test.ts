@@ -87,7 +87,7 @@ describe('Adam in the fused trainer', () => {
     expect(currentBackend()?.name).toBe('wasm');
   });
 
-  it.each(CELLS)('%s: five steps on one thread, on two threads and with tf.train.adam end at the same weights within 1e-5', (cell) => {
+  it.each(CELLS)('%s: five steps on one thread, on two threads and with tf.train.adam end at the same weights within 5% of one step', (cell) => {
     const hidden = 32,
       lr = 0.001;
     const w0 = startWeights(cell, hidden);
@@ -101,8 +101,13 @@ describe('Adam in the fused trainer', () => {
 
     // The steps moved the weights by far more than the tolerance (Adam moves each weight up to lr a step).
     expect(maxDiff(ref, w0)).toBeGreaterThan(2 * lr);
-    expect(maxDiff(one, ref)).toBeLessThan(1e-5);
-    expect(maxDiff(two, ref)).toBeLessThan(1e-5);
-    expect(maxDiff(two, one)).toBeLessThan(1e-5);
+    // Adam moves a weight by about lr·g/|g| whatever the size of g, so a gradient near zero whose
+    // rounding differs between the paths (sums split over threads) can move by a part of a step:
+    // measured up to 1.4e-5 (LSTM, two threads). A stale worker, a bias correction off by a step
+    // or a wrong epsilon move weights by about half a step or more (5e-4).
+    const tol = 0.05 * lr;
+    expect(maxDiff(one, ref)).toBeLessThan(tol);
+    expect(maxDiff(two, ref)).toBeLessThan(tol);
+    expect(maxDiff(two, one)).toBeLessThan(tol);
   });
 });

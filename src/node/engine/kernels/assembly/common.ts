@@ -57,13 +57,13 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: us
       const stepA = <usize>csA << 2, stepB = <usize>ldb << 2;
       for (let k = 0; k < K; k++) {
         const b0 = v128.load(bp), b1 = v128.load(bp + 16);
-        let v = f32x4.splat(load<f32>(a0 + ak));
+        let v = v128.load32_splat(a0 + ak);
         s00 = madd(v, b0, s00); s01 = madd(v, b1, s01);
-        v = f32x4.splat(load<f32>(a1 + ak));
+        v = v128.load32_splat(a1 + ak);
         s10 = madd(v, b0, s10); s11 = madd(v, b1, s11);
-        v = f32x4.splat(load<f32>(a2 + ak));
+        v = v128.load32_splat(a2 + ak);
         s20 = madd(v, b0, s20); s21 = madd(v, b1, s21);
-        v = f32x4.splat(load<f32>(a3 + ak));
+        v = v128.load32_splat(a3 + ak);
         s30 = madd(v, b0, s30); s31 = madd(v, b1, s31);
         bp += stepB;
         ak += stepA;
@@ -82,7 +82,7 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: us
       let s0 = v128.load(c0 + on), s1 = v128.load(c0 + on + 16);
       for (let k = 0; k < K; k++) {
         const bp = B + (<usize>(k * ldb) << 2) + on;
-        const v = f32x4.splat(load<f32>(a0 + (<usize>(k * csA) << 2)));
+        const v = v128.load32_splat(a0 + (<usize>(k * csA) << 2));
         s0 = madd(v, v128.load(bp), s0);
         s1 = madd(v, v128.load(bp + 16), s1);
       }

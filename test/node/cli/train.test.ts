@@ -14,12 +14,26 @@ const cli = (args: string[]) =>
   );
 
 describe('train CLI flags', () => {
+  it('takes a learning-rate schedule', () => {
+    expect(parseTrainArgs(['--schedule', 'onecycle', '--lr', '0.02']).config).toMatchObject({ schedule: 'onecycle', learningRate: 0.02 });
+  });
+
   it('defaults to the tutorial setup', () => {
-    expect(parseTrainArgs([]).config).toEqual({ cell: 'rnn', hidden: 128, epochs: 30, learningRate: 0.001, batchSize: 128, limit: 0, seed: 42 });
+    expect(parseTrainArgs([]).config).toEqual({
+      cell: 'rnn',
+      hidden: 128,
+      epochs: 30,
+      learningRate: 0.001,
+      batchSize: 128,
+      limit: 0,
+      seed: 42,
+      schedule: 'constant',
+    });
   });
 
   it.each([
     [['--cell', 'cnn'], /--cell must be one of rnn, lstm, gru, got "cnn"/],
+    [['--schedule', 'cosine'], /--schedule must be one of constant, onecycle, got "cosine"/],
     [['--epochs', '0'], /--epochs must be at least 1, got 0/],
     [['--hidden', '2000'], /--hidden must be at most 1024, got 2000/],
     [['--epochs', '2.5'], /--epochs must be a whole number, got "2.5"/],

@@ -37,7 +37,7 @@ describe('retrain locally', () => {
     expect(await progress()).toBe(100);
     await expect.poll(() => page.getByTestId('model-v0001').count()).toBe(1);
     expect(await page.getByTestId('model-v0001').getByTestId('active-marker').count()).toBe(1);
-    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · GRU-128/);
+    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0001 · GRU-64/);
     console.log(`E2E training path: ${(await page.getByTestId('status-path').textContent())?.trim()}`);
     expect((await page.getByTestId('status-path').textContent())?.trim()).toMatch(pathLine);
     const summary = (await page.getByTestId('train-summary').textContent())!;
@@ -60,7 +60,7 @@ describe('retrain locally', () => {
     // The drawing made during training is still on the canvas after switching views.
     expect(await page.getByTestId('undo-button').isEnabled()).toBe(true);
     await page.getByRole('tab', { name: 'update gate z' }).click();
-    await expect.poll(() => page.getByTestId('viz-heatmap').getAttribute('aria-label')).toMatch(/^update gate z: 28 steps by 128 units/);
+    await expect.poll(() => page.getByTestId('viz-heatmap').getAttribute('aria-label')).toMatch(/^update gate z: 28 steps by 64 units/);
     await page.screenshot({ path: `${SHOTS}/draw-gru-gates.png` });
     await page.getByTestId('tab-train').click();
   });

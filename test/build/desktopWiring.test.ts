@@ -110,9 +110,11 @@ describe('built desktop app wiring', () => {
     expect(entry).toBe(join(out, 'main', 'trainer.js'));
     const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const maps: unknown[] = [];
+    const paths: { choice: { path: string } }[] = [];
     const done = await new Promise<{ type: string; summary?: { path: string; epochs: unknown[] }; error?: string }>((resolve, reject) => {
       child.on('message', (m: { type: string }) => {
         if (m.type === 'map') maps.push(m);
+        else if (m.type === 'path') paths.push(m as unknown as (typeof paths)[number]);
         else if (m.type !== 'progress') resolve(m);
       });
       child.on('exit', (code) => reject(new Error(`trainer exited with ${code}`)));
@@ -128,6 +130,8 @@ describe('built desktop app wiring', () => {
     expect(done.type).toBe('done');
     // The fused kernels trained, with the kernel worker thread started from its built file.
     expect(done.summary?.path).toBe('kernels');
+    // The trainer said which path it took before training.
+    expect(paths.map((p) => p.choice.path)).toEqual(['kernels']);
     expect(done.summary?.epochs).toHaveLength(1);
     expect(existsSync(join(out, 'main', 'kernel-worker.js'))).toBe(true);
     // One map frame per epoch, and the visualisation worker beside the bundle.

@@ -46,6 +46,10 @@ describe('message catalogue', () => {
     const k = makeFormat('ko', (await instance('ko')).t);
     expect(e.num(60000)).toBe('60,000');
     expect(k.num(60000)).toBe('60,000');
+    expect([0.0002, 0.002, 0.02, 0.001].map(e.rate)).toEqual(['0.0002', '0.002', '0.02', '0.001']);
+    expect((await instance('ko')).t('train.curveOnecycle', { start: k.rate(0.002), peak: k.rate(0.02), end: k.rate(0.0002) })).toBe(
+      '0.002에서 0.02까지 올린 뒤 0.0002까지 서서히 낮춤',
+    );
     expect(e.pct(0.97634, 2)).toBe('97.63%');
     expect(k.pct(0.5)).toBe('50.0%');
     expect(e.pct(null)).toBe('—');

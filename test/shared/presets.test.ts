@@ -11,7 +11,9 @@ const flat = (file: string) => readFileSync(file, 'utf8').replace(/\s+/g, ' ');
 
 /** Median seconds to `target` test accuracy for a preset, from the benchmark table (`value [min–max] s`). */
 function timeTo(target: string, preset: string): number {
-  const row = new RegExp(`\\| time to ${target.replace('.', '\\.')} test acc \\(${preset}\\) \\| (\\w+) \\|[^|]*\\| ([\\d.]+)(?: \\[[^\\]]*\\])? s \\|`).exec(benchmarks);
+  const row = new RegExp(`\\| time to ${target.replace('.', '\\.')} test acc \\(${preset}\\) \\| (\\w+) \\|[^|]*\\| ([\\d.]+)(?: \\[[^\\]]*\\])? s \\|`).exec(
+    benchmarks,
+  );
   if (!row) throw new Error(`docs/BENCHMARKS.md has no "time to ${target} test acc (${preset})" row`);
   return Number(row[2]);
 }

@@ -8,6 +8,8 @@ export function makeFormat(lang: string, t: TFunction) {
   return {
     /** A whole or fixed-point number: 60000 → "60,000". */
     num: (v: number, digits = 0) => nf(digits).format(v),
+    /** A small rate to two significant digits: 0.0002 → "0.0002", 0.02 → "0.02". */
+    rate: (v: number) => new Intl.NumberFormat(lang, { maximumSignificantDigits: 2 }).format(v),
     /** A fraction as a percentage: 0.9763 → "97.63%". */
     pct: (v: number | null | undefined, digits = 1) =>
       v == null || !Number.isFinite(v)

@@ -54,6 +54,7 @@ const now = () => makeFormat(i18n.lang, t);
 /** Numbers, percentages, durations and dates in the current language (reactive like `t`). */
 export const fmt: ReturnType<typeof makeFormat> = {
   num: (v, digits) => now().num(v, digits),
+  rate: (v) => now().rate(v),
   pct: (v, digits) => now().pct(v, digits),
   duration: (sec) => now().duration(sec),
   date: (iso) => now().date(iso),

@@ -8,7 +8,8 @@
 import { MNIST_TEST } from '../../../../shared/training';
 import type { CellType } from '../../../../shared/types';
 
-const KERNEL_RATE: Record<CellType, number> = { rnn: 13000, gru: 4500, lstm: 3300 };
+/** Fused kernels, 2 threads, batch 128 (docs/BENCHMARKS.md, 2026-11-27 18:36). */
+const KERNEL_RATE: Record<CellType, number> = { rnn: 19900, gru: 7100, lstm: 5100 };
 const NATIVE_RATE: Record<CellType, number> = { rnn: 3000, gru: 1000, lstm: 800 };
 
 /** Samples per second for a cell and hidden size; cost grows about with hidden². */
@@ -17,8 +18,8 @@ export function estimatedRate(cell: CellType, hidden: number, backend: string): 
   return (backend === 'tensorflow' ? NATIVE_RATE : KERNEL_RATE)[cell] * scale;
 }
 
-/** Starting the trainer process and loading MNIST, measured at 1.5–3 s. */
-const STARTUP_SEC = 2.5;
+/** Starting the trainer process and loading MNIST: about 1 s to the first batch on two quiet cores. */
+const STARTUP_SEC = 1.2;
 
 /** Seconds for a run: start-up, training, and one test pass (≈ 10,000 forward passes) per epoch. */
 export function estimatedSeconds(cell: CellType, hidden: number, samples: number, epochs: number, backend: string): number {

@@ -216,6 +216,11 @@ export class FusedTrainer {
     this.dispose();
   }
 
+  /** Leave the model as it is and hand the worker threads to the next trainer of this shape (see prestartWorkers). */
+  release(): void {
+    waiting.push(...this.#workers.splice(0));
+  }
+
   /** Stop the worker threads without touching the model. */
   dispose(): void {
     for (const w of this.#workers) w.terminate();

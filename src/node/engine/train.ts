@@ -132,7 +132,15 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
     kernels: (m) => new FusedTrainer(m, config),
     tfjs: (m) => new TfjsStepper(m, config.learningRate),
   };
-  const choice = await choosePath({ model, config, train, n, kernels: opts.kernels, path: opts.path, make });
+  // The probe's kernel threads are handed on to the run instead of being stopped and started again.
+  const probeMake: Record<TrainPath, (m: tf.LayersModel) => { step: Stepper['step']; finish(): void }> = {
+    kernels: (m) => {
+      const t = new FusedTrainer(m, config);
+      return { step: (x, y, s) => t.step(x, y, s), finish: () => t.release() };
+    },
+    tfjs: make.tfjs,
+  };
+  const choice = await choosePath({ model, config, train, n, kernels: opts.kernels, path: opts.path, make: probeMake });
   opts.onPath?.(choice);
   const stepper: Stepper = make[choice.path](model);
   const rand = mulberry32(config.seed);

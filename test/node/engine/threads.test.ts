@@ -98,4 +98,22 @@ describe('kernel threads', () => {
       else process.env.RNN_LENS_THREADS = before;
     }
   });
+
+  it('a trainer that releases its threads hands them to the next trainer of its shape', () => {
+    const model = createModel({ cell: 'rnn', hidden: 16, seed: 2 });
+    const first = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 3 });
+    expect(waitingWorkers()).toBe(0);
+    first.release();
+    expect(waitingWorkers()).toBe(2);
+    const next = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 3 });
+    expect(waitingWorkers()).toBe(0);
+    // The handed-on threads work: the split batch gives one thread's loss.
+    const images = ds.train.images.subarray(0, 64 * PIXELS);
+    const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
+    expect(next.gradients(images, ds.train.labels, 64).loss).toBeCloseTo(one.gradients(images, ds.train.labels, 64).loss, 5);
+    first.dispose();
+    next.dispose();
+    one.dispose();
+    model.dispose();
+  });
 });

@@ -22,43 +22,30 @@ export function fusedEligible(): boolean {
   return currentBackend()?.name !== 'tensorflow'; // native TensorFlow keeps its own path
 }
 
-/** Adam as tfjs applies it: bias-corrected moments, epsilon added to √v̂. */
+/**
+ * Adam as tfjs applies it (bias-corrected moments, epsilon added to √v̂). The update itself runs
+ * in the kernel over all weights at once (assembly/adam.ts); this keeps the step's corrections.
+ */
 class Adam {
-  readonly #m: Float32Array[];
-  readonly #v: Float32Array[];
   #acc1: number;
   #acc2: number;
   constructor(
-    sizes: number[],
+    private readonly kernel: RecurrentKernel,
     /** The step size; a schedule may change it between steps. */
     public lr: number,
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     private readonly eps = 1e-7,
   ) {
-    this.#m = sizes.map((n) => new Float32Array(n));
-    this.#v = sizes.map((n) => new Float32Array(n));
     this.#acc1 = beta1;
     this.#acc2 = beta2;
   }
 
-  apply(params: Float32Array[], grads: Float32Array[]): void {
-    const { beta1, beta2, eps, lr } = this;
-    const c1 = 1 - this.#acc1,
-      c2 = 1 - this.#acc2;
-    params.forEach((p, k) => {
-      const g = grads[k],
-        m = this.#m[k],
-        v = this.#v[k];
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const mi = (m[i] = beta1 * m[i] + (1 - beta1) * gi);
-        const vi = (v[i] = beta2 * v[i] + (1 - beta2) * gi * gi);
-        p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-      }
-    });
-    this.#acc1 *= beta1;
-    this.#acc2 *= beta2;
+  /** Update the kernel's weights from its gradients. */
+  apply(): void {
+    this.kernel.adam(this.lr, this.beta1, this.beta2, this.eps, 1 - this.#acc1, 1 - this.#acc2);
+    this.#acc1 *= this.beta1;
+    this.#acc2 *= this.beta2;
   }
 }
 
@@ -138,10 +125,7 @@ export class FusedTrainer {
       paddedHidden(hidden),
     );
     PARAMS.forEach((name, i) => this.#kernel.weights[name].set(values[i]));
-    this.#adam = new Adam(
-      PARAMS.map((n) => this.#kernel.weights[n].length),
-      config.learningRate,
-    );
+    this.#adam = new Adam(this.#kernel, config.learningRate);
   }
 
   /** Threads a batch is split over. */
@@ -193,10 +177,7 @@ export class FusedTrainer {
   /** One gradient step on `size` batch-major images. */
   step(images: Float32Array, labels: ArrayLike<number>, size: number): { loss: number; correct: number } {
     const r = this.gradients(images, labels, size);
-    this.#adam.apply(
-      PARAMS.map((n) => this.#kernel.weights[n]),
-      this.grads,
-    );
+    this.#adam.apply();
     return r;
   }
 

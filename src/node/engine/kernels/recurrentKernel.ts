@@ -14,6 +14,7 @@ export interface KernelExports {
   forwardAll(cell: number, X: number, W: number, U: number, b: number, Hs: number, Zs: number, Cs: number, B: number, T: number, I: number, H: number): void;
   trainStep(...args: number[]): number;
   tanhArray(src: number, dst: number, n: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
 }
 
 /** Cell codes of the kernel module. */
@@ -102,6 +103,9 @@ export function planLayout(cell: CellType, hidden: number, maxB: number, withInp
     ['labels', Math.ceil(B / 4)],
     ['correct', 4],
   ];
+  // Adam's two moments, one float per weight including the blocks' alignment padding (always zero).
+  const weightFloats = sizes.slice(0, 5).reduce((s, [, n]) => s + Math.ceil((n * 4) / 16) * 4, 0);
+  sizes.push(['adamM', weightFloats], ['adamV', weightFloats]);
   const off: Record<string, number> = {};
   let bytes = 65536;
   for (const [name, n] of sizes) {
@@ -244,6 +248,12 @@ export class RecurrentKernel {
     const out = new Float32Array(B * T * I);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(dX.subarray((t * B + b) * I, (t * B + b + 1) * I), b * T * I + t * I);
     return out;
+  }
+
+  /** One Adam update of every weight from `grads`, with the bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t of step t. */
+  adam(lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void {
+    const { weights, grads, off } = this.layout;
+    this.#x.adamStep(weights[0], grads[0], off.adamM, off.adamV, (weights[1] - weights[0]) / 4, lr, b1, b2, eps, c1, c2);
   }
 
   /** tanh through the kernel's approximation, for accuracy checks. */

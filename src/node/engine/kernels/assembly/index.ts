@@ -4,6 +4,7 @@ import { rnnForward, rnnBackward, headForwardBackward } from './rnn';
 import { lstmForward, lstmBackward, gruForward, gruBackward } from './gated';
 
 export { tanhArray, gemm } from './common';
+export { adamStep } from './adam';
 export { headForwardBackward } from './rnn';
 
 /** Cell codes shared with the JavaScript side. */

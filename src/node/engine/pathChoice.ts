@@ -10,7 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { PIXELS, type PathChoice, type TrainConfig, type TrainPath } from '../../shared/types';
 import { currentBackend } from './backend';
-import { pixelsOf, type TrainSplit } from './dataset';
+import { pixelsInto, type TrainSplit } from './dataset';
 import { writeFileDurable } from './durableFs';
 import { defaultThreads, splitBatch } from './fusedTrainer';
 import { kernelModule, kernelVariant } from './kernels/recurrentKernel';
@@ -107,7 +107,7 @@ export function probePath(model: tf.LayersModel, make: (m: tf.LayersModel) => Pr
     const run = (b: number) => {
       for (let k = 0; k < batchSize; k++) {
         const i = (b * batchSize + k) % n;
-        xs.set(pixelsOf(train, i, 1), k * PIXELS);
+        pixelsInto(train, i, 1, xs, k);
         ys[k] = train.labels[i];
       }
       stepper!.step(xs, ys, batchSize);

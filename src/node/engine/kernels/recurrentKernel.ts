@@ -93,7 +93,8 @@ export function planLayout(cell: CellType, hidden: number, maxB: number, withInp
     ['X', T * B * I],
     ['Hs', T * B * H],
     ['Zs', cell === 'rnn' ? 0 : T * B * G],
-    ['Cs', cell === 'rnn' ? 0 : T * B * H],
+    // LSTM: cell states, then their tanh (kept from the forward pass for BPTT); GRU: r ⊙ h_{t-1}.
+    ['Cs', cell === 'rnn' ? 0 : (cell === 'lstm' ? 2 : 1) * T * B * H],
     ['dH', B * H],
     ['dC', B * H],
     ['dZ', T * B * G],

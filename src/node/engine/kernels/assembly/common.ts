@@ -1,21 +1,28 @@
 // Shared building blocks for the fused kernels: fast exp/tanh on f32x4 and a register-tiled SIMD GEMM.
 // All pointers are byte offsets into this module's exported memory.
 
+// a·b + c. Built with --enable relaxed-simd this is one fused multiply-add where the CPU has one
+// (rounded once, so results differ from the plain build only in the last bits); otherwise multiply, then add.
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 // ---------- fast, accurate exp / tanh on f32x4 ----------
 
 // exp(x) by Cody–Waite range reduction and a degree-6 polynomial: relative error ≈ 1e-7.
 @inline export function expv(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.4426950408889634)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693145751953125)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(1.428606765330187e-6)));
+  let r = madd(n, f32x4.splat(-0.693145751953125), x);
+  r = madd(n, f32x4.splat(-1.428606765330187e-6), r);
   let p = f32x4.splat(1.0 / 720.0);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.0 / 120.0));
+  p = madd(p, r, f32x4.splat(1.0 / 24.0));
+  p = madd(p, r, f32x4.splat(1.0 / 6.0));
+  p = madd(p, r, f32x4.splat(0.5));
+  p = madd(p, r, f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.0));
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
 }
@@ -33,13 +40,6 @@ export function tanhArray(src: usize, dst: usize, n: i32): void {
 
 // ---------- GEMM: C[M,N] += A·B with A(m,k) = A[m*rsA + k*csA], B and C row-major ----------
 // N must be a multiple of 8. Register-tiled 4 rows × 8 columns.
-
-// a·b + c. Built with --enable relaxed-simd this is one fused multiply-add where the CPU has one
-// (rounded once, so results differ from the plain build only in the last bits); otherwise multiply, then add.
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
 
 export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, ldb: i32, C: usize, ldc: i32): void {
   let m = 0;
@@ -90,6 +90,74 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: us
       v128.store(c0 + on + 16, s1);
     }
   }
+}
+
+// ---------- GEMM with a mostly-zero A: C[M,N] += A·B, same arguments as gemm ----------
+// Handwriting is mostly blank: about four in five pixels of an MNIST row are exactly 0. This walks
+// only A's non-zeros, so the input projection and its gradient cost in proportion to the ink.
+// Zeros of A add nothing in gemm either (0·b + c = c for finite b), and the non-zeros are taken in
+// the same order, so the result is the same as gemm's.
+
+const NZ_CAP = 256;
+const nzRow = memory.data(NZ_CAP * 4, 16); // byte offset of B's row k, per non-zero
+const nzVal = memory.data(NZ_CAP * 4, 16); // A[m,k], per non-zero
+
+export function gemmSparseA(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, ldb: i32, C: usize, ldc: i32): void {
+  // Where A is mostly ink after all, the register-tiled gemm is faster.
+  if (nonZeros(M, K, A, rsA, csA) * 4 > M * K * 3) {
+    gemm(M, N, K, A, rsA, csA, B, ldb, C, ldc);
+    return;
+  }
+  for (let m = 0; m < M; m++) {
+    const am = A + (<usize>(m * rsA) << 2), cm = C + (<usize>(m * ldc) << 2);
+    for (let k0 = 0; k0 < K; k0 += NZ_CAP) {
+      const k1 = min(K, k0 + NZ_CAP);
+      let nz = 0;
+      for (let k = k0; k < k1; k++) {
+        const a = load<f32>(am + (<usize>(k * csA) << 2));
+        if (a != 0) {
+          store<u32>(nzRow + (<usize>nz << 2), <u32>(k * ldb) << 2);
+          store<f32>(nzVal + (<usize>nz << 2), a);
+          nz++;
+        }
+      }
+      if (nz == 0) continue;
+      const listEnd = <usize>nz << 2;
+      let n = 0;
+      for (; n + 32 <= N; n += 32) {
+        const cp = cm + (<usize>n << 2), bn = B + (<usize>n << 2);
+        let s0 = v128.load(cp), s1 = v128.load(cp + 16), s2 = v128.load(cp + 32), s3 = v128.load(cp + 48);
+        let s4 = v128.load(cp + 64), s5 = v128.load(cp + 80), s6 = v128.load(cp + 96), s7 = v128.load(cp + 112);
+        for (let j: usize = 0; j < listEnd; j += 4) {
+          const v = v128.load32_splat(nzVal + j), bp = bn + <usize>load<u32>(nzRow + j);
+          s0 = madd(v, v128.load(bp), s0); s1 = madd(v, v128.load(bp + 16), s1);
+          s2 = madd(v, v128.load(bp + 32), s2); s3 = madd(v, v128.load(bp + 48), s3);
+          s4 = madd(v, v128.load(bp + 64), s4); s5 = madd(v, v128.load(bp + 80), s5);
+          s6 = madd(v, v128.load(bp + 96), s6); s7 = madd(v, v128.load(bp + 112), s7);
+        }
+        v128.store(cp, s0); v128.store(cp + 16, s1); v128.store(cp + 32, s2); v128.store(cp + 48, s3);
+        v128.store(cp + 64, s4); v128.store(cp + 80, s5); v128.store(cp + 96, s6); v128.store(cp + 112, s7);
+      }
+      for (; n < N; n += 8) {
+        const cp = cm + (<usize>n << 2), bn = B + (<usize>n << 2);
+        let s0 = v128.load(cp), s1 = v128.load(cp + 16);
+        for (let j: usize = 0; j < listEnd; j += 4) {
+          const v = v128.load32_splat(nzVal + j), bp = bn + <usize>load<u32>(nzRow + j);
+          s0 = madd(v, v128.load(bp), s0); s1 = madd(v, v128.load(bp + 16), s1);
+        }
+        v128.store(cp, s0); v128.store(cp + 16, s1);
+      }
+    }
+  }
+}
+
+function nonZeros(M: i32, K: i32, A: usize, rsA: i32, csA: i32): i32 {
+  let nz = 0;
+  for (let m = 0; m < M; m++) {
+    const am = A + (<usize>(m * rsA) << 2);
+    for (let k = 0; k < K; k++) nz += i32(load<f32>(am + (<usize>(k * csA) << 2)) != 0);
+  }
+  return nz;
 }
 
 /** dst[c][r] = src[r][c] for a rows × cols matrix. */

@@ -3,7 +3,7 @@
 import { rnnForward, rnnBackward, headForwardBackward } from './rnn';
 import { lstmForward, lstmBackward, gruForward, gruBackward } from './gated';
 
-export { tanhArray, gemm } from './common';
+export { tanhArray, gemm, gemmSparseA } from './common';
 export { adamStep } from './adam';
 export { headForwardBackward } from './rnn';
 

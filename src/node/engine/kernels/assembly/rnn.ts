@@ -1,5 +1,5 @@
 // Fused SimpleRNN kernels for training, in AssemblyScript with 128-bit SIMD.
-import { gemm, tanhv, transpose, broadcastRows, addColumnSums } from './common';
+import { gemm, gemmSparseA, tanhv, transpose, broadcastRows, addColumnSums } from './common';
 // Layouts (row-major, f32): X [T][B][I], W [I][H], U [H][H], b [H], Hs [T][B][H].
 // Semantics follow tfjs-layers SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b), h_{-1} = 0.
 // All pointers are byte offsets into this module's exported memory.
@@ -11,7 +11,7 @@ export function rnnForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, B:
   const TB = T * B;
   // Input projection for every step at once, bias included.
   broadcastRows(Hs, b, TB, H);
-  gemm(TB, H, I, X, I, 1, W, H, Hs, H);
+  gemmSparseA(TB, H, I, X, I, 1, W, H, Hs, H);
   const stepBytes = <usize>(B * H) << 2;
   for (let t = 0; t < T; t++) {
     const cur = Hs + <usize>t * stepBytes;
@@ -52,7 +52,7 @@ export function rnnBackward(X: usize, W: usize, U: usize, Hs: usize, dH: usize, 
   // db += Σ dA ; dW += Xᵀ dA over all steps at once.
   const TB = T * B;
   addColumnSums(db, dA, TB, H);
-  gemm(I, H, TB, X, 1, I, dA, H, dW, H);
+  gemmSparseA(I, H, TB, X, 1, I, dA, H, dW, H);
   if (dX != 0) {
     // dX = dA Wᵀ: I is not a multiple of 8 in general, so this one is scalar.
     for (let r = 0; r < TB; r++) {

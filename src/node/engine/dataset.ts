@@ -39,9 +39,12 @@ export function pixelsOf(split: TrainSplit, start: number, count: number): Float
 export function pixelsInto(split: TrainSplit, start: number, count: number, dst: Float32Array, at = 0): Float32Array {
   const out = dst.subarray(at * PIXELS, (at + count) * PIXELS);
   if ('images' in split) out.set(split.images.subarray(start * PIXELS, (start + count) * PIXELS));
-  else for (let i = 0, src = start * PIXELS; i < out.length; i++) out[i] = split.bytes[src + i] / 255;
+  else for (let i = 0, src = start * PIXELS, bytes = split.bytes; i < out.length; i++) out[i] = UNIT[bytes[src + i]];
   return out;
 }
+
+/** byte / 255 for every byte value, as float32: a lookup is several times faster than dividing per pixel. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 /** A train/test pair and where it came from. */
 export interface Dataset<Split extends TrainSplit = DataSplit> {

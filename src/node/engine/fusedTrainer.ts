@@ -151,18 +151,20 @@ export class FusedTrainer {
     }
     this.#kernel.setBatch(images.subarray(0, parts[0] * PIXELS), labels, parts[0]);
     const mine = this.#kernel.step(parts[0]);
-    // Each part holds gradients of its own mean; weight them back to the mean over the batch.
+    // Each part holds gradients of its own mean; weight them back to the mean over the batch
+    // (in one pass with the first worker's part: this runs while the other thread waits).
     const [g0, g1] = this.#kernel.layout.grads;
     const g = new Float32Array(this.#kernel.bytes.buffer, g0, (g1 - g0) / 4);
     const f0 = parts[0] / size;
-    for (let i = 0; i < g.length; i++) g[i] *= f0;
     let lossSum = mine.loss * parts[0];
     let correct = mine.correct;
     for (let j = 1; j < parts.length; j++) {
       const w = this.#workers[j - 1];
       const theirs = w.finish();
-      const f = parts[j] / size;
-      for (let i = 0; i < g.length; i++) g[i] += w.grads[i] * f;
+      const f = parts[j] / size,
+        wg = w.grads;
+      if (j === 1) for (let i = 0; i < g.length; i++) g[i] = g[i] * f0 + wg[i] * f;
+      else for (let i = 0; i < g.length; i++) g[i] += wg[i] * f;
       lossSum += theirs.lossSum;
       correct += theirs.correct;
     }

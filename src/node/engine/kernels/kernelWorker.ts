@@ -4,7 +4,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads';
-import { kernelModule, stepArgs, toTimeMajor, type KernelLayout } from './recurrentKernel';
+import { kernelModule, stepArgs, type KernelLayout } from './recurrentKernel';
 
 /** What KernelWorker hands the thread. */
 export interface WorkerData {
@@ -92,7 +92,7 @@ export class KernelWorker {
   #run(mode: number, weights: Uint8Array, images: Float32Array, B: number): void {
     if (this.#failure) throw new Error(`the kernel worker failed: ${this.#failure.message}`);
     this.#weights.set(weights);
-    toTimeMajor(images, B, this.#x, this.layout.T, this.layout.I);
+    this.#x.set(images.subarray(0, B * this.layout.T * this.layout.I));
     this.#ctrl[CTRL.mode] = mode;
     this.#ctrl[CTRL.batch] = B;
     this.#seq++;

@@ -131,13 +131,6 @@ export function instantiate(mod: WebAssembly.Module, layout: KernelLayout): Kern
   return x;
 }
 
-/** Copy batch-major images (B × 784) into time-major X[t][b][i] at `dst`. */
-export function toTimeMajor(images: Float32Array, B: number, dst: Float32Array, T = STEPS, I = SIDE): void {
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) dst.set(images.subarray(b * T * I + t * I, b * T * I + (t + 1) * I), (t * B + b) * I);
-  }
-}
-
 /** Position of B in trainStep's arguments. */
 export const STEP_ARG_B = 23;
 
@@ -223,7 +216,7 @@ export class RecurrentKernel {
   setBatch(images: Float32Array, labels: ArrayLike<number>, B: number): void {
     const { T, I, maxB, off } = this.layout;
     if (B > maxB) throw new Error(`batch of ${B} exceeds the kernel's ${maxB}`);
-    toTimeMajor(images, B, this.#f32('X', T * B * I), T, I);
+    this.#f32('X', B * T * I).set(images.subarray(0, B * T * I)); // the kernels read X batch-major, as images come
     const lab = new Uint8Array(this.#x.memory.buffer, off.labels, B);
     for (let i = 0; i < B; i++) lab[i] = labels[i];
   }

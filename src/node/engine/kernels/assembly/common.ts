@@ -151,6 +151,18 @@ export function gemmSparseA(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32
   }
 }
 
+// ---------- the input's two products, for X batch-major [B][T][I] as the images arrive ----------
+
+/** Z[t][b] += X[b][t] · W for every step, Z time-major [T][B][N] (the input projection, bias already in Z). */
+export function inputProjection(X: usize, W: usize, Z: usize, B: i32, T: i32, I: i32, N: i32): void {
+  for (let t = 0; t < T; t++) gemmSparseA(B, N, I, X + (<usize>(t * I) << 2), T * I, 1, W, N, Z + (<usize>(t * B * N) << 2), N);
+}
+
+/** dW += x_tᵀ dz_t for step t (dz_t is B × N). */
+@inline export function inputWeightGrad(X: usize, t: i32, dz: usize, dW: usize, B: i32, T: i32, I: i32, N: i32): void {
+  gemmSparseA(I, N, B, X + (<usize>(t * I) << 2), 1, T * I, dz, N, dW, N);
+}
+
 function nonZeros(M: i32, K: i32, A: usize, rsA: i32, csA: i32): i32 {
   let nz = 0;
   for (let m = 0; m < M; m++) {

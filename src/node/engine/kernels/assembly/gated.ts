@@ -2,9 +2,9 @@
 //   LSTM: z = xW + hU + b split [i, f, g, o]; i,f,o = σ, g = tanh; c = f⊙c + i⊙g; h = o⊙tanh(c)
 //   GRU (reset before, as tfjs): [xz, xr, xh] = xW + b; z = σ(xz + hU_z); r = σ(xr + hU_r);
 //        ĥ = tanh(xh + (r⊙h)U_h); h = z⊙h + (1−z)⊙ĥ
-// Layouts: X [T][B][I], W [I][G], U [H][G], b [G], Hs [T][B][H], Zs [T][B][G] (gate activations),
+// Layouts: X [B][T][I] (the images as they come), W [I][G], U [H][G], b [G], Hs [T][B][H], Zs [T][B][G] (gate activations),
 // Cs [T][B][H] (LSTM cell state, followed by [T][B][H] of its tanh; GRU r⊙h_{t-1}), with G = 4H (LSTM) or 3H (GRU).
-import { gemm, gemmSparseA, expv, tanhv, transposeStrided, broadcastRows, addColumnSums } from './common';
+import { gemm, inputProjection, inputWeightGrad, expv, tanhv, transposeStrided, broadcastRows, addColumnSums } from './common';
 
 @inline function sigv(x: v128): v128 {
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(f32x4.neg(x))));
@@ -17,7 +17,7 @@ import { gemm, gemmSparseA, expv, tanhv, transposeStrided, broadcastRows, addCol
 export function lstmForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, Zs: usize, Cs: usize, B: i32, T: i32, I: i32, H: i32): void {
   const G = 4 * H, TB = T * B;
   broadcastRows(Zs, b, TB, G);
-  gemmSparseA(TB, G, I, X, I, 1, W, G, Zs, G);
+  inputProjection(X, W, Zs, B, T, I, G);
   const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2, tanhC = <usize>T * hStep;
   for (let t = 0; t < T; t++) {
     const z = Zs + <usize>t * zStep, h = Hs + <usize>t * hStep, c = Cs + <usize>t * hStep;
@@ -46,7 +46,7 @@ export function lstmForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, Z
 export function lstmBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, Cs: usize, dH: usize, dC: usize, dZ: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, B: i32, T: i32, I: i32, H: i32): void {
   const G = 4 * H;
   transposeStrided(U, G, H, G, UT);
-  const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2, xStep = <usize>(B * I) << 2, tanhC = <usize>T * hStep;
+  const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2, tanhC = <usize>T * hStep;
   memory.fill(dC, 0, hStep);
   const one = f32x4.splat(1.0);
   for (let t = T - 1; t >= 0; t--) {
@@ -68,7 +68,7 @@ export function lstmBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize,
       }
     }
     // dW += x_tᵀ dz_t while dz_t is still in cache (one pass over all steps would stream them from memory).
-    gemmSparseA(I, G, B, X + <usize>t * xStep, 1, I, dz, G, dW, G);
+    inputWeightGrad(X, t, dz, dW, B, T, I, G);
     if (t > 0) {
       const hp = Hs + <usize>(t - 1) * hStep;
       gemm(H, G, B, hp, 1, H, dz, G, dU, G);
@@ -83,7 +83,7 @@ export function lstmBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize,
 export function gruForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, Zs: usize, RH: usize, B: i32, T: i32, I: i32, H: i32): void {
   const G = 3 * H, TB = T * B;
   broadcastRows(Zs, b, TB, G);
-  gemmSparseA(TB, G, I, X, I, 1, W, G, Zs, G);
+  inputProjection(X, W, Zs, B, T, I, G);
   const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2;
   const one = f32x4.splat(1.0);
   for (let t = 0; t < T; t++) {
@@ -121,7 +121,7 @@ export function gruForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, Zs
 export function gruBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, RH: usize, dH: usize, dRH: usize, dZ: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, B: i32, T: i32, I: i32, H: i32): void {
   const G = 3 * H;
   transposeStrided(U, G, H, G, UT); // UT [G][H]: rows 0..2H-1 = U_zrᵀ, rows 2H..3H-1 = U_hᵀ
-  const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2, xStep = <usize>(B * I) << 2;
+  const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2;
   const one = f32x4.splat(1.0);
   for (let t = T - 1; t >= 0; t--) {
     const z = Zs + <usize>t * zStep, dz = dZ + <usize>t * zStep, rh = RH + <usize>t * hStep;
@@ -150,7 +150,7 @@ export function gruBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, 
         st(f4(dhr, j), f32x4.add(f32x4.mul(ld(f4(dhr, j)), zg), f32x4.mul(d, rg)));
       }
     }
-    gemmSparseA(I, G, B, X + <usize>t * xStep, 1, I, dz, G, dW, G); // dW += x_tᵀ dz_t, as in lstmBackward
+    inputWeightGrad(X, t, dz, dW, B, T, I, G); // while dz_t is in cache, as in lstmBackward
     if (t > 0) {
       gemm(H, 2 * H, B, hp, 1, H, dz, G, dU, G);
       gemm(H, H, B, rh, 1, H, dz + (<usize>(2 * H) << 2), G, dU + (<usize>(2 * H) << 2), G);

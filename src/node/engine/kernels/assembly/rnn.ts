@@ -1,6 +1,6 @@
 // Fused SimpleRNN kernels for training, in AssemblyScript with 128-bit SIMD.
-import { gemm, gemmSparseA, tanhv, transpose, broadcastRows, addColumnSums } from './common';
-// Layouts (row-major, f32): X [T][B][I], W [I][H], U [H][H], b [H], Hs [T][B][H].
+import { gemm, inputProjection, inputWeightGrad, tanhv, transpose, broadcastRows, addColumnSums } from './common';
+// Layouts (row-major, f32): X [B][T][I] (the images as they come), W [I][H], U [H][H], b [H], Hs [T][B][H].
 // Semantics follow tfjs-layers SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b), h_{-1} = 0.
 // All pointers are byte offsets into this module's exported memory.
 
@@ -11,7 +11,7 @@ export function rnnForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, B:
   const TB = T * B;
   // Input projection for every step at once, bias included.
   broadcastRows(Hs, b, TB, H);
-  gemmSparseA(TB, H, I, X, I, 1, W, H, Hs, H);
+  inputProjection(X, W, Hs, B, T, I, H);
   const stepBytes = <usize>(B * H) << 2;
   for (let t = 0; t < T; t++) {
     const cur = Hs + <usize>t * stepBytes;
@@ -42,6 +42,7 @@ export function rnnBackward(X: usize, W: usize, U: usize, Hs: usize, dH: usize, 
       const hv = v128.load(h + o);
       v128.store(da + o, f32x4.mul(v128.load(dH + o), f32x4.sub(f32x4.splat(1.0), f32x4.mul(hv, hv))));
     }
+    inputWeightGrad(X, t, da, dW, B, T, I, H);
     if (t > 0) {
       // dU += h_{t-1}ᵀ dA_t ; dH = dA_t Uᵀ
       gemm(H, H, B, h - stepBytes, 1, H, da, H, dU, H);
@@ -49,10 +50,9 @@ export function rnnBackward(X: usize, W: usize, U: usize, Hs: usize, dH: usize, 
       gemm(B, H, H, da, H, 1, UT, H, dH, H);
     }
   }
-  // db += Σ dA ; dW += Xᵀ dA over all steps at once.
+  // db += Σ dA over all steps at once.
   const TB = T * B;
   addColumnSums(db, dA, TB, H);
-  gemmSparseA(I, H, TB, X, 1, I, dA, H, dW, H);
   if (dX != 0) {
     // dX = dA Wᵀ: I is not a multiple of 8 in general, so this one is scalar.
     for (let r = 0; r < TB; r++) {

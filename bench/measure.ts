@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,15 @@ export async function measureRoundTrip(calls: number) {
 /** The built trainer, as the desktop app runs it (from source, tsx's own start-up and memory would be counted too). */
 export const BUILT_TRAINER = join(process.cwd(), 'out', 'main', 'trainer.js');
 const builtTrainer = () => (existsSync(BUILT_TRAINER) ? BUILT_TRAINER : undefined);
+
+/** The built evaluation thread, as the desktop app starts it; from source only when no build is there. */
+const BUILT_EVAL_WORKER = join(process.cwd(), 'out', 'main', 'eval-worker.js');
+const evalPoolOptions = () => ({
+  dataDir: defaultMnistDir(),
+  ...(existsSync(BUILT_EVAL_WORKER) ? { start: (_: string, workerData: unknown) => new Worker(BUILT_EVAL_WORKER, { workerData }) } : {}),
+});
+/** Whether the evaluation figures came from the built thread. */
+export const evalWorkerBuilt = () => existsSync(BUILT_EVAL_WORKER);
 
 /** The trainer's config for a request, as TrainingService builds it. */
 const configOf = (req: TrainStartRequest, seed: number) => ({
@@ -282,7 +292,7 @@ const LAUNCH_TO_EVALUATE_MS = 2000;
 export async function measureEvaluation(cell: CellType, warm = 3) {
   await initBackend();
   const model = createModel({ cell, hidden: 128 });
-  const launched = new EvalPool({ dataDir: defaultMnistDir() });
+  const launched = new EvalPool(evalPoolOptions());
   let launchMs: number;
   try {
     launched.warm();
@@ -293,7 +303,7 @@ export async function measureEvaluation(cell: CellType, warm = 3) {
   } finally {
     await launched.close();
   }
-  const pool = new EvalPool({ dataDir: defaultMnistDir() });
+  const pool = new EvalPool(evalPoolOptions());
   const delay = monitorEventLoopDelay({ resolution: 5 });
   const times: number[] = [];
   try {

@@ -14,6 +14,7 @@ import type { CellType } from '../src/shared/types';
 import { PRESETS } from '../src/shared/presets';
 import {
   kernelTanhError,
+  evalWorkerBuilt,
   measureEvaluation,
   measureRoundTrip,
   measureServerRss,
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
       threads = r.threads;
       return { launch: r.launchMs, cold: r.coldMs, warm: r.medianMs, loop: r.loopP99Ms };
     });
-    const evalNote = (what: string) => `${what}; ${threads} evaluation threads on the fused kernels`;
+    const evalNote = (what: string) => `${what}; ${threads} ${evalWorkerBuilt() ? 'built' : 'from-source (tsx)'} evaluation threads on the fused kernels`;
     rows.push(
       statRow(
         {
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
           metric: 'evaluation of 10,000 test digits, first with nothing started (cold)',
           cell,
           unit: 'ms',
-          note: evalNote('starts the threads (from source: through tsx), reads the test set, builds the kernel'),
+          note: evalNote('starts the threads, reads the test set, builds the kernel'),
         },
         e.cold,
       ),

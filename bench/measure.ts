@@ -279,30 +279,14 @@ export async function measureServerRss(calls: number) {
   }
 }
 
-/** How long after launch the first evaluation is timed: the app starts its evaluation threads at init, and a person needs longer than this to open Evaluate. */
-const LAUNCH_TO_EVALUATE_MS = 2000;
-
 /**
- * Evaluation of all 10,000 test digits on the evaluation threads: the first call on threads
- * started at launch as the app does (LAUNCH_TO_EVALUATE_MS before; the call still builds the
- * kernel), the first call with nothing started (cold: starting the threads, reading the test
- * set, building the kernel), then the median and spread of `warm` more, and the caller's
- * event-loop delay p99 over the cold and warm calls.
+ * Evaluation of all 10,000 test digits on the evaluation threads: the first call
+ * (cold: starting the threads, reading the test set, building the kernel), then the
+ * median and spread of `warm` more, and the caller's event-loop delay p99 over all of them.
  */
 export async function measureEvaluation(cell: CellType, warm = 3) {
   await initBackend();
   const model = createModel({ cell, hidden: 128 });
-  const launched = new EvalPool(evalPoolOptions());
-  let launchMs: number;
-  try {
-    launched.warm();
-    await new Promise((r) => setTimeout(r, LAUNCH_TO_EVALUATE_MS));
-    const t0 = performance.now();
-    await classifyOffThread(model, launched);
-    launchMs = performance.now() - t0;
-  } finally {
-    await launched.close();
-  }
   const pool = new EvalPool(evalPoolOptions());
   const delay = monitorEventLoopDelay({ resolution: 5 });
   const times: number[] = [];
@@ -318,7 +302,6 @@ export async function measureEvaluation(cell: CellType, warm = 3) {
     }
     delay.disable();
     return {
-      launchMs: Math.round(launchMs),
       coldMs: Math.round(coldMs),
       medianMs: Math.round(percentile(times, 0.5)),
       spreadMs: Math.round(Math.max(...times) - Math.min(...times)),

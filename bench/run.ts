@@ -195,24 +195,13 @@ async function main(): Promise<void> {
     const e = await repeat(async () => {
       const r = await measureEvaluation(cell);
       threads = r.threads;
-      return { launch: r.launchMs, cold: r.coldMs, warm: r.medianMs, loop: r.loopP99Ms };
+      return { cold: r.coldMs, warm: r.medianMs, loop: r.loopP99Ms };
     });
     const evalNote = (what: string) => `${what}; ${threads} ${evalWorkerBuilt() ? 'built' : 'from-source (tsx)'} evaluation threads on the fused kernels`;
     rows.push(
       statRow(
         {
-          metric: 'evaluation of 10,000 test digits, first after launch',
-          cell,
-          unit: 'ms',
-          note: evalNote('threads started at launch as the app does (2 s before); the call builds the kernel'),
-        },
-        e.launch,
-      ),
-    );
-    rows.push(
-      statRow(
-        {
-          metric: 'evaluation of 10,000 test digits, first with nothing started (cold)',
+          metric: 'evaluation of 10,000 test digits, first (cold)',
           cell,
           unit: 'ms',
           note: evalNote('starts the threads, reads the test set, builds the kernel'),

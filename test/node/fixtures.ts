@@ -11,7 +11,7 @@ import { mnistSlice, tempDir } from '../helpers';
 export type Emitted = { [E in keyof Events]: { event: E; payload: Events[E]; at: number } }[keyof Events];
 
 /** Services over a temp user folder holding one small saved model (v0001). */
-export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number; pickFolder?: PickFolder; warmEvaluation?: boolean } = {}) {
+export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number; pickFolder?: PickFolder } = {}) {
   await mnistSlice(1, 1);
   const userData = tempDir('rnn-lens-services-');
   const store = new ModelStore(join(userData, 'models'));
@@ -38,7 +38,6 @@ export async function makeServices(opts: { spawn?: SpawnTrainer; hidden?: number
     appVersion: '0.0.0-test',
     runtime: 'test',
     pickFolder: opts.pickFolder,
-    warmEvaluation: opts.warmEvaluation ?? false,
   });
   await services.init();
   return { services, events, userData };

@@ -32,12 +32,6 @@ export interface AppOptions {
   runtime: string;
   /** The native folder dialog (desktop); without it, export downloads and import uploads. */
   pickFolder?: PickFolder;
-  /**
-   * Start the evaluation threads during init (default true), so the person's first evaluation
-   * finds them up with the test set read (see docs/BENCHMARKS.md: first evaluation after launch).
-   * Tests that never evaluate turn it off.
-   */
-  warmEvaluation?: boolean;
 }
 
 export class AppServices {
@@ -73,11 +67,10 @@ export class AppServices {
     this.handlers = createHandlers(this);
   }
 
-  /** Pick the backend, load the active model, and start the evaluation threads (see warmEvaluation). */
+  /** Pick the backend and load the active model. */
   async init(): Promise<void> {
     this.#backend = (await initBackend()).name;
     this.#notices.push(...(await this.active.init()));
-    if (this.opts.warmEvaluation ?? true) this.dataset.pool.warm();
   }
 
   status(): AppStatus {

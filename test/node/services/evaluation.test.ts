@@ -1,7 +1,7 @@
 /**
  * Evaluation runs on a worker thread with the fused kernels: it gives exactly
  * the predictions of tfjs's model.predict for the shipped model, and the main
- * thread answers predictions while it runs. The app starts its threads at init.
+ * thread answers predictions while it runs.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -42,17 +42,6 @@ describe('evaluation off the main thread', () => {
     expect(e.ok).toBe(true);
     expect(p.every((r) => r.ok)).toBe(true);
     expect(order).toEqual(['predict', 'predict', 'predict', 'predict', 'predict', 'evaluation']);
-    services.shutdown();
-  });
-
-  it('starts the evaluation threads at init, as the app does, so the first eval:run finds them up', async () => {
-    const { services } = await makeServices({ hidden: 64, warmEvaluation: true });
-    const pool = services.dataset.pool;
-    expect(pool.running).toBe(pool.threads);
-    expect(pool.threads).toBeGreaterThan(0);
-    const r = await createDispatch(services)('eval:run', {});
-    expect(r.ok).toBe(true);
-    expect(pool.started).toBe(pool.threads);
     services.shutdown();
   });
 

@@ -8,8 +8,8 @@
 import { MNIST_TEST } from '../../../../shared/training';
 import type { CellType } from '../../../../shared/types';
 
-/** Fused kernels, 2 threads, batch 128 (docs/BENCHMARKS.md, 2026-11-27 18:36). */
-const KERNEL_RATE: Record<CellType, number> = { rnn: 19900, gru: 7100, lstm: 5100 };
+/** Fused kernels, 2 threads, batch 128: the mean of the two bench runs of 2026-11-27 20:48 and 21:07 (docs/BENCHMARKS.md). */
+const KERNEL_RATE: Record<CellType, number> = { rnn: 22500, gru: 7500, lstm: 5600 };
 const NATIVE_RATE: Record<CellType, number> = { rnn: 3000, gru: 1000, lstm: 800 };
 
 /** Samples per second for a cell and hidden size; cost grows about with hidden². */

@@ -17,6 +17,7 @@ export default ts.config(
       'src/node/engine/kernels/kernelWasm.ts',
       'test-results/**',
       'bench/results/**',
+      '.scratch/**',
     ],
   },
   js.configs.recommended,

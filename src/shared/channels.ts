@@ -19,6 +19,7 @@ export const CHANNEL_NAMES = [
   'dataset:info',
   'dataset:digits',
   'eval:run',
+  'eval:cancel',
   'samples:add',
   'samples:list',
   'samples:delete',

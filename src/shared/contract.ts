@@ -16,20 +16,41 @@ export const Pixels = z
   .custom<number[]>((v) => Array.isArray(v) && v.length === PIXELS, { message: `expected an array of exactly ${PIXELS} numbers (28×28)` })
   .pipe(z.array(z.number().finite('expected finite numbers').min(0, 'pixel values must be ≥ 0').max(1, 'pixel values must be ≤ 1')));
 
-const VersionId = z.string().regex(/^(v\d{4,}|builtin)$/, 'expected a model version id such as v0001 or builtin');
+/**
+ * A string of at most `max` characters that matches `pattern`. The length is checked first and a
+ * longer string stops there, so no pattern ever runs over an unbounded string.
+ */
+const matching = (max: number, pattern: RegExp, message: string) =>
+  z
+    .string({ error: message })
+    .max(max, { abort: true, message: `${message} (at most ${max} characters)` })
+    .regex(pattern, message);
+
+const VersionId = matching(16, /^(v\d{4,12}|builtin)$/, 'expected a model version id such as v0001 or builtin');
 
 /** Largest file accepted in an upload (the largest weights.bin the app can make is about 17 MB). */
 export const MAX_UPLOAD_BYTES = 24 * 1024 * 1024;
 
-/** Largest message a client may send: one upload of a large weights.bin as base64, with room to spare. */
-export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+/** Largest message a client may send: an upload of the largest file as base64, with room for the two small ones. */
+export const MAX_MESSAGE_BYTES = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 2 * 1024 * 1024;
+
+/** Largest message on every other channel: a request of 784 pixels written out in full is about 16 KB. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Arrays and objects a message may open in all: the contract's largest request needs fewer than ten. */
+export const MAX_CONTAINERS = 64;
+
+/** The size limit of a message on `channel`, checked before it is parsed. */
+export function maxMessageBytes(channel: string): number {
+  return channel === 'models:upload' ? MAX_MESSAGE_BYTES : MAX_REQUEST_BYTES;
+}
+
+/** Samples in one page of `samples:list`. */
+export const SAMPLES_PAGE = 100;
 
 const UploadedFileSchema = z.strictObject({
-  name: z.string().min(1).max(255, 'file name is too long'),
-  base64: z
-    .string()
-    .max(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4, `file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`)
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+  name: z.string().min(1).max(255, { abort: true, message: 'file name is too long' }),
+  base64: matching(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4, /^[A-Za-z0-9+/]*={0,2}$/, `expected a file of at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB as base64`),
 });
 /** A file the person chose in the browser, as base64. */
 export type UploadedFile = z.infer<typeof UploadedFileSchema>;
@@ -89,6 +110,7 @@ export const requests = {
     indices: z.array(z.number().int().min(0).max(9999)).max(200, 'ask for at most 200 digits at a time'),
   }),
   'eval:run': Empty,
+  'eval:cancel': Empty,
   'samples:add': z.strictObject({
     pixels: Pixels,
     label: z
@@ -97,8 +119,16 @@ export const requests = {
       .min(0)
       .max(CLASSES - 1),
   }),
-  'samples:list': Empty,
-  'samples:delete': z.strictObject({ id: z.string().regex(/^s[0-9a-z]{6,32}$/, 'expected a sample id') }),
+  'samples:list': z.strictObject({
+    offset: z.number().int('offset must be a whole number').min(0, 'offset must be at least 0').max(1_000_000).optional(),
+    limit: z
+      .number()
+      .int('limit must be a whole number')
+      .min(1, 'limit must be at least 1')
+      .max(SAMPLES_PAGE, `limit must be at most ${SAMPLES_PAGE}`)
+      .optional(),
+  }),
+  'samples:delete': z.strictObject({ id: matching(40, /^s[0-9a-z]{6,32}$/, 'expected a sample id') }),
   'viz:map': z.strictObject({ id: VersionId.optional() }),
   'viz:importance': z.strictObject({ pixels: Pixels }),
   'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
@@ -192,6 +222,15 @@ export interface Sample {
   createdAt: string;
 }
 
+/** One page of the samples, newest first. */
+export interface SamplePage {
+  /** Samples stored in all. */
+  total: number;
+  /** Position of the page's first sample among all, newest first. */
+  offset: number;
+  samples: Sample[];
+}
+
 /** Response type of each channel. */
 export interface Responses {
   'app:status': AppStatus;
@@ -209,8 +248,9 @@ export interface Responses {
   'dataset:info': { name: string; train: number; test: number; classes: number; dir: string };
   'dataset:digits': Digits;
   'eval:run': Evaluation;
+  'eval:cancel': { cancelled: boolean };
   'samples:add': Sample;
-  'samples:list': Sample[];
+  'samples:list': SamplePage;
   'samples:delete': { deleted: string };
   'viz:map': HiddenMap;
   'viz:importance': RowImportance;
@@ -251,10 +291,12 @@ export function validateRequest<C extends Channel>(channel: C, payload: unknown)
   const r = schema.safeParse(payload === undefined ? {} : payload);
   if (r.success) return { ok: true, value: r.data as z.output<(typeof requests)[C]> };
   const first = r.error.issues.slice(0, 3).map((i) => {
-    const field = i.path.length ? i.path.join('.') : 'payload';
+    const field = i.path.length ? i.path.map((p) => String(p).slice(0, 40)).join('.') : 'payload';
     return `${field}: ${i.message}`;
   });
-  const detail = first.join('; ');
+  // Keys and values of the request may appear in zod's messages: a long one is cut, not echoed back whole.
+  const joined = first.join('; ');
+  const detail = joined.length > 300 ? `${joined.slice(0, 299)}…` : joined;
   return { ok: false, error: `${channel}: invalid request: ${detail}`, code: 'invalidRequest', params: { channel, detail } };
 }
 

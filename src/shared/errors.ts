@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'digitIndex',
   'busy',
   'evalStopped',
+  'tooLarge',
+  'tooManyVersions',
+  'storeTooLarge',
+  'cancelled',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorParams = Record<string, string | number>;
@@ -35,4 +39,9 @@ export class CodedError extends Error {
 /** The code and params of an error, when it has them. */
 export function codeOf(err: unknown): { code?: ErrorCode; params?: ErrorParams } {
   return err instanceof CodedError ? { code: err.code, params: err.params } : {};
+}
+
+/** The message of anything thrown: an Error's message, or the value as text. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -63,6 +63,8 @@ export function readRegularFile(
   maxBytes: number,
   tooBig = (size: number) => `is ${size} bytes, more than the ${maxBytes} a model of this app can need`,
 ): Buffer {
+  // A bound that is not a whole number (NaN from a bad lookup) would let any size through.
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new CorruptModelError(name, `cannot be read: its size bound ${maxBytes} is not a whole number`);
   const path = join(dir, name);
   let st;
   try {

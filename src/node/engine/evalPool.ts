@@ -60,6 +60,12 @@ interface Job {
   weights: Float32Array[];
   resolve: (r: EvalResult) => void;
   reject: (e: Error) => void;
+  signal?: AbortSignal;
+}
+
+/** The error of a call cancelled by its caller. */
+export function evalCancelled(): CodedError {
+  return new CodedError('cancelled', 'eval:run: cancelled', { channel: 'eval:run' });
 }
 
 /** The error a call gets when a thread stopped under it, or the pool was closed. */
@@ -97,9 +103,14 @@ export class EvalPool {
     return this.#workers.length;
   }
 
-  /** Classify the whole test set with these weights; queued behind a call in flight. */
-  classify(cell: CellType, hidden: number, weights: Float32Array[]): Promise<EvalResult> {
+  /**
+   * Classify the whole test set with these weights; queued behind a call in flight. Aborting
+   * `signal` drops a waiting call, or stops the threads under a running one (the next call
+   * starts fresh threads).
+   */
+  classify(cell: CellType, hidden: number, weights: Float32Array[], signal?: AbortSignal): Promise<EvalResult> {
     if (this.#closed) return Promise.reject(evalStopped('closed'));
+    if (signal?.aborted) return Promise.reject(evalCancelled());
     if (this.#current && this.#waiting.length >= MAX_WAITING)
       return Promise.reject(
         new CodedError('busy', `eval:run: busy: ${MAX_WAITING} evaluations are already waiting; try again when they finish`, {
@@ -108,7 +119,19 @@ export class EvalPool {
         }),
       );
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ cell, hidden, weights, resolve, reject });
+      const job: Job = { cell, hidden, weights, resolve, reject, signal };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.#waiting.indexOf(job);
+          if (i >= 0) {
+            this.#waiting.splice(i, 1);
+            reject(evalCancelled());
+          } else if (this.#current?.job === job) void this.#fail(evalCancelled());
+        },
+        { once: true },
+      );
+      this.#waiting.push(job);
       this.#pump();
     });
   }

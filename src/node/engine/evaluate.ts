@@ -56,9 +56,9 @@ export function confusionReport(predicted: ArrayLike<number>, labels: ArrayLike<
 }
 
 /** Classify the whole test set of the pool's folder on its worker threads with the fused kernels; the caller's event loop stays free. */
-export function classifyOffThread(model: tf.LayersModel, pool: EvalPool): Promise<EvalResult> {
+export function classifyOffThread(model: tf.LayersModel, pool: EvalPool, signal?: AbortSignal): Promise<EvalResult> {
   const { cell, hidden } = describeModel(model);
   // A copy now: the call may wait behind another, and the model may be disposed meanwhile.
   const weights = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
-  return pool.classify(cell, hidden, weights);
+  return pool.classify(cell, hidden, weights, signal);
 }

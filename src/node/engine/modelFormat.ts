@@ -20,7 +20,12 @@ export class CorruptModelError extends Error {
   }
 }
 
-const CLASS_OF: Record<string, CellType> = { SimpleRNN: 'rnn', LSTM: 'lstm', GRU: 'gru' };
+/** The recurrent layer class names a file may give. A Map, so a name such as "constructor" or "__proto__" finds nothing. */
+const CLASS_OF: ReadonlyMap<unknown, CellType> = new Map([
+  ['SimpleRNN', 'rnn'],
+  ['LSTM', 'lstm'],
+  ['GRU', 'gru'],
+]);
 
 /** Names and shapes of the weights, in the order tfjs saves them. */
 export function weightSpecs(cell: CellType, hidden: number): { name: string; shape: number[] }[] {
@@ -34,9 +39,11 @@ export function weightSpecs(cell: CellType, hidden: number): { name: string; sha
   ];
 }
 
-/** Bytes of weights.bin for a model of this cell and size. */
+/** Bytes of weights.bin for a model of this cell and size; throws unless that is a finite whole number. */
 export function weightBytes(cell: CellType, hidden: number): number {
-  return 4 * weightSpecs(cell, hidden).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+  const bytes = 4 * weightSpecs(cell, hidden).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`no ${String(cell)}-${hidden} model exists`);
+  return bytes;
 }
 
 /** Largest model.json accepted: ours are about 3 KB. */
@@ -72,8 +79,8 @@ export function parseModelJson(bytes: Uint8Array, file = 'model.json'): { cell: 
     return fail('modelTopology.config.layers', 'must hold exactly two layers: a recurrent layer and a Dense head');
   const [rec, head] = layers as unknown[];
   if (!isObject(rec) || !isObject(rec.config)) return fail('layers[0]', 'is not a layer');
-  const cell = CLASS_OF[rec.class_name as string];
-  if (!cell) fail('layers[0].class_name', `is ${show(rec.class_name)}, expected SimpleRNN, LSTM or GRU`);
+  const cell = CLASS_OF.get(rec.class_name);
+  if (!cell) return fail('layers[0].class_name', `is ${show(rec.class_name)}, expected SimpleRNN, LSTM or GRU`);
   const rc = rec.config as Json;
   const want = (field: string, got: unknown, expected: unknown) => {
     if (JSON.stringify(got) !== JSON.stringify(expected)) fail(`layers[0].config.${field}`, `is ${show(got)}, expected ${show(expected)}`);

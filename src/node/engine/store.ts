@@ -6,9 +6,10 @@
  * to the newest good version, and finally to the model shipped with the app.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModelManifest, ModelVersion } from '../../shared/types';
+import { CodedError } from '../../shared/errors';
 import {
   bytesToModel,
   CorruptModelError,
@@ -49,6 +50,11 @@ export interface LoadedModel {
 
 const ID_RE = /^v(\d{4,})$/;
 
+/** Most versions a store keeps; a save or import past it is refused with a clear error. */
+export const MAX_VERSIONS = 200;
+/** Most bytes the kept versions may take on disk (about 60 of the largest models the app builds). */
+export const MAX_STORE_BYTES = 1024 * 1024 * 1024;
+
 export class ModelStore {
   readonly versionsDir: string;
   readonly quarantineDir: string;
@@ -57,6 +63,8 @@ export class ModelStore {
   constructor(
     readonly root: string,
     readonly builtinDir?: string,
+    /** How many versions, and how many bytes in all, the store keeps at most. */
+    readonly limits: { versions: number; bytes: number } = { versions: MAX_VERSIONS, bytes: MAX_STORE_BYTES },
   ) {
     this.versionsDir = join(root, 'versions');
     this.quarantineDir = join(root, 'quarantine');
@@ -164,7 +172,40 @@ export class ModelStore {
     return this.commit(modelJson, weights, { ...input, cell, hidden }, opts.activate ?? true);
   }
 
+  /** Bytes the kept versions take on disk. */
+  usedBytes(): number {
+    let used = 0;
+    for (const id of this.userIds()) {
+      for (const f of [MODEL_FILE, WEIGHTS_FILE, MANIFEST_FILE]) {
+        try {
+          used += statSync(join(this.versionsDir, id, f)).size;
+        } catch {
+          // a damaged version is moved aside on load; it counts for what is there
+        }
+      }
+    }
+    return used;
+  }
+
+  /** Throw a coded error when one more version of `bytes` would pass the store's quotas. */
+  checkRoom(bytes: number): void {
+    const count = this.userIds().length;
+    const { versions, bytes: maxBytes } = this.limits;
+    if (count >= versions)
+      throw new CodedError('tooManyVersions', `you already keep ${count} model versions (at most ${versions}); delete some before adding more`, {
+        count,
+        max: versions,
+      });
+    const used = this.usedBytes();
+    if (used + bytes > maxBytes) {
+      const mb = Math.round(used / 1024 / 1024);
+      const max = Math.round(maxBytes / 1024 / 1024);
+      throw new CodedError('storeTooLarge', `your saved models take ${mb} MB (at most ${max} MB); delete some before adding more`, { mb, max });
+    }
+  }
+
   private commit(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, activate: boolean): ModelVersion {
+    this.checkRoom(modelJson.length + weights.length);
     const id = this.nextId();
     const tmp = join(this.versionsDir, `.tmp-${id}-${process.pid}`);
     mkdirSync(tmp);

@@ -5,13 +5,22 @@ import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/type
 import { BUILTIN_ID, type ModelStore } from '../engine/store';
 import { Tracer } from '../engine/trace';
 import { CodedError } from '../../shared/errors';
+import { Tracing } from './tracing';
 
 /** A loaded model with its tracer. */
 export interface Active {
   id: string;
+  /** The version id and a fingerprint of its weights: what derived data (maps, a worker's copy) is keyed by. */
+  key: string;
   model: tf.LayersModel;
   tracer: Tracer;
   manifest: ModelManifest;
+}
+
+/** A key for derived data of a version: its id and a fingerprint of its weights. */
+export function versionKey(id: string, manifest: ModelManifest): string {
+  const sha = manifest.files['weights.bin']?.sha256 ?? manifest.createdAt.replace(/\W/g, '');
+  return `${id}-${sha.slice(0, 16)}`;
 }
 
 export class ActiveModelService {
@@ -20,6 +29,8 @@ export class ActiveModelService {
   constructor(
     private readonly store: ModelStore,
     private readonly emit: <E extends keyof Events>(event: E, payload: Events[E]) => void,
+    /** Where traces of a large model run (a worker thread), so they never hold this event loop. */
+    readonly tracing = new Tracing(),
   ) {}
 
   /** Load the active version; returns notices for the status bar (damaged versions moved aside, no model yet). */
@@ -32,7 +43,7 @@ export class ActiveModelService {
 
   #swap(id: string, model: tf.LayersModel, manifest: ModelManifest): void {
     const old = this.#active;
-    this.#active = { id, model, tracer: new Tracer(model), manifest };
+    this.#active = { id, key: versionKey(id, manifest), model, tracer: new Tracer(model), manifest };
     if (old && old.model !== model) old.model.dispose();
     this.emit('models:changed', { active: this.summary() });
   }
@@ -66,12 +77,13 @@ export class ActiveModelService {
     return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: a.id === BUILTIN_ID };
   }
 
-  trace(pixels: ArrayLike<number>): TraceResult {
-    return this.require().tracer.trace(pixels);
+  trace(pixels: ArrayLike<number>, signal?: AbortSignal): TraceResult | Promise<TraceResult> {
+    const a = this.require();
+    return this.tracing.trace(a.tracer, a.key, pixels, signal);
   }
 
-  predict(pixels: ArrayLike<number>): Prediction {
-    const r = this.trace(pixels);
+  async predict(pixels: ArrayLike<number>, signal?: AbortSignal): Promise<Prediction> {
+    const r = await this.trace(pixels, signal);
     return { probs: Array.from(r.probs), prediction: r.prediction };
   }
 }

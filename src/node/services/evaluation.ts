@@ -2,7 +2,7 @@
 import type { Digits, Evaluation } from '../../shared/contract';
 import { CLASSES, PIXELS } from '../../shared/types';
 import { idxCount, loadSplit, type DataSplit } from '../engine/dataset';
-import { EvalPool, type EvalPoolOptions } from '../engine/evalPool';
+import { evalCancelled, EvalPool, type EvalPoolOptions } from '../engine/evalPool';
 import { classifyOffThread, confusionReport } from '../engine/evaluate';
 import type { ActiveModelService } from './activeModel';
 import { CodedError } from '../../shared/errors';
@@ -11,8 +11,11 @@ export class DatasetService {
   #test: DataSplit | null = null;
   /** The evaluation threads: started on the first evaluation and kept until close. */
   readonly pool: EvalPool;
-  /** The evaluation in flight per model version: a second request for it shares the answer. */
-  readonly #running = new Map<string, Promise<Evaluation>>();
+  /**
+   * The evaluation in flight per model version: a second request for it shares the answer.
+   * It is stopped when every request waiting for it has gone, or on `cancel`.
+   */
+  readonly #running = new Map<string, { promise: Promise<Evaluation>; stop: AbortController; waiting: number }>();
 
   constructor(
     readonly dataDir: string,
@@ -42,16 +45,38 @@ export class DatasetService {
     };
   }
 
-  /** Accuracy, confusion matrix and examples per cell of it, on the full test set, computed on a worker thread. */
-  evaluate(): Promise<Evaluation> {
+  /** Accuracy, confusion matrix and examples per cell of it, on the full test set, computed on worker threads. */
+  evaluate(signal?: AbortSignal): Promise<Evaluation> {
     const active = this.active.require();
-    const running = this.#running.get(active.id);
-    if (running) return running;
-    const p = classifyOffThread(active.model, this.pool)
-      .then(({ predicted, labels }): Evaluation => ({ modelId: active.id, ...confusionReport(predicted, labels), predictions: Array.from(predicted) }))
-      .finally(() => this.#running.delete(active.id));
-    this.#running.set(active.id, p);
-    return p;
+    let run = this.#running.get(active.id);
+    if (!run) {
+      const stop = new AbortController();
+      const promise = classifyOffThread(active.model, this.pool, stop.signal)
+        .then(({ predicted, labels }): Evaluation => ({ modelId: active.id, ...confusionReport(predicted, labels), predictions: Array.from(predicted) }))
+        .finally(() => this.#running.delete(active.id));
+      run = { promise, stop, waiting: 0 };
+      this.#running.set(active.id, run);
+    }
+    const shared = run;
+    shared.waiting++;
+    if (!signal) return shared.promise;
+    return new Promise<Evaluation>((resolve, reject) => {
+      const leave = () => {
+        if (--shared.waiting <= 0) shared.stop.abort();
+        reject(evalCancelled());
+      };
+      if (signal.aborted) return leave();
+      signal.addEventListener('abort', leave, { once: true });
+      shared.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+    });
+  }
+
+  /** Stop the active version's evaluation, if one runs; its callers get a 'cancelled' error. */
+  cancel(): { cancelled: boolean } {
+    const id = this.active.current?.id;
+    const run = id ? this.#running.get(id) : undefined;
+    run?.stop.abort();
+    return { cancelled: !!run };
   }
 
   /** Stop the evaluation threads (before quitting). */

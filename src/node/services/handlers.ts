@@ -18,14 +18,20 @@ export interface Services {
   viz: VizService;
 }
 
+/** What a transport knows about a request besides its payload. */
+export interface RequestContext {
+  /** Aborted when the client that asked is gone: work still queued for it is dropped. */
+  signal?: AbortSignal;
+}
+
 /** One handler per channel; requests arrive already validated. */
-export type Handlers = { [C in keyof Requests]: (req: Requests[C]) => Promise<Responses[C]> | Responses[C] };
+export type Handlers = { [C in keyof Requests]: (req: Requests[C], ctx: RequestContext) => Promise<Responses[C]> | Responses[C] };
 
 export function createHandlers(s: Services): Handlers {
   return {
     'app:status': () => s.status(),
-    'model:predict': ({ pixels }) => s.active.predict(pixels),
-    'model:trace': ({ pixels }) => s.active.trace(pixels),
+    'model:predict': ({ pixels }, { signal }) => s.active.predict(pixels, signal),
+    'model:trace': ({ pixels }, { signal }) => s.active.trace(pixels, signal),
     'train:start': (req) => s.training.start(req),
     'train:cancel': () => s.training.cancel(),
     'models:list': () => s.files.list(),
@@ -36,13 +42,14 @@ export function createHandlers(s: Services): Handlers {
     'models:upload': ({ files }) => s.files.upload(files),
     'dataset:info': () => s.dataset.info(),
     'dataset:digits': ({ indices }) => s.dataset.digits(indices),
-    'eval:run': () => s.dataset.evaluate(),
+    'eval:run': (_req, { signal }) => s.dataset.evaluate(signal),
+    'eval:cancel': () => s.dataset.cancel(),
     'samples:add': ({ pixels, label }) => s.samples.add(pixels, label),
-    'samples:list': () => s.samples.list(),
+    'samples:list': ({ offset, limit }) => s.samples.page(offset, limit),
     'samples:delete': ({ id }) => s.samples.delete(id),
     'viz:map': ({ id }) => s.viz.map(id),
-    'viz:importance': ({ pixels }) => s.viz.importance(pixels),
-    'viz:trace': ({ id, pixels }) => s.viz.trace(id, pixels),
-    'viz:terms': ({ pixels }) => s.viz.terms(pixels),
+    'viz:importance': ({ pixels }, { signal }) => s.viz.importance(pixels, signal),
+    'viz:trace': ({ id, pixels }, { signal }) => s.viz.trace(id, pixels, signal),
+    'viz:terms': ({ pixels }, { signal }) => s.viz.terms(pixels, signal),
   };
 }

@@ -20,7 +20,7 @@ import { VizService } from './viz';
 
 /** Where things live and how to reach the outside world. */
 export interface AppOptions {
-  /** Per-user data folder: models/ and samples.json go here. */
+  /** Per-user data folder: models/, samples/ and maps/ go here. */
   userData: string;
   /** The read-only model shipped with the app. */
   builtinModelDir: string;
@@ -49,7 +49,7 @@ export class AppServices {
   constructor(private readonly opts: AppOptions) {
     const dataDir = opts.dataDir ?? defaultMnistDir();
     this.store = new ModelStore(join(opts.userData, 'models'), opts.builtinModelDir);
-    this.samples = new SampleStore(join(opts.userData, 'samples.json'));
+    this.samples = new SampleStore(join(opts.userData, 'samples'), join(opts.userData, 'samples.json'));
     if (this.samples.notice) this.#notices.push(this.samples.notice);
     this.active = new ActiveModelService(this.store, opts.emit);
     this.training = new TrainingService(opts.spawnTrainer, {
@@ -62,8 +62,8 @@ export class AppServices {
       emit: opts.emit,
     });
     this.dataset = new DatasetService(dataDir, this.active);
-    this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null);
     this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'));
+    this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null, (id) => this.viz.forget(id));
     this.handlers = createHandlers(this);
   }
 
@@ -90,6 +90,7 @@ export class AppServices {
   shutdown(): void {
     this.training.cancel();
     void this.viz.close();
+    void this.active.tracing.close();
     void this.dataset.close();
   }
 }

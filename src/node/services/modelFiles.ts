@@ -20,6 +20,8 @@ export class ModelFilesService {
     private readonly store: ModelStore,
     private readonly active: ActiveModelService,
     private readonly pickFolder: PickFolder | null,
+    /** Told after a version is deleted, so what was derived from it (cached maps) goes too. */
+    private readonly onDeleted: (id: string) => void = () => {},
   ) {}
 
   list(): ModelVersion[] {
@@ -28,6 +30,7 @@ export class ModelFilesService {
 
   delete(id: string): { deleted: string } {
     this.store.delete(id);
+    this.onDeleted(id);
     return { deleted: id };
   }
 

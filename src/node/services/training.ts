@@ -2,6 +2,7 @@
 import type { Events, TrainStartRequest } from '../../shared/contract';
 import type { ModelVersion, PathChoice, TrainSummary } from '../../shared/types';
 import { runManifest } from '../engine/job';
+import { weightBytes } from '../engine/modelFormat';
 import type { ModelStore } from '../engine/store';
 import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
 import type { DoneMessage, StartMessage } from '../trainer/protocol';
@@ -68,6 +69,8 @@ export class TrainingService {
       cell = manifest.cell;
       hidden = manifest.hidden;
     }
+    // A run whose result could not be kept is refused before it starts, not after it has trained.
+    store.checkRoom(weightBytes(cell, hidden));
     const config = {
       cell,
       hidden,

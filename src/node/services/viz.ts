@@ -2,9 +2,9 @@
  * The visualisation's heavier answers: the hidden-state map of a version
  * (fitted once per version on the worker thread, cached in the user data
  * folder), row importance of a drawing, and the trace of any version for the
- * side-by-side view.
+ * side-by-side view. Maps in memory are bounded; a deleted version's maps go with it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellTerms } from '../../shared/contract';
 import type { HiddenMap } from '../../shared/projection';
@@ -15,12 +15,14 @@ import { Tracer } from '../engine/trace';
 import type { RowImportance } from '../engine/viz/occlusion';
 import { PROBE_DIGITS } from '../engine/viz/hiddenMap';
 import { VizWorker } from '../engine/viz/vizWorker';
-import type { ActiveModelService } from './activeModel';
+import { versionKey, type ActiveModelService } from './activeModel';
 
 /** Bumped when the map's content changes, so older cache files are refitted. */
 const MAP_FORMAT = 1;
 /** Versions other than the active one kept loaded for the side-by-side view. */
 const KEEP_TRACERS = 4;
+/** Maps kept in memory (the active version's and those the comparison shows). */
+export const KEEP_MAPS = 6;
 
 export class VizService {
   readonly worker = new VizWorker();
@@ -53,26 +55,29 @@ export class VizService {
     return { id, ...(await p) };
   }
 
-  /** A fingerprint of a version's weights. */
+  /** The key of a version's map: its weights' fingerprint and the map format. */
   static key(id: string, manifest: ModelManifest): string {
-    const sha = manifest.files['weights.bin']?.sha256 ?? manifest.createdAt.replace(/\W/g, '');
-    return `${id}-${sha.slice(0, 16)}-m${MAP_FORMAT}`;
+    return `${versionKey(id, manifest)}-m${MAP_FORMAT}`;
   }
 
   /** The hidden-state map of a version (default: the active one). */
-  async map(id?: string): Promise<HiddenMap> {
+  async map(id?: string, signal?: AbortSignal): Promise<HiddenMap> {
     const v = await this.#version(id);
     const key = VizService.key(v.id, v.manifest);
     let p = this.#maps.get(key);
-    if (!p) {
-      p = this.#loadOrFit(v.id, key, v.tracer);
-      this.#maps.set(key, p);
-      p.catch(() => this.#maps.delete(key));
+    if (p) {
+      // Most recently used last, so the oldest is pruned first.
+      this.#maps.delete(key);
+    } else {
+      p = this.#loadOrFit(v.id, key, v.tracer, signal);
+      p.catch(() => this.#maps.get(key) === p && this.#maps.delete(key));
     }
+    this.#maps.set(key, p);
+    while (this.#maps.size > KEEP_MAPS) this.#maps.delete(this.#maps.keys().next().value!);
     return p;
   }
 
-  async #loadOrFit(id: string, key: string, tracer: Tracer): Promise<HiddenMap> {
+  async #loadOrFit(id: string, key: string, tracer: Tracer, signal?: AbortSignal): Promise<HiddenMap> {
     const file = join(this.cacheDir, `${key}.json`);
     if (existsSync(file)) {
       try {
@@ -82,7 +87,7 @@ export class VizService {
         // A damaged cache file is refitted below.
       }
     }
-    const m = await this.worker.fitMap(tracer.snapshot(), id, key, this.dataDir, PROBE_DIGITS);
+    const m = await this.worker.fitMap(tracer, id, key, this.dataDir, PROBE_DIGITS, signal);
     try {
       mkdirSync(this.cacheDir, { recursive: true });
       writeFileSync(`${file}.tmp`, encode(m));
@@ -93,20 +98,35 @@ export class VizService {
     return m;
   }
 
+  /** Drop what was derived from a deleted version: its maps in memory and on disk, its loaded tracer. */
+  forget(id: string): void {
+    for (const key of [...this.#maps.keys()]) if (key.startsWith(`${id}-`)) this.#maps.delete(key);
+    this.#tracers.delete(id);
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.cacheDir);
+    } catch {
+      return;
+    }
+    for (const n of names) if (n.startsWith(`${id}-`)) rmSync(join(this.cacheDir, n), { force: true });
+  }
+
   /** Row importance of an input for the active model. */
-  async importance(pixels: ArrayLike<number>): Promise<RowImportance> {
+  async importance(pixels: ArrayLike<number>, signal?: AbortSignal): Promise<RowImportance> {
     const a = this.active.require();
-    return this.worker.importance(a.tracer.snapshot(), VizService.key(a.id, a.manifest), Float32Array.from(pixels));
+    return this.worker.importance(a.tracer, VizService.key(a.id, a.manifest), Float32Array.from(pixels), signal);
   }
 
   /** The trace of an input under any version. */
-  async trace(id: string, pixels: ArrayLike<number>): Promise<TraceResult> {
-    return (await this.#version(id)).tracer.trace(pixels);
+  async trace(id: string, pixels: ArrayLike<number>, signal?: AbortSignal): Promise<TraceResult> {
+    const v = await this.#version(id);
+    return this.active.tracing.trace(v.tracer, versionKey(v.id, v.manifest), pixels, signal);
   }
 
   /** Each step's input and recurrent terms under the active model (about one trace's work). */
-  terms(pixels: ArrayLike<number>): CellTerms {
-    return this.active.require().tracer.terms(pixels);
+  terms(pixels: ArrayLike<number>, signal?: AbortSignal): CellTerms | Promise<CellTerms> {
+    const a = this.active.require();
+    return this.active.tracing.terms(a.tracer, a.key, pixels, signal);
   }
 
   close(): Promise<void> {

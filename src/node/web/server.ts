@@ -3,8 +3,14 @@
  * request is checked in this order, inside guards that answer instead of throwing:
  * a Host naming this server (DNS rebinding), a path that decodes, then the
  * per-run token (compared in constant time) for the page and the WebSocket, and a
- * same-server Origin for the WebSocket. Static assets go through sirv. Requests
- * in flight per connection and connections at once are capped.
+ * same-server Origin for the WebSocket. Static assets go through sirv.
+ *
+ * What a client can make the server hold is bounded: connections (idle ones time out,
+ * refusals are closed at once, and a new connection evicts the oldest one that is
+ * doing nothing), messages (a size limit per channel and a count of nested values,
+ * both checked before parsing), requests waiting per page, work on the heavy channels
+ * across all pages, and replies a page has not read (it is not read from until it
+ * reads them). A page's queued work is dropped when it goes.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,18 +18,32 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import sirv from 'sirv';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_MESSAGE_BYTES } from '../../shared/contract';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { MAX_CONTAINERS, MAX_MESSAGE_BYTES, maxMessageBytes, type Failure } from '../../shared/contract';
 import { contentSecurityPolicy } from '../../shared/csp';
 import { decode, encode, type WireMessage } from '../../shared/wire';
 import type { Dispatch } from '../services/dispatch';
+import { Gate } from './gate';
 
 /** Requests one page may have waiting for an answer; more get a "busy" error. The app keeps a handful in flight. */
 export const MAX_IN_FLIGHT = 64;
+/** Of those, how many run at once; the rest start as these finish. */
+export const MAX_RUNNING = 8;
 /** WebSocket connections at once (tabs of the app). */
 export const MAX_SOCKETS = 8;
-/** TCP connections at once. */
+/** TCP connections at once; past this a new one evicts the oldest idle one. */
 export const MAX_CONNECTIONS = 64;
+/** A connection that is not a WebSocket and sends nothing for this long is closed. */
+export const IDLE_MS = 10_000;
+/** Replies a page may leave unread before the server stops reading its requests. */
+export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Reading resumes once the unread replies fall below this. */
+export const LOW_WATER_BYTES = 1024 * 1024;
+/** A page this far behind (more than the running requests' largest replies could add) is dropped. */
+export const MAX_UNREAD_BYTES = 96 * 1024 * 1024;
+/** Channels whose work or reply is large: one runs at a time across all pages, a few wait, more are busy. */
+export const HEAVY_CHANNELS: ReadonlySet<string> = new Set(['models:export', 'models:upload', 'dataset:digits', 'samples:list']);
+export const MAX_HEAVY_WAITING = 8;
 
 export interface WebServer {
   url: string;
@@ -31,6 +51,8 @@ export interface WebServer {
   token: string;
   /** Push an event to every connected page. */
   broadcast(event: string, payload: unknown): void;
+  /** What clients make the server hold now: connections, pages, reply bytes not yet read, requests waiting to start. */
+  stats(): { connections: number; sockets: number; unread: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -56,6 +78,23 @@ export function parseTarget(raw: string | undefined): { path: string; query: URL
     return null;
   }
 }
+
+/** The id and channel at the head of a message as the app writes it (`{"id":1,"channel":"x:y",…`), read without parsing the rest. */
+export function sniffHead(data: Buffer): { id: number; channel: string } | null {
+  const m = /^\s*\{\s*"id"\s*:\s*(\d{1,15})\s*,\s*"channel"\s*:\s*"([a-z]{1,20}:[a-z]{1,20})"/.exec(data.subarray(0, 200).toString('latin1'));
+  return m ? { id: Number(m[1]), channel: m[2] } : null;
+}
+
+/** Arrays and objects a JSON text opens, counted up to `limit + 1` without parsing it. */
+export function countContainers(data: Buffer, limit: number): number {
+  let n = 0;
+  for (const ch of [0x5b, 0x7b]) {
+    for (let at = data.indexOf(ch); at >= 0 && n <= limit; at = data.indexOf(ch, at + 1)) n++;
+  }
+  return n;
+}
+
+const failure = (error: string, extra: Omit<Failure, 'ok' | 'error'> = {}): { ok: false } & Failure => ({ ok: false, error, ...extra });
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
@@ -119,60 +158,163 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     assets(req, res, () => deny(res, 404, 'Not found.'));
   };
 
-  const server: Server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    try {
-      handle(req, res);
-    } catch {
-      deny(res, 500, 'Internal error.');
-    }
-  });
-  server.maxConnections = MAX_CONNECTIONS;
+  const server: Server = createServer(
+    { maxHeaderSize: 16 * 1024, requestTimeout: IDLE_MS, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    (req, res) => {
+      const c = conns.get(req.socket);
+      if (c) {
+        c.busy = true;
+        res.once('close', () => (c.busy = false));
+      }
+      try {
+        handle(req, res);
+      } catch {
+        deny(res, 500, 'Internal error.');
+      }
+    },
+  );
   server.maxHeadersCount = 64;
+
+  // Every TCP connection, oldest first: whether it became a WebSocket, and whether a response is under way.
+  const conns = new Map<Socket, { ws: boolean; busy: boolean }>();
+  server.on('connection', (socket: Socket) => {
+    conns.set(socket, { ws: false, busy: false });
+    socket.once('close', () => conns.delete(socket));
+    socket.setTimeout(IDLE_MS, () => socket.destroy());
+    if (conns.size <= MAX_CONNECTIONS) return;
+    // Full: the oldest connection doing nothing makes room; with none, the newcomer is refused.
+    for (const [s, c] of conns) {
+      if (s !== socket && !c.ws && !c.busy) return void s.destroy();
+    }
+    socket.destroy();
+  });
   server.on('clientError', (_err, socket: Socket) => {
-    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+    if (socket.writable && !socket.destroyed) socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const clients = new Set<WebSocket>();
+  /** Each page's socket and the count of its requests waiting to start. */
+  const clients = new Map<WebSocket, () => number>();
+  const heavy = new Gate(1, MAX_HEAVY_WAITING);
+
+  /** The answer to one message, whatever it holds. */
+  const answer = async (data: Buffer, isBinary: boolean, signal: AbortSignal): Promise<WireMessage> => {
+    const head = sniffHead(data);
+    const id0 = head?.id ?? -1;
+    if (isBinary) return { id: id0, result: failure('bad message: binary messages are not supported') };
+    const limit = maxMessageBytes(head?.channel ?? '');
+    if (data.length > limit) {
+      const channel = head?.channel ?? 'request';
+      return {
+        id: id0,
+        result: failure(`${channel}: the request is ${data.length} bytes; this kind of request takes at most ${limit}`, {
+          code: 'tooLarge',
+          params: { channel, bytes: data.length, limit },
+        }),
+      };
+    }
+    if (countContainers(data, MAX_CONTAINERS) > MAX_CONTAINERS)
+      return { id: id0, result: failure(`bad message: it opens more than ${MAX_CONTAINERS} arrays and objects; no request needs so many`) };
+    let msg: { id?: unknown; channel?: unknown; payload?: unknown };
+    try {
+      msg = decode(data.toString('utf8')) as typeof msg;
+      if (!msg || typeof msg !== 'object' || Array.isArray(msg)) throw new Error('a message must be a JSON object');
+    } catch (err) {
+      return { id: -1, result: failure(`bad message: ${(err as Error).message.slice(0, 200)}`) };
+    }
+    const id = typeof msg.id === 'number' && Number.isSafeInteger(msg.id) && msg.id >= 0 ? msg.id : -1;
+    if (id < 0) return { id: -1, result: failure('bad message: "id" must be a non-negative integer') };
+    if (typeof msg.channel === 'string' && HEAVY_CHANNELS.has(msg.channel)) {
+      const channel = msg.channel;
+      const release = await heavy.enter(signal);
+      if (!release)
+        return {
+          id,
+          result: failure(`${channel}: busy: ${MAX_HEAVY_WAITING} large requests are already waiting; try again when they finish`, {
+            code: 'busy',
+            params: { channel, limit: MAX_HEAVY_WAITING },
+          }),
+        };
+      try {
+        return { id, result: await opts.dispatch(channel, msg.payload, { signal }) };
+      } finally {
+        release();
+      }
+    }
+    return { id, result: await opts.dispatch(msg.channel, msg.payload, { signal }) };
+  };
 
   const serveSocket = (ws: WebSocket) => {
-    clients.add(ws);
-    let inFlight = 0;
-    ws.on('close', () => clients.delete(ws));
-    ws.on('error', () => clients.delete(ws));
-    ws.on('message', async (data, isBinary) => {
-      const reply = (m: WireMessage) => ws.readyState === ws.OPEN && ws.send(encode(m));
-      let msg: { id?: unknown; channel?: unknown; payload?: unknown };
+    const gone = new AbortController();
+    /** Messages received and not yet started. */
+    const waiting: { data: Buffer; isBinary: boolean }[] = [];
+    clients.set(ws, () => waiting.length);
+    let running = 0;
+    let poll: NodeJS.Timeout | null = null;
+    const close = () => {
+      clients.delete(ws);
+      gone.abort();
+      waiting.length = 0;
+      if (poll) clearInterval(poll);
+    };
+    ws.on('close', close);
+    ws.on('error', close);
+    const reply = (m: WireMessage) => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(encode(m));
+      if (ws.bufferedAmount > MAX_UNREAD_BYTES) ws.terminate();
+    };
+    const run = async (data: Buffer, isBinary: boolean) => {
+      running++;
       try {
-        if (isBinary) throw new Error('binary messages are not supported');
-        msg = decode(data.toString()) as typeof msg;
-        if (!msg || typeof msg !== 'object') throw new Error('a message must be a JSON object');
-      } catch (err) {
-        return reply({ id: -1, result: { ok: false, error: `bad message: ${(err as Error).message}` } });
-      }
-      const id = typeof msg.id === 'number' && Number.isSafeInteger(msg.id) && msg.id >= 0 ? msg.id : -1;
-      if (id < 0) return reply({ id: -1, result: { ok: false, error: 'bad message: "id" must be a non-negative integer' } });
-      if (inFlight >= MAX_IN_FLIGHT) {
-        const channel = typeof msg.channel === 'string' ? msg.channel.slice(0, 40) : 'request';
-        const error = `${channel}: busy: ${MAX_IN_FLIGHT} requests are already waiting; try again when they finish`;
-        return reply({ id, result: { ok: false, error, code: 'busy', params: { channel, limit: MAX_IN_FLIGHT } } });
-      }
-      inFlight++;
-      try {
-        reply({ id, result: await opts.dispatch(msg.channel, msg.payload) });
+        reply(await answer(data, isBinary, gone.signal));
+      } catch {
+        reply({ id: sniffHead(data)?.id ?? -1, result: failure('internal error: the request could not be answered') });
       } finally {
-        inFlight--;
+        running--;
+        pump();
       }
+    };
+    /**
+     * Start what waits while the page reads its replies; while it does not, start nothing
+     * and stop reading from it (its own sends then back up on its side, not here).
+     */
+    const pump = () => {
+      while (waiting.length && running < MAX_RUNNING && ws.bufferedAmount < HIGH_WATER_BYTES) {
+        const m = waiting.shift()!;
+        void run(m.data, m.isBinary);
+      }
+      if (ws.bufferedAmount < HIGH_WATER_BYTES || poll || gone.signal.aborted) return;
+      ws.pause();
+      poll = setInterval(() => {
+        if (ws.bufferedAmount >= LOW_WATER_BYTES) return;
+        clearInterval(poll!);
+        poll = null;
+        if (gone.signal.aborted) return;
+        ws.resume();
+        pump();
+      }, 20);
+    };
+    ws.on('message', (raw: RawData, isBinary) => {
+      const data = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+      if (running + waiting.length >= MAX_IN_FLIGHT) {
+        const head = sniffHead(data);
+        const channel = head?.channel ?? 'request';
+        const error = `${channel}: busy: ${MAX_IN_FLIGHT} requests are already waiting; try again when they finish`;
+        reply({ id: head?.id ?? -1, result: failure(error, { code: 'busy', params: { channel, limit: MAX_IN_FLIGHT } }) });
+      } else waiting.push({ data, isBinary });
+      pump();
     });
   };
 
   server.on('upgrade', (req, socket: Socket, head) => {
     // A reset during the handshake must not become an unhandled error.
     socket.on('error', () => socket.destroy());
+    // A refusal is written and the connection closed at once: a client that never reads holds nothing.
     const refuse = (code: number, why: string) => {
-      if (socket.writable) socket.end(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
-      else socket.destroy();
+      if (socket.writable) socket.write(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
+      socket.destroy();
     };
     try {
       if (!hostOk(req)) return refuse(421, 'Misdirected Request');
@@ -181,7 +323,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if (!originOk(req)) return refuse(403, 'Forbidden origin');
       if (!tokenOk(target.query)) return refuse(401, 'Missing or wrong token');
       if (clients.size >= MAX_SOCKETS) return refuse(503, 'Too many connections');
-      wss.handleUpgrade(req, socket, head, serveSocket);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const c = conns.get(socket);
+        if (c) c.ws = true;
+        socket.setTimeout(0);
+        serveSocket(ws);
+      });
     } catch {
       socket.destroy();
     }
@@ -198,14 +345,22 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     token,
     broadcast(event, payload) {
       const text = encode({ event, payload });
-      for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+      // A page far behind on its replies misses events rather than growing the server.
+      for (const ws of clients.keys()) if (ws.readyState === ws.OPEN && ws.bufferedAmount < HIGH_WATER_BYTES) ws.send(text);
     },
+    stats: () => ({
+      connections: conns.size,
+      sockets: clients.size,
+      unread: [...clients.keys()].reduce((s, ws) => s + ws.bufferedAmount, 0),
+      waiting: [...clients.values()].reduce((s, n) => s + n(), 0),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const ws of clients) ws.terminate();
+        for (const ws of clients.keys()) ws.terminate();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const s of conns.keys()) s.destroy();
       }),
   };
 }

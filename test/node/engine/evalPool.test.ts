@@ -140,6 +140,27 @@ describe('evaluation threads', () => {
     }
   });
 
+  it('a cancelled call leaves the line, or stops the threads under it when it runs; the next call is right', async () => {
+    const { pool } = watchedPool();
+    try {
+      const first = new AbortController();
+      const second = new AbortController();
+      const running = codeOf(classifyOffThread(shipped, pool, first.signal));
+      const waiting = codeOf(classifyOffThread(shipped, pool, second.signal));
+      const after = classifyOffThread(shipped, pool);
+      second.abort();
+      expect(await waiting).toBe('cancelled');
+      first.abort();
+      expect(await running).toBe('cancelled');
+      // The call behind them runs on fresh threads and is right.
+      expect(Array.from((await after).predicted)).toEqual(reference);
+      expect(pool.started).toBe(4);
+      expect(await codeOf(classifyOffThread(shipped, pool, AbortSignal.abort()))).toBe('cancelled');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close stops every thread and fails the calls in flight and after', async () => {
     const { pool, workers } = watchedPool();
     const call = codeOf(classifyOffThread(shipped, pool));

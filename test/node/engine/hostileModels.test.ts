@@ -12,6 +12,7 @@ import { modelToBytes } from '../../../src/node/engine/artifacts';
 import { initBackend } from '../../../src/node/engine/backend';
 import { sha256 } from '../../../src/node/engine/durableFs';
 import { createModel } from '../../../src/node/engine/model';
+import { readModelFolder } from '../../../src/node/engine/modelFolder';
 import { ModelStore } from '../../../src/node/engine/store';
 import { tempDir } from '../../helpers';
 
@@ -98,11 +99,14 @@ function weightsCase(name: string, weights: () => Buffer, field: RegExp): Hostil
   };
 }
 
+/** Names every plain object answers to: a lookup table keyed by file data must find none of them. */
+const PROTOTYPE_KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString'];
+
 function hostile(): Hostile[] {
   const out: Hostile[] = [];
   for (const units of [16384, 1025, 4096, 0, -1, 1.5, '16', null, 1e9, NaN])
     out.push(topo(`units ${units}`, (j) => (rec(j).config.units = units), /layers\[0\]\.config\.units/));
-  for (const cls of ['Dense', 'Conv1D', 'Bidirectional', 'ConvLSTM2D', 'SimpleRNNCell', 'Lambda', '', null])
+  for (const cls of ['Dense', 'Conv1D', 'Bidirectional', 'ConvLSTM2D', 'SimpleRNNCell', 'Lambda', '', null, ...PROTOTYPE_KEYS])
     out.push(topo(`recurrent class ${cls}`, (j) => (rec(j).class_name = cls), /layers\[0\]\.class_name/));
   out.push(topo('functional model', (j) => (j.modelTopology.class_name = 'Model'), /class_name/));
   out.push(topo('no topology', (j) => delete j.modelTopology, /modelTopology/));
@@ -337,6 +341,20 @@ describe('hostile model folders through import', () => {
     const memAfter = tf.memory().numBytes;
     console.log(`hostile imports: ${cases.length} refused; tfjs memory ${memBefore} → ${memAfter} bytes`);
     expect(Math.abs(memAfter - memBefore)).toBeLessThan(1024 * 1024);
+  });
+
+  it('refuses a prototype-key class name before reading a 1 GiB weights.bin, for every such key', async () => {
+    for (const key of PROTOTYPE_KEYS) {
+      const dir = join(root, `proto-${key}`);
+      mkdirSync(dir);
+      const j = JSON.parse(new TextDecoder().decode(good.modelJson));
+      rec(j).class_name = key;
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(j));
+      // Sparse: a gigabyte on paper, nothing on disk.
+      writeFileSync(join(dir, 'weights.bin'), '');
+      truncateSync(join(dir, 'weights.bin'), 1024 ** 3);
+      expect(() => readModelFolder(dir), key).toThrow(new RegExp(`model\\.json: layers\\[0\\]\\.class_name is "${key}", expected SimpleRNN, LSTM or GRU`));
+    }
   });
 
   it('still imports the good folder, with a manifest built from whitelisted fields only', async () => {

@@ -57,6 +57,25 @@ describe('ModelStore', () => {
     expect(readdirSync(store.versionsDir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('refuses a save or import past its version count or its bytes with a coded error, and writes nothing', async () => {
+    const m = createModel({ cell: 'rnn', hidden: 16, seed: 1 });
+    const byCount = new ModelStore(join(tempDir(), 'store'), undefined, { versions: 2, bytes: 1e9 });
+    await byCount.save(m, meta());
+    await byCount.save(m, meta());
+    await expect(byCount.save(m, meta())).rejects.toMatchObject({ code: 'tooManyVersions', params: { count: 2, max: 2 } });
+    expect(byCount.list().map((v) => v.id)).toEqual(['v0002', 'v0001']);
+    // One version of this model is about 6.5 KB on disk: room for two, not three.
+    const one = byCount.usedBytes() / 2;
+    const byBytes = new ModelStore(join(tempDir(), 'store'), undefined, { versions: 100, bytes: Math.floor(2.5 * one) });
+    await byBytes.save(m, meta());
+    await byBytes.save(m, meta());
+    await expect(byBytes.save(m, meta())).rejects.toMatchObject({ code: 'storeTooLarge' });
+    expect(readdirSync(byBytes.versionsDir).sort()).toEqual(['v0001', 'v0002']);
+    // Deleting one makes room again.
+    byBytes.delete('v0001');
+    expect((await byBytes.save(m, meta())).id).toBe('v0003');
+  });
+
   it('lists, activates, deletes, exports and imports versions', async () => {
     const { store, expectA } = await twoVersions();
     expect(store.list().map((v) => [v.id, v.active])).toEqual([

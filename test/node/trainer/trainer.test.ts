@@ -32,7 +32,7 @@ const alive = (pid: number) => {
 describe('trainer process', () => {
   it('trains in its own process, throttles progress, keeps predicting, then hot-swaps the new version', async () => {
     const { services, events, userData } = await makeServices();
-    const before = services.handlers['model:predict']({ pixels });
+    const before = await services.handlers['model:predict']({ pixels }, {});
     // Long enough (about a second on the fused kernels) for the throttle to matter.
     services.training.start({ ...small, limit: 16000 });
     expect(services.training.trainer.pid).toBeGreaterThan(0);
@@ -50,7 +50,7 @@ describe('trainer process', () => {
     expect(services.status().trainingPath).toEqual(choice);
     expect(existsSync(join(userData, 'training-paths.json'))).toBe(true);
     // Main keeps answering with the old model while the run goes on.
-    const during = services.handlers['model:predict']({ pixels }) as { probs: number[] };
+    const during = await services.handlers['model:predict']({ pixels }, {});
     expect(during.probs).toEqual((before as { probs: number[] }).probs);
     const done = await waitFor(events, 'train:done');
     expect(done.summary.cancelled).toBe(false);
@@ -62,7 +62,7 @@ describe('trainer process', () => {
     expect(done.version?.id).toBe('v0002');
     expect(services.status().active?.id).toBe('v0002');
     expect(services.status().training).toBeNull();
-    const after = services.handlers['model:predict']({ pixels }) as { probs: number[] };
+    const after = await services.handlers['model:predict']({ pixels }, {});
     expect(after.probs).not.toEqual((before as { probs: number[] }).probs);
     const changed = events.filter((e) => e.event === 'models:changed').map((e) => (e.payload as { active: { id: string } }).active.id);
     expect(changed).toEqual(['v0001', 'v0002']);
@@ -103,14 +103,14 @@ describe('trainer process', () => {
     services.training.start(long);
     const pid = services.training.trainer.pid!;
     await waitFor(events, 'train:progress');
-    expect(services.handlers['train:cancel']({})).toEqual({ cancelled: true });
+    expect(services.handlers['train:cancel']({}, {})).toEqual({ cancelled: true });
     const done = await waitFor(events, 'train:done');
     expect(done).toMatchObject({ summary: { cancelled: true, path: null }, version: null });
     await new Promise((r) => setTimeout(r, 300));
     expect(alive(pid)).toBe(false);
     expect(services.status().active?.id).toBe('v0001');
     expect(services.store.list().map((v) => v.id)).toEqual(['v0001']);
-    expect(services.handlers['train:cancel']({})).toEqual({ cancelled: false });
+    expect(services.handlers['train:cancel']({}, {})).toEqual({ cancelled: false });
   });
 
   it('a crashed trainer surfaces as an error event; the active model is unharmed and a new run can start', async () => {
@@ -121,7 +121,7 @@ describe('trainer process', () => {
     const err = await waitFor(events, 'train:error');
     expect(err.error).toMatch(/trainer process stopped unexpectedly \(it was killed by SIGKILL\); the active model is unchanged/);
     expect(services.status().active?.id).toBe('v0001');
-    expect((services.handlers['model:predict']({ pixels }) as { probs: number[] }).probs).toHaveLength(10);
+    expect((await services.handlers['model:predict']({ pixels }, {})).probs).toHaveLength(10);
     services.training.start(small);
     services.training.trainer.cancel();
   });

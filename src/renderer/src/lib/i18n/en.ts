@@ -267,6 +267,7 @@ export const en = {
     empty: 'When the model gets your drawing wrong, click the right digit under “Wrong? Teach it”. Your drawings collect here and are used when you fine-tune.',
     labelled: 'labelled {{label}} · {{date}}',
     deleteOne: 'Delete sample labelled {{label}}',
+    more: 'Show more ({{shown}} of {{total}} shown)',
   },
   evaluate: {
     testSet: 'Test set',
@@ -316,6 +317,10 @@ export const en = {
     digitIndex: 'Test digit {{index}} does not exist (the last is {{last}}).',
     busy: '{{channel}}: busy: {{limit}} requests are already waiting; try again when they finish.',
     evalStopped: 'The evaluation stopped before it finished ({{reason}}); run it again.',
+    tooLarge: '{{channel}}: the request is {{bytes}} bytes; this kind of request takes at most {{limit}}.',
+    tooManyVersions: 'You already keep {{count}} model versions (at most {{max}}); delete some in Train → Model history before adding more.',
+    storeTooLarge: 'Your saved models take {{mb}} MB (at most {{max}} MB); delete some in Train → Model history before adding more.',
+    cancelled: '{{channel}}: cancelled.',
   },
 };
 

@@ -264,6 +264,7 @@ export const ko: Catalog = {
     empty: '모델이 그림을 틀리게 읽으면 “틀렸나요? 가르쳐 주세요” 아래에서 올바른 숫자를 누르세요. 그림이 여기에 모이고 미세 조정에 쓰입니다.',
     labelled: '정답 {{label}} · {{date}}',
     deleteOne: '정답이 {{label}}인 샘플 삭제',
+    more: '더 보기 ({{total}}개 중 {{shown}}개 표시)',
   },
   evaluate: {
     testSet: '테스트 세트',
@@ -313,5 +314,9 @@ export const ko: Catalog = {
     digitIndex: '테스트 숫자 {{index}}은(는) 없습니다 (마지막 번호는 {{last}}).',
     busy: '{{channel}}: 요청 {{limit}}개가 이미 처리를 기다리고 있습니다. 끝난 뒤 다시 시도하세요.',
     evalStopped: '평가가 끝나기 전에 멈췄습니다({{reason}}). 다시 실행하세요.',
+    tooLarge: '{{channel}}: 요청이 {{bytes}}바이트입니다. 이 요청은 최대 {{limit}}바이트까지 받습니다.',
+    tooManyVersions: '모델 버전을 이미 {{count}}개 보관하고 있습니다(최대 {{max}}개). 더 추가하려면 학습 → 모델 기록에서 일부를 삭제하세요.',
+    storeTooLarge: '저장된 모델이 {{mb}} MB를 차지합니다(최대 {{max}} MB). 더 추가하려면 학습 → 모델 기록에서 일부를 삭제하세요.',
+    cancelled: '{{channel}}: 취소했습니다.',
   },
 };

@@ -4,11 +4,28 @@ import { api } from '../api';
 import { notices } from './notices.svelte';
 
 export class SamplesState {
+  /** The samples loaded so far, newest first: the first page, and more on request. */
   list = $state.raw<Sample[]>([]);
+  /** Samples stored in all. */
+  total = $state(0);
 
   async load(): Promise<void> {
     try {
-      this.list = await api.call('samples:list', {});
+      const page = await api.call('samples:list', {});
+      this.list = page.samples;
+      this.total = page.total;
+    } catch (err) {
+      notices.error(err);
+    }
+  }
+
+  /** Load the next page. */
+  async more(): Promise<void> {
+    try {
+      const page = await api.call('samples:list', { offset: this.list.length });
+      const seen = this.list.map((s) => s.id);
+      this.list = [...this.list, ...page.samples.filter((s) => !seen.includes(s.id))];
+      this.total = page.total;
     } catch (err) {
       notices.error(err);
     }
@@ -18,7 +35,8 @@ export class SamplesState {
     try {
       const s = await api.call('samples:add', { pixels: Array.from(pixels), label });
       this.list = [s, ...this.list];
-      notices.info(`Saved as a ${label}. You have ${this.list.length} sample${this.list.length === 1 ? '' : 's'} to fine-tune with.`);
+      this.total++;
+      notices.info(`Saved as a ${label}. You have ${this.total} sample${this.total === 1 ? '' : 's'} to fine-tune with.`);
     } catch (err) {
       notices.error(err);
     }
@@ -28,6 +46,7 @@ export class SamplesState {
     try {
       await api.call('samples:delete', { id });
       this.list = this.list.filter((s) => s.id !== id);
+      this.total = Math.max(0, this.total - 1);
     } catch (err) {
       notices.error(err);
     }

@@ -1,0 +1,82 @@
+/**
+ * The visualisation worker's queue: bounded across all callers, a gone caller's jobs
+ * dropped before they run, weights sent once per model; and traces of a large model
+ * going to that worker instead of holding the caller's thread.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Tracer, INLINE_TRACE_COST, traceCost } from '../../../src/node/engine/trace';
+import { MAX_QUEUED, VizWorker } from '../../../src/node/engine/viz/vizWorker';
+import { Tracing } from '../../../src/node/services/tracing';
+import { CLASSES, GATES, SIDE, type CellType } from '../../../src/shared/types';
+import { mulberry32 } from '../../../src/node/engine/random';
+
+function randomTracer(cell: CellType, hidden: number, seed = 1): Tracer {
+  const rand = mulberry32(seed);
+  const G = GATES[cell] * hidden;
+  const r = (n: number, s = 0.1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
+  return new Tracer({ cell, hidden, weights: [r(SIDE * G), r(hidden * G), r(G), r(hidden * CLASSES), r(CLASSES)] });
+}
+
+const image = (seed: number) => {
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: 784 }, () => (rand() < 0.2 ? rand() : 0));
+};
+
+const workers: VizWorker[] = [];
+afterAll(async () => {
+  for (const w of workers) await w.close();
+});
+
+describe('the visualisation worker queue', () => {
+  it('holds at most MAX_QUEUED jobs behind the running one, answers the rest busy, and drops a gone caller’s jobs', async () => {
+    const worker = new VizWorker('test');
+    workers.push(worker);
+    // Slow enough (tens of ms each) that the queue fills before the first finishes.
+    const big = randomTracer('lstm', 512);
+    const gone = new AbortController();
+    const results = Array.from({ length: MAX_QUEUED + 4 }, (_, i) =>
+      worker.run(big, 'big', { kind: 'trace', pixels: image(i) }, gone.signal).then(
+        () => 'done',
+        (e: { code?: string }) => e.code ?? 'error',
+      ),
+    );
+    expect(worker.queued).toBe(MAX_QUEUED);
+    gone.abort();
+    expect(worker.queued).toBe(0);
+    const outcome = await Promise.all(results);
+    // The first was on the thread; the next MAX_QUEUED were dropped; the rest were busy from the start.
+    expect(outcome[0]).toBe('done');
+    expect(outcome.slice(1, 1 + MAX_QUEUED).every((o) => o === 'cancelled')).toBe(true);
+    expect(outcome.slice(1 + MAX_QUEUED)).toEqual(['busy', 'busy', 'busy']);
+  });
+
+  it('answers a trace and the terms of a held model as the tracer does here, and follows a change of model by its key', async () => {
+    const worker = new VizWorker('test');
+    workers.push(worker);
+    const a = randomTracer('gru', 24, 2);
+    const b = randomTracer('gru', 24, 3);
+    const x = image(9);
+    expect(await worker.run(a, 'a', { kind: 'trace', pixels: x })).toEqual(a.trace(x));
+    expect(await worker.run(a, 'a', { kind: 'terms', pixels: x })).toEqual(a.terms(x));
+    expect(await worker.run(b, 'b', { kind: 'trace', pixels: x })).toEqual(b.trace(x));
+    expect(await worker.run(a, 'a', { kind: 'trace', pixels: x })).toEqual(a.trace(x));
+  });
+});
+
+describe('where a trace runs', () => {
+  it('traces a small model on the calling thread and a large one on the worker, with the same answer', async () => {
+    const tracing = new Tracing(new VizWorker('test'));
+    workers.push(tracing.worker);
+    const small = randomTracer('lstm', 128, 4);
+    const large = randomTracer('lstm', 512, 5);
+    expect(traceCost('lstm', 128)).toBeLessThanOrEqual(INLINE_TRACE_COST);
+    expect(traceCost('lstm', 512)).toBeGreaterThan(INLINE_TRACE_COST);
+    const x = image(11);
+    const here = tracing.trace(small, 's', x);
+    expect(here).not.toBeInstanceOf(Promise);
+    expect(here).toEqual(small.trace(x));
+    const there = tracing.trace(large, 'l', x);
+    expect(there).toBeInstanceOf(Promise);
+    expect(await there).toEqual(large.trace(x));
+  });
+});

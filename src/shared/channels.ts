@@ -29,6 +29,10 @@ export const CHANNEL_NAMES = [
   'viz:terms',
 ] as const;
 
+/** Web mode's WebSocket paths: every channel but uploads on the first, in small messages; uploads alone on the second. */
+export const SOCKET_PATH = '/ws';
+export const UPLOAD_SOCKET_PATH = '/ws/upload';
+
 /** Events main pushes to the renderer. */
 export const EVENT_NAMES = ['train:progress', 'train:path', 'train:done', 'train:error', 'train:map', 'models:changed'] as const;
 

@@ -40,11 +40,6 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 /** Arrays and objects a message may open in all: the contract's largest request needs fewer than ten. */
 export const MAX_CONTAINERS = 64;
 
-/** The size limit of a message on `channel`, checked before it is parsed. */
-export function maxMessageBytes(channel: string): number {
-  return channel === 'models:upload' ? MAX_MESSAGE_BYTES : MAX_REQUEST_BYTES;
-}
-
 /** Samples in one page of `samples:list`. */
 export const SAMPLES_PAGE = 100;
 

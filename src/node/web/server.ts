@@ -7,10 +7,11 @@
  *
  * What a client can make the server hold is bounded: connections (idle ones time out,
  * refusals are closed at once, and a new connection evicts the oldest one that is
- * doing nothing), messages (a size limit per channel and a count of nested values,
- * both checked before parsing), requests waiting per page, work on the heavy channels
- * across all pages, and replies a page has not read (it is not read from until it
- * reads them). A page's queued work is dropped when it goes.
+ * doing nothing), messages (64 KB on the page's socket; uploads, up to a large model's
+ * files, one at a time on a socket of their own; and a count of nested values checked
+ * before parsing), requests waiting per page, work on the heavy channels across all
+ * pages, and replies a page has not read (it is not read from until it reads them).
+ * A page's queued work is dropped when it goes.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,8 +20,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import sirv from 'sirv';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { MAX_CONTAINERS, MAX_MESSAGE_BYTES, maxMessageBytes, type Failure } from '../../shared/contract';
+import { MAX_CONTAINERS, MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, type Failure } from '../../shared/contract';
 import { contentSecurityPolicy } from '../../shared/csp';
+import { SOCKET_PATH, UPLOAD_SOCKET_PATH } from '../../shared/channels';
 import { decode, encode, type WireMessage } from '../../shared/wire';
 import type { Dispatch } from '../services/dispatch';
 import { Gate } from './gate';
@@ -92,6 +94,15 @@ export function countContainers(data: Buffer, limit: number): number {
     for (let at = data.indexOf(ch); at >= 0 && n <= limit; at = data.indexOf(ch, at + 1)) n++;
   }
   return n;
+}
+
+/** A WebSocket path: its message size limit, how many sockets may be open on it, and the channels it takes. */
+interface SocketPath {
+  url: string;
+  maxPayload: number;
+  sockets: number;
+  takes: (channel: unknown) => boolean;
+  refusal: string;
 }
 
 const failure = (error: string, extra: Omit<Failure, 'ok' | 'error'> = {}): { ok: false } & Failure => ({ ok: false, error, ...extra });
@@ -193,27 +204,40 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  /** Each page's socket and the count of its requests waiting to start. */
-  const clients = new Map<WebSocket, () => number>();
+  /**
+   * Two WebSocket paths: the page's socket takes every channel in small messages (a larger one
+   * closes it with 1009, before anything is parsed); uploads, the only large requests, go one
+   * at a time over a socket of their own that takes nothing else.
+   */
+  const paths: Record<string, SocketPath> = {
+    [SOCKET_PATH]: {
+      url: SOCKET_PATH,
+      maxPayload: MAX_REQUEST_BYTES,
+      sockets: MAX_SOCKETS,
+      takes: (c) => c !== 'models:upload',
+      refusal: `send uploads over ${UPLOAD_SOCKET_PATH}`,
+    },
+    [UPLOAD_SOCKET_PATH]: {
+      url: UPLOAD_SOCKET_PATH,
+      maxPayload: MAX_MESSAGE_BYTES,
+      sockets: 1,
+      takes: (c) => c === 'models:upload',
+      refusal: 'it takes only models:upload',
+    },
+  };
+  // UTF-8 is not validated frame by frame: every message is parsed as JSON here anyway.
+  const servers = new Map(
+    Object.values(paths).map((p) => [p, new WebSocketServer({ noServer: true, maxPayload: p.maxPayload, skipUTF8Validation: true })] as const),
+  );
+  const open = (p: SocketPath) => [...clients.values()].filter((c) => c.path === p).length;
+  /** Each page's socket, its path, and the count of its requests waiting to start. */
+  const clients = new Map<WebSocket, { path: SocketPath; waiting: () => number }>();
   const heavy = new Gate(1, MAX_HEAVY_WAITING);
 
-  /** The answer to one message, whatever it holds. */
-  const answer = async (data: Buffer, isBinary: boolean, signal: AbortSignal): Promise<WireMessage> => {
-    const head = sniffHead(data);
-    const id0 = head?.id ?? -1;
+  /** The answer to one message on a socket of `path`, whatever it holds. */
+  const answer = async (data: Buffer, isBinary: boolean, signal: AbortSignal, path: SocketPath): Promise<WireMessage> => {
+    const id0 = sniffHead(data)?.id ?? -1;
     if (isBinary) return { id: id0, result: failure('bad message: binary messages are not supported') };
-    const limit = maxMessageBytes(head?.channel ?? '');
-    if (data.length > limit) {
-      const channel = head?.channel ?? 'request';
-      return {
-        id: id0,
-        result: failure(`${channel}: the request is ${data.length} bytes; this kind of request takes at most ${limit}`, {
-          code: 'tooLarge',
-          params: { channel, bytes: data.length, limit },
-        }),
-      };
-    }
     if (countContainers(data, MAX_CONTAINERS) > MAX_CONTAINERS)
       return { id: id0, result: failure(`bad message: it opens more than ${MAX_CONTAINERS} arrays and objects; no request needs so many`) };
     let msg: { id?: unknown; channel?: unknown; payload?: unknown };
@@ -225,6 +249,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const id = typeof msg.id === 'number' && Number.isSafeInteger(msg.id) && msg.id >= 0 ? msg.id : -1;
     if (id < 0) return { id: -1, result: failure('bad message: "id" must be a non-negative integer') };
+    if (!path.takes(msg.channel)) return { id, result: failure(`bad message: ${path.url} does not take ${String(msg.channel).slice(0, 40)}; ${path.refusal}`) };
     if (typeof msg.channel === 'string' && HEAVY_CHANNELS.has(msg.channel)) {
       const channel = msg.channel;
       const release = await heavy.enter(signal);
@@ -245,11 +270,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     return { id, result: await opts.dispatch(msg.channel, msg.payload, { signal }) };
   };
 
-  const serveSocket = (ws: WebSocket) => {
+  const serveSocket = (ws: WebSocket, path: SocketPath) => {
     const gone = new AbortController();
     /** Messages received and not yet started. */
     const waiting: { data: Buffer; isBinary: boolean }[] = [];
-    clients.set(ws, () => waiting.length);
+    clients.set(ws, { path, waiting: () => waiting.length });
     let running = 0;
     let poll: NodeJS.Timeout | null = null;
     const close = () => {
@@ -268,7 +293,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const run = async (data: Buffer, isBinary: boolean) => {
       running++;
       try {
-        reply(await answer(data, isBinary, gone.signal));
+        reply(await answer(data, isBinary, gone.signal, path));
       } catch {
         reply({ id: sniffHead(data)?.id ?? -1, result: failure('internal error: the request could not be answered') });
       } finally {
@@ -319,15 +344,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     try {
       if (!hostOk(req)) return refuse(421, 'Misdirected Request');
       const target = parseTarget(req.url);
-      if (!target || target.path !== '/ws') return refuse(400, 'Bad Request');
+      const path = target && Object.hasOwn(paths, target.path) ? paths[target.path] : null;
+      if (!target || !path) return refuse(400, 'Bad Request');
       if (!originOk(req)) return refuse(403, 'Forbidden origin');
       if (!tokenOk(target.query)) return refuse(401, 'Missing or wrong token');
-      if (clients.size >= MAX_SOCKETS) return refuse(503, 'Too many connections');
-      wss.handleUpgrade(req, socket, head, (ws) => {
+      if (open(path) >= path.sockets) return refuse(503, 'Too many connections');
+      servers.get(path)!.handleUpgrade(req, socket, head, (ws) => {
         const c = conns.get(socket);
         if (c) c.ws = true;
         socket.setTimeout(0);
-        serveSocket(ws);
+        serveSocket(ws, path);
       });
     } catch {
       socket.destroy();
@@ -346,18 +372,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     broadcast(event, payload) {
       const text = encode({ event, payload });
       // A page far behind on its replies misses events rather than growing the server.
-      for (const ws of clients.keys()) if (ws.readyState === ws.OPEN && ws.bufferedAmount < HIGH_WATER_BYTES) ws.send(text);
+      for (const [ws, c] of clients) if (c.path.url === SOCKET_PATH && ws.readyState === ws.OPEN && ws.bufferedAmount < HIGH_WATER_BYTES) ws.send(text);
     },
     stats: () => ({
       connections: conns.size,
       sockets: clients.size,
       unread: [...clients.keys()].reduce((s, ws) => s + ws.bufferedAmount, 0),
-      waiting: [...clients.values()].reduce((s, n) => s + n(), 0),
+      waiting: [...clients.values()].reduce((s, c) => s + c.waiting(), 0),
     }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of clients.keys()) ws.terminate();
-        wss.close();
+        for (const w of servers.values()) w.close();
         server.close(() => resolve());
         server.closeAllConnections();
         for (const s of conns.keys()) s.destroy();

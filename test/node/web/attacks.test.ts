@@ -36,8 +36,8 @@ afterAll(async () => {
 
 type Reply = { id: number; result: { ok: boolean; value?: unknown; error?: string; code?: string } };
 
-async function page(): Promise<{ ws: WebSocket; replies: Reply[]; call: (channel: string, payload: unknown) => Promise<Reply> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+async function page(path = '/ws'): Promise<{ ws: WebSocket; replies: Reply[]; call: (channel: string, payload: unknown) => Promise<Reply> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}?token=${server.token}`, { maxPayload: 256 * 1024 * 1024 });
   await new Promise((r, j) => ws.once('open', r).once('error', j));
   const replies: Reply[] = [];
   const waiters = new Map<number, (r: Reply) => void>();
@@ -69,6 +69,9 @@ async function stillServes(): Promise<void> {
   p.ws.close();
 }
 
+/** The code a socket is closed with. */
+const closeCode = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+
 const until = async (cond: () => boolean, ms = 20_000) => {
   const t0 = Date.now();
   while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
@@ -90,11 +93,10 @@ describe('web mode under the attacks of a hostile client', () => {
       expect(r, channel).toMatchObject({ ok: false, code: 'invalidRequest' });
       expect((r as { error: string }).error.length, channel).toBeLessThan(500);
     }
-    // Over the WebSocket the size limit answers first, before anything is parsed.
+    // Over the page's WebSocket the size limit answers first, before anything is parsed.
     const p = await page();
-    const r = await p.call('models:activate', { id });
-    expect(r.result).toMatchObject({ ok: false, code: 'tooLarge' });
-    p.ws.close();
+    p.ws.send(encode({ id: 1, channel: 'models:activate', payload: { id } }));
+    expect(await closeCode(p.ws)).toBe(1009);
     await stillServes();
   });
 
@@ -167,14 +169,11 @@ describe('web mode under the attacks of a hostile client', () => {
     for (const s of hostile) s.destroy();
   });
 
-  it('refuses a message larger than its channel takes before parsing it, and a nested-array bomb of any size', async () => {
+  it('closes the page’s socket on a message over 64 KB before parsing it, and refuses a nested-array bomb of any size', async () => {
+    const big = await page();
+    big.ws.send(`{"id":7,"channel":"model:predict","payload":${'['.repeat(15_000_000)}${']'.repeat(15_000_000)}}`);
+    expect(await closeCode(big.ws)).toBe(1009);
     const p = await page();
-    const nested = '['.repeat(15_000_000) + ']'.repeat(15_000_000);
-    const big = await new Promise<Reply>((resolve) => {
-      p.ws.once('message', (d) => resolve(decode(d.toString()) as Reply));
-      p.ws.send(`{"id":7,"channel":"model:predict","payload":${nested}}`);
-    });
-    expect(big).toMatchObject({ id: 7, result: { ok: false, code: 'tooLarge' } });
     const small = '['.repeat(20_000) + ']'.repeat(20_000);
     expect(small.length).toBeLessThan(MAX_REQUEST_BYTES);
     const bomb = await new Promise<Reply>((resolve) => {
@@ -183,13 +182,32 @@ describe('web mode under the attacks of a hostile client', () => {
     });
     expect(bomb.result.ok).toBe(false);
     expect(bomb.result.error).toMatch(/more than 64 arrays and objects/);
-    // Only uploads may be large, and they too are refused when nested.
+    p.ws.close();
+    // Large messages go only over the upload socket, and are refused there too when nested.
+    const up = await page('/ws/upload');
     const upload = await new Promise<Reply>((resolve) => {
-      p.ws.once('message', (d) => resolve(decode(d.toString()) as Reply));
-      p.ws.send(`{"id":9,"channel":"models:upload","payload":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+      up.ws.once('message', (d) => resolve(decode(d.toString()) as Reply));
+      up.ws.send(`{"id":9,"channel":"models:upload","payload":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
     });
     expect(upload.result.error).toMatch(/more than 64 arrays and objects/);
+    up.ws.close();
+    await stillServes();
+  });
+
+  it('takes uploads only on the upload socket, one at a time, and nothing else there', async () => {
+    const p = await page();
+    expect((await p.call('models:upload', { files: [] })).result.error).toMatch(/does not take models:upload; send uploads over \/ws\/upload/);
     p.ws.close();
+    const up = await page('/ws/upload');
+    expect((await up.call('model:predict', { pixels: ZEROS })).result.error).toMatch(/\/ws\/upload does not take model:predict/);
+    expect((await up.call('models:upload', { files: [] })).result).toMatchObject({ ok: false, code: 'invalidRequest' });
+    const second = new WebSocket(`ws://127.0.0.1:${server.port}/ws/upload?token=${server.token}`);
+    const status = await new Promise<number>((resolve) => {
+      second.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+      second.on('open', () => resolve(101));
+    });
+    expect(status).toBe(503);
+    up.ws.close();
     await stillServes();
   });
 });

@@ -4,6 +4,7 @@
  * WebSocket to 127.0.0.1 with the page's token.
  */
 import { callBridge, createBridge, onBridge, type Bridge } from '../../../shared/bridge';
+import { SOCKET_PATH, UPLOAD_SOCKET_PATH } from '../../../shared/channels';
 import type { Channel, EventName, Events, Failure, Requests, Responses, Result } from '../../../shared/contract';
 import type { ErrorCode, ErrorParams } from '../../../shared/errors';
 import { decode, encode, type WireMessage } from '../../../shared/wire';
@@ -38,7 +39,7 @@ function unwrap<T>(r: Result<T> | undefined, channel: string): T {
 /** The Bridge over a WebSocket, reconnecting with back-off; `connection` hears each open and close. */
 function webBridge(connection: Set<(c: boolean) => void>): Bridge {
   const token = new URLSearchParams(location.search).get('token') ?? '';
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`;
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${SOCKET_PATH}?token=${encodeURIComponent(token)}`;
   const pending = new Map<number, { resolve: (v: unknown) => void; channel: string }>();
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let nextId = 1;
@@ -82,6 +83,7 @@ function webBridge(connection: Set<(c: boolean) => void>): Bridge {
 
   return createBridge(
     async (channel, payload) => {
+      if (channel === 'models:upload') return upload(payload, token);
       await open;
       const id = nextId++;
       return new Promise((resolve) => {
@@ -96,6 +98,29 @@ function webBridge(connection: Set<(c: boolean) => void>): Bridge {
       return () => set.delete(cb);
     },
   );
+}
+
+/**
+ * Uploads, the only large requests, go over a WebSocket of their own, opened for the one
+ * request and closed after it: the page's socket takes only small messages.
+ */
+function upload(payload: unknown, token: string): Promise<unknown> {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${UPLOAD_SOCKET_PATH}?token=${encodeURIComponent(token)}`;
+  const lost = { ok: false, error: 'models:upload: the connection to RNN Lens was lost', code: 'connectionLost', params: { channel: 'models:upload' } };
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.addEventListener('open', () => ws.send(encode({ id: 1, channel: 'models:upload', payload })));
+    ws.addEventListener('message', (e) => {
+      try {
+        const msg = decode(String(e.data)) as WireMessage;
+        if ('result' in msg) resolve(msg.result);
+      } catch {
+        resolve(lost);
+      }
+      ws.close();
+    });
+    ws.addEventListener('close', () => resolve(lost));
+  });
 }
 
 function createApi(): Api {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { drawStrokes, SEVEN, SHOTS, useApp } from './harness';
@@ -72,5 +73,12 @@ describe('retrain locally', () => {
     await page.getByTestId('model-builtin').getByRole('button', { name: 'Activate' }).click();
     await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model builtin/);
     await expect.poll(() => page.getByTestId('model-builtin').getByTestId('active-marker').count()).toBe(1);
+  });
+
+  it('imports uploaded model files over the upload socket and makes them the active version', async () => {
+    const dir = join(process.cwd(), 'resources', 'model');
+    await page.getByTestId('import-files').setInputFiles([join(dir, 'model.json'), join(dir, 'weights.bin'), join(dir, 'manifest.json')]);
+    await expect.poll(() => page.getByTestId('status-model').textContent(), { timeout: 30_000 }).toMatch(/model v0002/);
+    await expect.poll(() => page.getByTestId('model-v0002').getByTestId('active-marker').count()).toBe(1);
   });
 });

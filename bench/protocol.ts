@@ -2,13 +2,13 @@
  * The throughput protocol: how a ratio against PyTorch is measured so that a busy machine cannot
  * inflate it.
  *
- * - A **round** is, for one cell: a CPU calibration, then fresh processes that alternate
- *   between the two sides at each thread count (ours at 1 thread, PyTorch at 1, ours at 2,
- *   PyTorch at 2), then the calibration again. Each round gives one ratio per thread count.
- * - A round is **disturbed** when its calibration moved by more than 10% between before and
- *   after, when either calibration is more than 10% slower than the fastest one of the cell,
- *   or when a side's figure at more threads is below its own figure at fewer threads (PyTorch's
- *   OpenMP threads collapse when anything else runs on the cores). Disturbed rounds are kept in
+ * - A **round** is, for one cell: fresh processes that alternate between the two sides at each
+ *   thread count (ours at 1 thread, PyTorch at 1, ours at 2, PyTorch at 2), with a short CPU
+ *   calibration loop before, between and after them. Each round gives one ratio per thread count.
+ * - A round is **disturbed** when its calibrations moved by more than 10% within the round,
+ *   when one of them is more than 10% slower than the fastest calibration of the cell, or when
+ *   a side's figure at more threads is below its own figure at fewer threads (PyTorch's OpenMP
+ *   threads collapse when anything else runs on the cores). Disturbed rounds are kept in
  *   the record and run again, until the wanted number of undisturbed rounds is reached or the
  *   attempts run out.
  * - Each figure is the **median over the undisturbed rounds, with its range**; the ratio is
@@ -35,8 +35,8 @@ export type PerThreads = Record<number, number>;
 
 /** What one round measured. */
 export interface RawRound {
-  /** Calibration loop before and after the round, in ms (lower is faster). */
-  calibrationMs: [number, number];
+  /** The calibration loop before, between and after the round's processes, in ms (lower is faster). */
+  calibrationMs: number[];
   ours: PerThreads;
   /** Null when no fair peer is available: the round then has no ratio. */
   peer: PerThreads | null;
@@ -71,18 +71,15 @@ export interface CellResult {
   rounds: Round[];
 }
 
-/** Relative difference of two positive figures, against the smaller. */
-const moved = (a: number, b: number) => Math.abs(a - b) / Math.min(a, b);
-
 /**
  * Why a round is disturbed (empty: it is not). `fastestMs` is the fastest calibration of all
  * the cell's rounds so far, this one included.
  */
 export function disturbances(r: RawRound, fastestMs: number, tolerance = TOLERANCE): string[] {
   const why: string[] = [];
-  const [before, after] = r.calibrationMs;
-  const slowest = Math.max(before, after);
-  if (moved(before, after) > tolerance) why.push(`calibration moved ${pct(moved(before, after))} (${before.toFixed(1)} → ${after.toFixed(1)} ms)`);
+  const [quickest, slowest] = [Math.min(...r.calibrationMs), Math.max(...r.calibrationMs)];
+  if (slowest / quickest - 1 > tolerance)
+    why.push(`calibration moved ${pct(slowest / quickest - 1)} within the round (${quickest.toFixed(1)} to ${slowest.toFixed(1)} ms)`);
   else if (slowest > fastestMs * (1 + tolerance)) why.push(`calibration ${pct(slowest / fastestMs - 1)} slower than the fastest (${fastestMs.toFixed(1)} ms)`);
   for (const [side, figures] of [
     ['ours', r.ours],

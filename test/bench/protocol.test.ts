@@ -5,7 +5,7 @@ import { stat } from '../../bench/stats';
 
 /** A quiet round: steady calibration, two threads ahead of one on both sides. */
 const quiet = (over: Partial<RawRound> = {}): RawRound => ({
-  calibrationMs: [100, 102],
+  calibrationMs: [100, 101, 102, 101, 100],
   ours: { 1: 10_000, 2: 18_000 },
   peer: { 1: 9_000, 2: 10_000 },
   kernel: 'relaxed',
@@ -47,15 +47,16 @@ describe('disturbance detection', () => {
     expect(disturbances(quiet(), 100)).toEqual([]);
   });
 
-  it('catches a calibration that moved by more than 10% between before and after, either way', () => {
-    expect(disturbances(quiet({ calibrationMs: [100, 111] }), 100)).toEqual(['calibration moved 11% (100.0 → 111.0 ms)']);
+  it('catches calibrations that moved by more than 10% within the round, either way and in between', () => {
+    expect(disturbances(quiet({ calibrationMs: [100, 111] }), 100)).toEqual(['calibration moved 11% within the round (100.0 to 111.0 ms)']);
     expect(disturbances(quiet({ calibrationMs: [111, 100] }), 100)[0]).toMatch(/calibration moved 11%/);
-    expect(disturbances(quiet({ calibrationMs: [100, 109] }), 100)).toEqual([]);
+    expect(disturbances(quiet({ calibrationMs: [100, 101, 125, 100, 102] }), 100)[0]).toMatch(/calibration moved 25%/);
+    expect(disturbances(quiet({ calibrationMs: [100, 105, 109, 101, 100] }), 100)).toEqual([]);
   });
 
   it('catches a round whose calibration is steady but more than 10% slower than the fastest one', () => {
-    expect(disturbances(quiet({ calibrationMs: [130, 131] }), 100)[0]).toMatch(/31% slower than the fastest/);
-    expect(disturbances(quiet({ calibrationMs: [108, 109] }), 100)).toEqual([]);
+    expect(disturbances(quiet({ calibrationMs: [130, 131] }), 100)).toEqual(['calibration 31% slower than the fastest (100.0 ms)']);
+    expect(disturbances(quiet({ calibrationMs: [108, 109, 108] }), 100)).toEqual([]);
   });
 
   it("catches a side whose two-thread figure is below its own one-thread figure (PyTorch's collapse)", () => {

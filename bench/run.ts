@@ -217,6 +217,7 @@ async function protocolFigures(rows: Row[], backend: string, peerReady: boolean)
         for (const t of THREADS) {
           const o = throughput(cell, backend, 'auto', t);
           if (o.path !== 'kernels') throw new Error(`the protocol measures the fused kernels, but ${cell} trained on ${o.path}`);
+          if (o.threads !== t) throw new Error(`asked for ${t} kernel threads, ${cell} ran ${o.threads}`);
           ours[t] = o.samplesPerSec;
           kernel = o.kernel ?? '?';
           calibrations.push(await calibrate(calThreads));
@@ -515,6 +516,7 @@ async function main(): Promise<void> {
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const [cell, result] of Object.entries(protocol.cells)) {
       const counted = result.rounds.filter((r) => !r.disturbed.length).length;
+      if (!result.summary.length) console.log(`| ${cell} | — | — | — | — | 0 / ${result.rounds.length} INCOMPLETE |`);
       for (const s of result.summary) {
         const f = (x: Stat | null, d = 0) => (x ? `${x.median.toFixed(d)} [${x.min.toFixed(d)}–${x.max.toFixed(d)}]` : '—');
         console.log(

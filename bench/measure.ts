@@ -16,7 +16,7 @@ import { EvalPool } from '../src/node/engine/evalPool';
 import { createModel } from '../src/node/engine/model';
 import { Tracer } from '../src/node/engine/trace';
 import { TUTORIAL_CONFIG } from '../src/shared/training';
-import type { TrainStartRequest } from '../src/shared/contract';
+import type { Events, TrainStartRequest } from '../src/shared/contract';
 import { builtinModelDir } from '../src/node/paths';
 import { AppServices } from '../src/node/services';
 import { forkTrainer } from '../src/node/trainer/forkTrainer';
@@ -181,18 +181,26 @@ export async function measureTta(req: TrainStartRequest, seed: number) {
   return { reached, epochs };
 }
 
-/** The main (or web) process's event-loop delay p99 while a training run streams its progress to it, as the app runs it. */
-export async function measureTrainingLoopDelay(req: TrainStartRequest, seed: number) {
-  const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
-  let finished: (ok: boolean) => void = () => {};
-  const done = new Promise<boolean>((r) => (finished = r));
+/**
+ * One training run through the services as the app starts it: AppServices with the built trainer
+ * forked, `train:start` dispatched, until `train:done`. Returns the seconds from the request to
+ * the done event (what a person waits for), the service's own `waitedSec`, the trainer's time,
+ * the test accuracy and the main event-loop delay meanwhile.
+ */
+export async function measureServiceRun(req: TrainStartRequest, userData: string) {
+  let finished: (done: Events['train:done'] | null) => void = () => {};
+  const done = new Promise<Events['train:done'] | null>((r) => (finished = r));
+  let doneAt = 0;
   const services = new AppServices({
     userData,
     builtinModelDir: builtinModelDir(),
     spawnTrainer: () => forkTrainer(builtTrainer()),
-    emit: (event) => {
-      if (event === 'train:done') finished(true);
-      if (event === 'train:error') finished(false);
+    emit: (event, payload) => {
+      if (event === 'train:done') {
+        doneAt = performance.now();
+        finished(payload as Events['train:done']);
+      }
+      if (event === 'train:error') finished(null);
     },
     appVersion: 'bench',
     runtime: 'bench',
@@ -201,13 +209,49 @@ export async function measureTrainingLoopDelay(req: TrainStartRequest, seed: num
   const dispatch = createDispatch(services);
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  const started = await dispatch('train:start', { ...req, seed });
+  const t0 = performance.now();
+  const started = await dispatch('train:start', req);
   if (!started.ok) throw new Error(`train:start: ${started.error}`);
-  const ok = await done;
+  const result = await done;
   delay.disable();
-  rmSync(userData, { recursive: true, force: true });
-  if (!ok) throw new Error('the training run failed');
-  return { p99Ms: +(delay.percentile(99) / 1e6).toFixed(1), maxMs: +(delay.max / 1e6).toFixed(1) };
+  if (!result) throw new Error('the training run failed');
+  return {
+    clickToDoneSec: (doneAt - t0) / 1000,
+    waitedSec: result.waitedSec,
+    trainerSec: result.summary.elapsedSec,
+    testAccuracy: result.summary.testAccuracy,
+    path: result.summary.choice,
+    p99Ms: +(delay.percentile(99) / 1e6).toFixed(1),
+    maxMs: +(delay.max / 1e6).toFixed(1),
+  };
+}
+
+/** The main (or web) process's event-loop delay p99 while a training run streams its progress to it, as the app runs it. */
+export async function measureTrainingLoopDelay(req: TrainStartRequest, seed: number) {
+  const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
+  try {
+    const r = await measureServiceRun({ ...req, seed }, userData);
+    return { p99Ms: r.p99Ms, maxMs: r.maxMs };
+  } finally {
+    rmSync(userData, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Click to done for a preset, through the services as the app starts it, in one user data folder
+ * as a person's app has: the first run also times both training paths (no training-paths.json
+ * yet); the `runs` after it read the cached choice.
+ */
+export async function measureClickToDone(req: TrainStartRequest, runs: number) {
+  const userData = mkdtempSync(join(tmpdir(), 'rnn-lens-bench-'));
+  try {
+    const first = await measureServiceRun(req, userData);
+    const later = [];
+    for (let i = 0; i < runs; i++) later.push(await measureServiceRun(req, userData));
+    return { first, later };
+  } finally {
+    rmSync(userData, { recursive: true, force: true });
+  }
 }
 
 /** PyTorch's time to `target` with a preset's recipe (bench/peer_tta.py), from its process start; null where it stays below. */

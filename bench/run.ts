@@ -1,8 +1,17 @@
 /**
- * `npm run bench [-- --quick] [--tta] [--backends tensorflow,wasm,cpu] [--cells rnn,lstm,gru]`
- * Training throughput per cell and backend, trace latency, WebSocket round trip,
- * memory, and (with --tta) time to accuracy — side by side with the PyTorch peer.
- * Prints a markdown table and writes the rows to bench/results/latest.json.
+ * `npm run bench [-- --quick] [--tta] [--only protocol,builds,click,other] [--rounds N] [--batches N]
+ *   [--backends tensorflow,wasm,cpu] [--cells rnn,lstm,gru]`
+ *
+ * - protocol: training throughput against PyTorch + OpenBLAS by the protocol of bench/protocol.ts
+ *   (rounds of alternating fresh processes at 1 and 2 threads, disturbed rounds run again);
+ * - builds: the plain SIMD build of the kernels and tfjs layers, for reference (no ratio);
+ * - click: the Quick preset from the `train:start` request to `train:done`, through the services;
+ * - other: kernel tanh, traces, evaluation, the map, WebSocket round trip, memory, event-loop delay;
+ * - with --tta: time to accuracy beside PyTorch on the same recipe.
+ *
+ * Prints markdown tables and writes everything, every protocol round included, to
+ * bench/results/latest.json. A run with fewer than 30 batches, fewer than 5 rounds or only some
+ * sections is a check of the bench, not figures to quote: it goes to bench/results/check.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +24,7 @@ import { PRESETS } from '../src/shared/presets';
 import {
   kernelTanhError,
   evalWorkerBuilt,
+  measureClickToDone,
   measureEvaluation,
   measureRoundTrip,
   measureServerRss,
@@ -25,6 +35,7 @@ import {
   measureViz,
   peerTta,
 } from './measure';
+import { calibrate, CALIBRATION_ITERATIONS, cpuInfo, MIN_ROUNDS, runRounds, TOLERANCE, type CellResult, type PerThreads } from './protocol';
 import { RUNS, repeat, stat, type Stat } from './stats';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,29 +53,37 @@ export interface Row {
   /** PyTorch peer's median for the same metric, where there is one, and its spread. */
   peer?: number;
   peerSpread?: [number, number];
-  /** ours / peer, of the medians. */
+  /** ours / peer: the median of per-round ratios for protocol rows, else the ratio of the medians. */
   ratio?: number;
+  ratioSpread?: [number, number];
   note?: string;
 }
 
 /** Rounding for a figure of this unit. */
 const round = (v: number, unit: string) => (unit === 'samples/s' || unit === 'MiB' ? Math.round(v) : +v.toFixed(unit === 's' ? 1 : 2));
 
-/** A row from repeated measurements (and the peer's, where there is one). */
-function statRow(base: Omit<Row, 'value' | 'spread' | 'peer' | 'peerSpread' | 'ratio'>, s: Stat, p?: Stat | null): Row {
+/** A row from repeated measurements (and the peer's, where there is one; `ratio` from the protocol's rounds). */
+function statRow(base: Omit<Row, 'value' | 'spread' | 'peer' | 'peerSpread' | 'ratio' | 'ratioSpread'>, s: Stat, p?: Stat | null, ratio?: Stat | null): Row {
   const r = (v: number) => round(v, base.unit);
+  const q = (v: number) => +v.toFixed(2);
   return {
     ...base,
     value: r(s.median),
     spread: [r(s.min), r(s.max)],
-    ...(p ? { peer: r(p.median), peerSpread: [r(p.min), r(p.max)] as [number, number], ratio: +(s.median / p.median).toFixed(2) } : {}),
+    ...(p ? { peer: r(p.median), peerSpread: [r(p.min), r(p.max)] as [number, number], ratio: q(s.median / p.median) } : {}),
+    ...(p && ratio ? { ratio: q(ratio.median), ratioSpread: [q(ratio.min), q(ratio.max)] as [number, number] } : {}),
   };
 }
+
+const SECTIONS = ['protocol', 'builds', 'click', 'other'] as const;
+type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean' },
     tta: { type: 'boolean' },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
     backends: { type: 'string' },
     cells: { type: 'string' },
     batches: { type: 'string' },
@@ -73,10 +92,16 @@ const { values } = parseArgs({
 });
 const cells = (values.cells ?? 'rnn,lstm,gru').split(',') as CellType[];
 const batches = Number(values.batches ?? (values.quick ? 30 : 40));
-if (!Number.isInteger(batches) || batches < 30) {
-  console.error('error: --batches must be a whole number ≥ 30 (steady state needs at least 30 batches)');
+const rounds = Number(values.rounds ?? MIN_ROUNDS);
+const only = values.only ? (values.only.split(',') as Section[]) : [...SECTIONS];
+if (!Number.isInteger(batches) || batches < 1 || !Number.isInteger(rounds) || rounds < 1 || only.some((s) => !SECTIONS.includes(s))) {
+  console.error(`error: --batches and --rounds take whole numbers ≥ 1, --only some of ${SECTIONS.join(',')}`);
   process.exit(2);
 }
+/** Figures to quote need steady state (30 batches at least), five rounds and the whole bench. */
+const check = batches < 30 || rounds < MIN_ROUNDS || only.length < SECTIONS.length;
+/** Thread counts of the protocol. */
+const THREADS = [1, 2];
 
 /** Backends that can start here, each probed in a fresh process. */
 function availableBackends(): string[] {
@@ -88,8 +113,17 @@ function availableBackends(): string[] {
   });
 }
 
+/** What one fresh throughput process reported (bench/throughput.ts). */
+interface Throughput {
+  samplesPerSec: number;
+  path: string;
+  /** The kernel build that ran, when the kernels trained. */
+  kernel?: string;
+  threads?: number;
+}
+
 /** Steady-state samples/s for one cell on one backend, measured in its own process. */
-function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2, relaxed = true): number {
+function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2, relaxed = true): Throughput {
   const out = execFileSync(
     process.execPath,
     ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches), '--kernels', kernels],
@@ -99,9 +133,8 @@ function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', th
       env: { ...process.env, RNN_LENS_THREADS: String(threads), RNN_LENS_RELAXED_SIMD: relaxed ? 'on' : 'off' },
     },
   );
-  return JSON.parse(out.trim().split('\n').pop()!).samplesPerSec;
+  return JSON.parse(out.trim().split('\n').pop()!) as Throughput;
 }
-
 /** Debian packages the peer needs: PyTorch, and OpenBLAS so it does not run on the 3–4× slower reference BLAS. */
 const PEER_PACKAGES = ['python3-torch', 'libopenblas0-pthread'];
 
@@ -124,10 +157,10 @@ function ensurePeerPackages(): boolean {
 type Peer = { samplesPerSec: number; threads: number; torch: string; blas: string; blasThreads: string } | { refused: string };
 
 /** The PyTorch peer from ../shared/peer, only on an optimised BLAS: a ratio against the reference BLAS would flatter us. */
-function peer(cell: CellType, threads: number): Peer | null {
+function peer(cell: CellType, threads: number, n = batches): Peer {
   const script = resolve(root, '..', 'shared', 'peer', 'rnn_torch.py');
-  if (!existsSync('/usr/bin/python3') || !existsSync(script)) return null;
-  const r = spawnSync('/usr/bin/python3', [script, '--cell', cell, '--batches', String(batches), '--threads', String(threads)], { encoding: 'utf8' });
+  if (!existsSync('/usr/bin/python3') || !existsSync(script)) return { refused: `no /usr/bin/python3 or no ${script}` };
+  const r = spawnSync('/usr/bin/python3', [script, '--cell', cell, '--batches', String(n), '--threads', String(threads)], { encoding: 'utf8' });
   if (r.status !== 0) return { refused: `the peer failed: ${r.stderr.trim().split('\n').pop()}` };
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
   const blas = String(j.blas ?? 'unknown');
@@ -135,48 +168,196 @@ function peer(cell: CellType, threads: number): Peer | null {
   return { samplesPerSec: j.samples_per_s, threads: j.threads, torch: j.torch, blas, blasThreads: String(j.blas_threads ?? '?') };
 }
 
-async function main(): Promise<void> {
-  const rows: Row[] = [];
-  const started = new Date();
-  // The trainer and workers as the desktop app runs them.
-  console.error('building the app (electron-vite build)…');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'ignore' });
-  const backends = availableBackends();
-  console.error(`backends available: ${backends.join(', ')}; each figure is the median of ${RUNS} runs`);
-  const peerReady = ensurePeerPackages();
-  const peerNote: string[] = [];
+/** The protocol's record for the JSON: how it ran and every round of every cell. */
+interface ProtocolRecord {
+  batches: number;
+  wantedRounds: number;
+  threads: number[];
+  tolerance: number;
+  calibration: { iterations: number; threads: number };
+  backend: string;
+  /** The PyTorch peer as it reported itself, or why there is none. */
+  peer: { torch: string; blas: string; blasThreads: string } | { refused: string };
+  /** The kernel builds that ran (relaxed or plain SIMD). */
+  kernels: string[];
+  cells: Partial<Record<CellType, CellResult>>;
+}
+
+/**
+ * Ours against PyTorch by the protocol (bench/protocol.ts): per cell, rounds of fresh processes
+ * alternating ours and the peer at each thread count, with a calibration before, between and after.
+ */
+async function protocolFigures(rows: Row[], backend: string, peerReady: boolean): Promise<ProtocolRecord> {
+  const calThreads = Math.max(...THREADS);
+  const probe: Peer = peerReady ? peer('rnn', 1, 1) : { refused: `missing packages: ${PEER_PACKAGES.join(' ')}` };
+  const peerOk = 'samplesPerSec' in probe;
+  if (!peerOk) console.error(`no PyTorch peer (${probe.refused}): the protocol measures our side only, with no ratio`);
+  const record: ProtocolRecord = {
+    batches,
+    wantedRounds: rounds,
+    threads: THREADS,
+    tolerance: TOLERANCE,
+    calibration: { iterations: CALIBRATION_ITERATIONS, threads: calThreads },
+    backend,
+    peer: peerOk ? { torch: probe.torch, blas: probe.blas, blasThreads: probe.blasThreads } : probe,
+    kernels: [],
+    cells: {},
+  };
+  await calibrate(calThreads); // the first calibration of a process runs slow; not counted
   for (const cell of cells) {
-    for (const threads of [2, 1]) {
-      const found: Peer[] = [];
-      if (peerReady) for (let i = 0; i < RUNS; i++) found.push(peer(cell, threads) ?? { refused: 'no python3 or peer script' });
-      const ok = found.filter((f): f is Extract<Peer, { samplesPerSec: number }> => 'samplesPerSec' in f);
-      const refused = found.find((f): f is { refused: string } => 'refused' in f);
-      if (refused) console.error(`PyTorch peer for ${cell}: ${refused.refused}`);
-      const p = ok.length === RUNS ? stat(ok.map((f) => f.samplesPerSec)) : null;
-      if (ok[0] && !peerNote.length) peerNote.push(`PyTorch ${ok[0].torch} with ${ok[0].blas} (${ok[0].blasThreads} BLAS thread)`);
-      const how = (label: string, backend: string, kernels: 'auto' | 'off', relaxed: boolean, note: string, peerToo: boolean) =>
-        repeat(() => ({ v: throughput(cell, backend, kernels, threads, relaxed) })).then(({ v }) =>
-          rows.push(
-            statRow(
-              { metric: `train samples/s (${label})`, cell, backend, unit: 'samples/s', note: `batch 128, ${batches} batches after 3 warm-up; ${note}` },
-              v,
-              peerToo ? p : null,
-            ),
+    console.error(`protocol: ${cell}, ${rounds} rounds wanted (ours and PyTorch alternating at ${THREADS.join(' and ')} threads)…`);
+    const result = await runRounds({
+      wanted: rounds,
+      threads: THREADS,
+      measure: async () => {
+        const calibrations = [await calibrate(calThreads)];
+        const ours: PerThreads = {};
+        const theirs: PerThreads = {};
+        let kernel = '';
+        for (const t of THREADS) {
+          const o = throughput(cell, backend, 'auto', t);
+          if (o.path !== 'kernels') throw new Error(`the protocol measures the fused kernels, but ${cell} trained on ${o.path}`);
+          if (o.threads !== t) throw new Error(`asked for ${t} kernel threads, ${cell} ran ${o.threads}`);
+          ours[t] = o.samplesPerSec;
+          kernel = o.kernel ?? '?';
+          calibrations.push(await calibrate(calThreads));
+          if (!peerOk) continue;
+          const p = peer(cell, t);
+          if ('refused' in p) throw new Error(`PyTorch peer, ${cell} at ${t} threads: ${p.refused}`);
+          theirs[t] = p.samplesPerSec;
+          calibrations.push(await calibrate(calThreads));
+        }
+        return { calibrationMs: calibrations, ours, peer: peerOk ? theirs : null, kernel };
+      },
+      onRound: (r) => {
+        const figures = THREADS.map((t) => `${t}t ${Math.round(r.ours[t])}${r.peer ? ` vs ${Math.round(r.peer[t])}` : ''}`).join(', ');
+        console.error(
+          `  round ${r.index}: ${figures}; calibration ${r.calibrationMs.join(' → ')} ms${r.disturbed.length ? ` — disturbed: ${r.disturbed.join('; ')}` : ''}`,
+        );
+      },
+    });
+    record.cells[cell] = result;
+    for (const r of result.rounds) if (!record.kernels.includes(r.kernel)) record.kernels.push(r.kernel);
+    const counted = result.rounds.filter((r) => !r.disturbed.length).length;
+    if (!result.complete)
+      console.error(`  ${cell}: only ${counted} of ${rounds} rounds undisturbed after ${result.rounds.length}; its figures are not to be quoted`);
+    for (const s of result.summary) {
+      const t = s.threads === 1 ? '1 thread' : `${s.threads} threads`;
+      const kernels = [...new Set(result.rounds.map((r) => r.kernel))].join('/');
+      const how = `protocol: ${counted} undisturbed of ${result.rounds.length} rounds${result.complete ? '' : ` (INCOMPLETE: ${rounds} wanted)`}, alternating fresh processes, batch 128, ${batches} batches after 3 warm-up`;
+      rows.push(
+        statRow(
+          {
+            metric: `train samples/s (fused kernels, ${kernels} SIMD, ${t})`,
+            cell,
+            backend,
+            unit: 'samples/s',
+            note: `${how}; ratio: median of per-round ratios`,
+          },
+          s.ours,
+          s.peer,
+          s.ratio,
+        ),
+      );
+      if (s.peer)
+        rows.push(
+          statRow(
+            {
+              metric: `train samples/s (PyTorch + OpenBLAS, ${t})`,
+              cell,
+              unit: 'samples/s',
+              note: `${how}; ${peerOk ? `PyTorch ${probe.torch} with ${probe.blas} (${probe.blasThreads} BLAS thread)` : ''}`,
+            },
+            s.peer,
           ),
         );
-      const t = threads === 1 ? '1 thread' : `${threads} threads`;
-      console.error(`training throughput: ${cell}, fused kernels, ${t}…`);
-      const first = backends.find((b) => b !== 'tensorflow') ?? backends[0];
-      await how(`fused kernels, relaxed SIMD, ${t}`, first, 'auto', true, `relaxed SIMD kernels, ${t}; PyTorch at ${t}`, true);
-      await how(`fused kernels, plain SIMD, ${t}`, first, 'auto', false, `plain 128-bit SIMD build (the fallback), ${t}; PyTorch at ${t}`, true);
-      if (p) rows.push(statRow({ metric: `train samples/s (PyTorch + OpenBLAS, ${t})`, cell, unit: 'samples/s', note: peerNote[0] ?? '' }, p));
-      if (threads !== 2) continue;
-      for (const backend of backends) {
-        console.error(`training throughput: ${cell}, tfjs layers on ${backend}…`);
-        await how(`tfjs layers on ${backend}`, backend, 'off', true, `tfjs-layers ${cell} on the ${backend} backend`, false);
-      }
     }
   }
+  return record;
+}
+
+/** The plain SIMD build (the fallback) and tfjs layers, for reference: medians of RUNS fresh processes, no ratio. */
+async function buildFigures(rows: Row[], backends: string[], kernelsBackend: string): Promise<void> {
+  for (const cell of cells) {
+    for (const threads of [2, 1]) {
+      const t = threads === 1 ? '1 thread' : `${threads} threads`;
+      console.error(`training throughput: ${cell}, plain SIMD kernels, ${t}…`);
+      const plain = await repeat(() => ({ v: throughput(cell, kernelsBackend, 'auto', threads, false).samplesPerSec }));
+      rows.push(
+        statRow(
+          {
+            metric: `train samples/s (fused kernels, plain SIMD, ${t})`,
+            cell,
+            backend: kernelsBackend,
+            unit: 'samples/s',
+            note: `the plain 128-bit SIMD build (the fallback); batch 128, ${batches} batches after 3 warm-up`,
+          },
+          plain.v,
+        ),
+      );
+    }
+    for (const backend of backends) {
+      console.error(`training throughput: ${cell}, tfjs layers on ${backend}…`);
+      const layers = await repeat(() => ({ v: throughput(cell, backend, 'off').samplesPerSec }));
+      rows.push(
+        statRow(
+          {
+            metric: `train samples/s (tfjs layers on ${backend})`,
+            cell,
+            backend,
+            unit: 'samples/s',
+            note: `tfjs-layers ${cell} on the ${backend} backend, 2 threads`,
+          },
+          layers.v,
+        ),
+      );
+    }
+  }
+}
+
+/** What a person waits for with the Quick preset: from the train:start request to train:done, through the services. */
+async function clickFigures(rows: Row[]): Promise<void> {
+  const quick = PRESETS[0];
+  console.error(`click to done: ${quick.label} preset, a first run and ${RUNS} more…`);
+  const { first, later } = await measureClickToDone(quick.request, RUNS);
+  const how =
+    'through AppServices with the built trainer forked, as the app starts a run; from the train:start request to the train:done event (trainer start, MNIST, training, the test pass, saving and activating)';
+  rows.push(
+    statRow(
+      {
+        metric: `click to done (${quick.label})`,
+        cell: quick.request.cell,
+        unit: 's',
+        note: `${how}; ${RUNS} runs reading the cached path choice; test accuracy ${later.map((r) => r.testAccuracy.toFixed(4)).join(', ')}`,
+      },
+      stat(later.map((r) => r.clickToDoneSec)),
+    ),
+  );
+  rows.push(
+    statRow(
+      {
+        metric: `click to done, first run (${quick.label})`,
+        cell: quick.request.cell,
+        unit: 's',
+        note: `${how}; the first run in a fresh user folder also times both training paths`,
+      },
+      stat([first.clickToDoneSec]),
+    ),
+  );
+  rows.push(
+    statRow(
+      {
+        metric: `trainer time within it (${quick.label})`,
+        cell: quick.request.cell,
+        unit: 's',
+        note: "the trainer's own elapsedSec of the same runs (what the summary showed before)",
+      },
+      stat(later.map((r) => r.trainerSec)),
+    ),
+  );
+}
+
+async function otherFigures(rows: Row[]): Promise<void> {
   const tanh = kernelTanhError();
   rows.push({ metric: 'kernel tanh max |error| vs Math.tanh', value: tanh, unit: '', note: '200,001 points on [-12, 12]; deterministic' });
   for (const cell of cells) {
@@ -264,55 +445,97 @@ async function main(): Promise<void> {
       loop.p99Ms,
     ),
   );
-  if (values.tta) {
-    for (const preset of PRESETS) {
-      console.error(`time to accuracy: ${preset.label} preset, seeds 1–${RUNS}…`);
-      const ours: Record<string, (number | null)[]> = { '0.95': [], '0.97': [] };
-      for (let seed = 1; seed <= RUNS; seed++) {
-        const tta = await measureTta(preset.request, seed);
-        for (const k of Object.keys(ours)) ours[k].push(tta.reached[k]);
+}
+
+async function ttaFigures(rows: Row[], peerReady: boolean): Promise<void> {
+  for (const preset of PRESETS) {
+    console.error(`time to accuracy: ${preset.label} preset, seeds 1–${RUNS}…`);
+    const ours: Record<string, (number | null)[]> = { '0.95': [], '0.97': [] };
+    for (let seed = 1; seed <= RUNS; seed++) {
+      const tta = await measureTta(preset.request, seed);
+      for (const k of Object.keys(ours)) ours[k].push(tta.reached[k]);
+    }
+    const theirs: (number | null)[] = [];
+    let peerHow = '';
+    for (let seed = 1; seed <= RUNS && peerReady; seed++) {
+      console.error(`  PyTorch, same recipe, seed ${seed}…`);
+      const r = peerTta(preset.request, seed, 0.97);
+      theirs.push(r?.sec ?? null);
+      if (r) peerHow = `PyTorch with ${r.blas}, ${r.threads} threads, same recipe (bench/peer_tta.py)`;
+    }
+    for (const [target, secs] of Object.entries(ours)) {
+      const reached = secs.filter((s): s is number => s !== null);
+      const peerReached = target === '0.97' ? theirs.filter((s): s is number => s !== null) : [];
+      const row = { metric: `time to ${target} test acc (${preset.label})`, cell: preset.request.cell, unit: 's' };
+      if (reached.length < RUNS) {
+        rows.push({ ...row, value: NaN, note: `reached in ${reached.length} of ${RUNS} seeds within ${preset.request.epochs} epochs` });
+        continue;
       }
-      const theirs: (number | null)[] = [];
-      let peerHow = '';
-      for (let seed = 1; seed <= RUNS && peerReady; seed++) {
-        console.error(`  PyTorch, same recipe, seed ${seed}…`);
-        const r = peerTta(preset.request, seed, 0.97);
-        theirs.push(r?.sec ?? null);
-        if (r) peerHow = `PyTorch with ${r.blas}, ${r.threads} threads, same recipe (bench/peer_tta.py)`;
-      }
-      for (const [target, secs] of Object.entries(ours)) {
-        const reached = secs.filter((s): s is number => s !== null);
-        const peerReached = target === '0.97' ? theirs.filter((s): s is number => s !== null) : [];
-        const row = { metric: `time to ${target} test acc (${preset.label})`, cell: preset.request.cell, unit: 's' };
-        if (reached.length < RUNS) {
-          rows.push({ ...row, value: NaN, note: `reached in ${reached.length} of ${RUNS} seeds within ${preset.request.epochs} epochs` });
-          continue;
-        }
-        const note = `seeds 1–${RUNS}, from Train (trainer process start) to the first full-test-set evaluation at or above it; ${preset.blurb}${peerReached.length ? `; ${peerHow}` : ''}`;
-        rows.push(statRow({ ...row, note }, stat(reached), peerReached.length === RUNS ? stat(peerReached) : null));
-      }
+      const note = `seeds 1–${RUNS}, from the trainer process start to the first full-test-set evaluation at or above it; ${preset.blurb}${peerReached.length ? `; ${peerHow}` : ''}`;
+      rows.push(statRow({ ...row, note }, stat(reached), peerReached.length === RUNS ? stat(peerReached) : null));
     }
   }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const started = new Date();
+  // The trainer and workers as the desktop app runs them.
+  console.error('building the app (electron-vite build)…');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'ignore' });
+  const backends = availableBackends();
+  const kernelsBackend = backends.find((b) => b !== 'tensorflow') ?? backends[0];
+  console.error(`backends available: ${backends.join(', ')}; sections: ${only.join(', ')}${check ? ' — a check of the bench, not figures to quote' : ''}`);
+  const peerReady = (only.includes('protocol') || !!values.tta) && ensurePeerPackages();
+  const protocol = only.includes('protocol') ? await protocolFigures(rows, kernelsBackend, peerReady) : null;
+  if (only.includes('builds')) await buildFigures(rows, backends, kernelsBackend);
+  if (only.includes('click')) await clickFigures(rows);
+  if (only.includes('other')) await otherFigures(rows);
+  if (values.tta) await ttaFigures(rows, peerReady);
   const machine = {
     cores: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
+    cpu: cpuInfo(cpus()[0]?.model ?? 'unknown'),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.versions.node,
     date: started.toISOString(),
   };
+  const file = check ? 'check.json' : 'latest.json';
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ machine, rows }, null, 2));
-  console.log(`\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}\n`);
-  console.log(`Each figure: median of ${RUNS} runs [smallest–largest].\n`);
+  writeFileSync(join(here, 'results', file), JSON.stringify({ check, sections: only, machine, protocol, rows }, null, 2));
+  const features = (['avx2', 'avx512', 'fma'] as const).map((f) => `${f.toUpperCase()} ${machine.cpu[f] ? 'yes' : 'no'}`).join(', ');
+  console.log(`\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu.model} (${features}), Node ${machine.node}\n`);
+  if (check) console.log('A CHECK OF THE BENCH (fewer than 30 batches, fewer than 5 rounds or only some sections): not figures to quote.\n');
+  if (protocol) {
+    console.log(
+      `Protocol: per cell, rounds of fresh processes alternating ours and PyTorch at ${THREADS.join(' and ')} threads, a calibration before, between and after;`,
+    );
+    console.log(
+      `disturbed rounds (calibrations moved or slow by more than ${100 * TOLERANCE}%, more threads below fewer) run again. Kernel build: ${protocol.kernels.join(', ')}.\n`,
+    );
+    console.log('| cell | threads | ours, samples/s | PyTorch, samples/s | ours / PyTorch | rounds counted / run |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const [cell, result] of Object.entries(protocol.cells)) {
+      const counted = result.rounds.filter((r) => !r.disturbed.length).length;
+      if (!result.summary.length) console.log(`| ${cell} | — | — | — | — | 0 / ${result.rounds.length} INCOMPLETE |`);
+      for (const s of result.summary) {
+        const f = (x: Stat | null, d = 0) => (x ? `${x.median.toFixed(d)} [${x.min.toFixed(d)}–${x.max.toFixed(d)}]` : '—');
+        console.log(
+          `| ${cell} | ${s.threads} | ${f(s.ours)} | ${f(s.peer)} | ${f(s.ratio, 2)} | ${counted} / ${result.rounds.length}${result.complete ? '' : ' INCOMPLETE'} |`,
+        );
+      }
+    }
+    console.log('');
+  }
+  console.log(`All rows: median [smallest–largest]; protocol rows over their undisturbed rounds, the others over ${RUNS} runs.\n`);
   console.log('| metric | cell | backend | value | PyTorch | ours / PyTorch | note |');
   console.log('| --- | --- | --- | ---: | ---: | ---: | --- |');
   const fmt = (v: number, s?: [number, number]) => (Number.isNaN(v) ? '—' : s ? `${v} [${s[0]}–${s[1]}]` : `${v}`);
   for (const r of rows) {
     console.log(
-      `| ${r.metric} | ${r.cell ?? ''} | ${r.backend ?? ''} | ${fmt(r.value, r.spread)} ${r.unit} | ${r.peer === undefined ? '' : fmt(r.peer, r.peerSpread)} | ${r.ratio ?? ''} | ${r.note ?? ''} |`,
+      `| ${r.metric} | ${r.cell ?? ''} | ${r.backend ?? ''} | ${fmt(r.value, r.spread)} ${r.unit} | ${r.peer === undefined ? '' : fmt(r.peer, r.peerSpread)} | ${r.ratio === undefined ? '' : fmt(r.ratio, r.ratioSpread)} | ${r.note ?? ''} |`,
     );
   }
-  console.log(`\nrows written to bench/results/latest.json`);
+  console.log(`\nwritten to bench/results/${file}`);
 }
 
 main().catch((err) => {

@@ -1,7 +1,12 @@
-/** One throughput measurement in a fresh process, so each backend starts clean. Prints one JSON line. */
+/**
+ * One throughput measurement in a fresh process, so each backend starts clean. Prints one JSON line
+ * with what ran: the training path, the kernel build (relaxed or plain SIMD) and the kernel threads.
+ */
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/node/engine/backend';
 import { loadDataset } from '../src/node/engine/dataset';
+import { defaultThreads } from '../src/node/engine/fusedTrainer';
+import { kernelVariant } from '../src/node/engine/kernels/recurrentKernel';
 import { createModel } from '../src/node/engine/model';
 import { trainModel } from '../src/node/engine/train';
 import type { CellType } from '../src/shared/types';
@@ -23,7 +28,7 @@ async function main() {
   const model = createModel({ cell, hidden: 128 });
   let tWarm = 0,
     tEnd = 0;
-  await trainModel(model, {
+  const summary = await trainModel(model, {
     train: ds.train,
     test: ds.test,
     testLimit: 10,
@@ -36,7 +41,15 @@ async function main() {
     },
   });
   console.log(
-    JSON.stringify({ cell, backend: backend.name, kernels: values.kernels ?? 'auto', batches, samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000) }),
+    JSON.stringify({
+      cell,
+      backend: backend.name,
+      kernels: values.kernels ?? 'auto',
+      path: summary.path,
+      ...(summary.path === 'kernels' ? { kernel: kernelVariant(), threads: defaultThreads() } : {}),
+      batches,
+      samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000),
+    }),
   );
 }
 

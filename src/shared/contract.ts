@@ -272,7 +272,12 @@ export interface Events {
   'train:progress': TrainProgress;
   /** Which path trains the running job and why, sent once before its first batch. */
   'train:path': PathChoice;
-  'train:done': { summary: TrainSummary; version: ModelVersion | null };
+  /**
+   * `waitedSec`: seconds from the train:start request to this event, what a person waits for: the
+   * trainer's start, loading MNIST, training, the test pass, saving and activating the version
+   * (the summary's `elapsedSec` is the trainer's training time alone).
+   */
+  'train:done': { summary: TrainSummary; version: ModelVersion | null; waitedSec: number };
   'train:error': { error: string };
   /** The probe set on the hidden-state map after each epoch of the running job. */
   'train:map': TrainingMapFrame;

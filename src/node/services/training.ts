@@ -18,6 +18,8 @@ function cancelledSummary(elapsedSec: number): TrainSummary {
 export class TrainingService {
   readonly trainer: TrainerManager;
   #choice: PathChoice | null = null;
+  /** When the running job was requested (performance.now()). */
+  #requestedAt = 0;
 
   constructor(
     spawn: SpawnTrainer,
@@ -35,7 +37,7 @@ export class TrainingService {
     this.trainer = new TrainerManager(spawn, {
       progress: (p) => deps.emit('train:progress', p),
       done: (msg, job) => this.#finish(msg, job),
-      cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null }),
+      cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null, waitedSec: this.#waited() }),
       error: (error) => deps.emit('train:error', { error }),
       map: (frame) => deps.emit('train:map', frame),
       path: (choice) => {
@@ -57,6 +59,7 @@ export class TrainingService {
 
   start(req: TrainStartRequest): { started: true } {
     this.trainer.assertIdle();
+    const requestedAt = performance.now();
     const { active, store, samples, dataDir } = this.deps;
     let { cell, hidden } = req;
     let base;
@@ -90,6 +93,7 @@ export class TrainingService {
       pathCache: this.deps.pathCacheFile ? { file: this.deps.pathCacheFile, version: this.deps.appVersion ?? '' } : undefined,
     };
     this.trainer.start(job);
+    this.#requestedAt = requestedAt;
     this.#choice = null;
     return { started: true };
   }
@@ -117,6 +121,11 @@ export class TrainingService {
       );
       await this.deps.active.adopt(version.id);
     }
-    this.deps.emit('train:done', { summary: msg.summary, version });
+    this.deps.emit('train:done', { summary: msg.summary, version, waitedSec: this.#waited() });
+  }
+
+  /** Seconds since the running (or just finished) job was requested. */
+  #waited(): number {
+    return +((performance.now() - this.#requestedAt) / 1000).toFixed(2);
   }
 }

@@ -54,6 +54,8 @@ describe('trainer process', () => {
     expect(during.probs).toEqual((before as { probs: number[] }).probs);
     const done = await waitFor(events, 'train:done');
     expect(done.summary.cancelled).toBe(false);
+    // What a person waited for, from the request: the trainer's start, loading, training, testing and saving.
+    expect(done.waitedSec).toBeGreaterThan(done.summary.elapsedSec);
     expect(done.summary.path).toBe('kernels');
     expect(done.summary.choice).toEqual(choice);
     expect(services.status().trainingPath).toBeNull();

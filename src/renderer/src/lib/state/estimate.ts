@@ -1,7 +1,8 @@
 /**
- * Rough training speed (samples/s at 128 hidden units, measured on two cores;
+ * Rough training speed (samples/s at 128 hidden units, measured on two otherwise idle cores;
  * see docs/BENCHMARKS.md), used to show how long a run will take before it
- * starts. Once a run is going, the live ETA from the trainer replaces this.
+ * starts. Once a run is going, the live ETA from the trainer replaces this, and
+ * busierThanAssumed says when the two part by more than the machine's load explains away.
  * On the wasm and cpu backends training runs on the fused kernels; tfjs-node
  * keeps its own native path.
  */
@@ -25,4 +26,18 @@ const STARTUP_SEC = 1.2;
 export function estimatedSeconds(cell: CellType, hidden: number, samples: number, epochs: number, backend: string): number {
   const rate = estimatedRate(cell, hidden, backend);
   return STARTUP_SEC + (epochs * samples) / rate + epochs * (MNIST_TEST / (rate * 3));
+}
+
+/** The estimate assumes an otherwise idle machine; a run heading for more than this much longer says the machine is busier. */
+export const BUSY_MARGIN = 0.25;
+/** Seconds after the click before the live ETA is compared with the estimate (start-up and warm-up settle first). */
+export const BUSY_AFTER_SEC = 10;
+
+/**
+ * True when, at least BUSY_AFTER_SEC after the click, the run is heading for more than
+ * BUSY_MARGIN longer than estimated: seconds since the click plus the live ETA against the
+ * estimate made before the run. A run faster than estimated says nothing.
+ */
+export function busierThanAssumed(estimateSec: number, sinceClickSec: number, etaSec: number): boolean {
+  return sinceClickSec >= BUSY_AFTER_SEC && sinceClickSec + etaSec > estimateSec * (1 + BUSY_MARGIN);
 }

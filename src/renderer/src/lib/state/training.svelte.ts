@@ -1,11 +1,12 @@
 /** The training panel: the form, the live run and its history of points for the charts. */
-import type { TrainStartRequest } from '../../../../shared/contract';
-import type { BatchProgress, EpochProgress, PathChoice, TrainSummary, ModelVersion } from '../../../../shared/types';
+import type { Events, TrainStartRequest } from '../../../../shared/contract';
+import type { BatchProgress, EpochProgress, PathChoice } from '../../../../shared/types';
 import { api } from '../api';
 import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
 import { notices } from './notices.svelte';
 import { describeError, fmt, t } from '../i18n/index.svelte';
 import { announcer } from './announcer.svelte';
+import { busierThanAssumed } from './estimate';
 
 export class TrainingState {
   form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
@@ -16,10 +17,14 @@ export class TrainingState {
   /** Per-batch points: x in fractional epochs. */
   loss = $state.raw<{ xs: number[]; ys: number[] }>({ xs: [], ys: [] });
   acc = $state.raw<{ xs: number[]; ys: number[] }>({ xs: [], ys: [] });
-  last = $state.raw<{ summary: TrainSummary; version: ModelVersion | null } | null>(null);
+  last = $state.raw<Events['train:done'] | null>(null);
   error = $state<string | null>(null);
   /** Which path trains the current (or last) run and why; null until the trainer has chosen. */
   path = $state.raw<PathChoice | null>(null);
+  /** Set while the running job heads for more than 25% past the estimate made before it (see busierThanAssumed). */
+  busier = $state.raw<{ estimateSec: number; projectedSec: number } | null>(null);
+  /** The estimate shown when Train was clicked and when that was (performance.now()); null for a run adopted after a reload. */
+  #clicked: { estimateSec: number; at: number } | null = null;
 
   constructor() {
     api.on('train:progress', (p) => {
@@ -29,6 +34,7 @@ export class TrainingState {
         const x = p.epoch - 1 + p.batch / p.batches;
         this.loss = { xs: [...this.loss.xs, x], ys: [...this.loss.ys, p.loss] };
         this.acc = { xs: [...this.acc.xs, x], ys: [...this.acc.ys, p.accuracy] };
+        this.#checkPace(p);
       } else this.epochs = [...this.epochs, p];
     });
     api.on('train:path', (c) => {
@@ -36,6 +42,7 @@ export class TrainingState {
     });
     api.on('train:done', (d) => {
       this.running = false;
+      this.busier = null;
       this.last = d;
       if (d.summary.choice) this.path = d.summary.choice;
       if (d.summary.epochs.length) this.epochs = d.summary.epochs;
@@ -45,6 +52,7 @@ export class TrainingState {
     });
     api.on('train:error', (e) => {
       this.running = false;
+      this.busier = null;
       this.error = e.error;
       notices.push('error', e.error);
     });
@@ -75,7 +83,10 @@ export class TrainingState {
     return p?.id ?? null;
   }
 
-  async start(): Promise<void> {
+  /** Start a run with the form's settings; `estimateSec` is the estimate the form showed. */
+  async start(estimateSec?: number): Promise<void> {
+    this.#clicked = estimateSec ? { estimateSec, at: performance.now() } : null;
+    this.busier = null;
     this.starting = true;
     this.error = null;
     this.last = null;
@@ -93,6 +104,15 @@ export class TrainingState {
     } finally {
       this.starting = false;
     }
+  }
+
+  /** Compare the live ETA with the estimate shown at the click. */
+  #checkPace(p: BatchProgress): void {
+    if (!this.#clicked) return;
+    const since = (performance.now() - this.#clicked.at) / 1000;
+    const busy = busierThanAssumed(this.#clicked.estimateSec, since, p.etaSec);
+    if (busy) this.busier = { estimateSec: this.#clicked.estimateSec, projectedSec: since + p.etaSec };
+    else if (this.busier) this.busier = null;
   }
 
   async cancel(): Promise<void> {

@@ -11,7 +11,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           trainer: resolve('src/node/trainer/main.ts'),
           'kernel-worker': resolve('src/node/engine/kernels/workerMain.ts'),
-          'eval-worker': resolve('src/node/engine/evalWorker.ts'),
+          'eval-worker': resolve('src/node/engine/inference/evalWorker.ts'),
           'viz-worker': resolve('src/node/engine/viz/vizWorkerMain.ts'),
         },
       },

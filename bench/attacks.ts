@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { initBackend } from '../src/node/engine/backend';
-import { modelToBytes } from '../src/node/engine/artifacts';
-import { createModel } from '../src/node/engine/model';
-import { ModelStore } from '../src/node/engine/store';
+import { modelToBytes } from '../src/node/engine/model/artifacts';
+import { createModel } from '../src/node/engine/model/model';
+import { ModelStore } from '../src/node/engine/model/store';
 import { decode, encode } from '../src/shared/wire';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

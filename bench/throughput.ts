@@ -4,11 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/node/engine/backend';
-import { loadDataset } from '../src/node/engine/dataset';
-import { defaultThreads } from '../src/node/engine/fusedTrainer';
+import { loadDataset } from '../src/node/engine/data/dataset';
+import { defaultThreads } from '../src/node/engine/training/kernelStepper';
 import { kernelVariant } from '../src/node/engine/kernels/recurrentKernel';
-import { createModel } from '../src/node/engine/model';
-import { trainModel } from '../src/node/engine/train';
+import { createModel } from '../src/node/engine/model/model';
+import { trainModel } from '../src/node/engine/training/train';
 import type { CellType } from '../src/shared/types';
 
 const { values } = parseArgs({

@@ -8,10 +8,10 @@
  */
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/node/engine/backend';
-import { loadTrainingData, pixelsOf, type TrainSplit } from '../src/node/engine/dataset';
-import { FusedTrainer } from '../src/node/engine/fusedTrainer';
-import { createModel } from '../src/node/engine/model';
-import { mulberry32, permutation } from '../src/node/engine/random';
+import { loadTrainingData, pixelsOf, type TrainSplit } from '../src/node/engine/data/dataset';
+import { FusedTrainer } from '../src/node/engine/training/kernelStepper';
+import { createModel } from '../src/node/engine/model/model';
+import { mulberry32, permutation } from '../src/node/engine/data/random';
 import { learningRateAt } from '../src/shared/training';
 import { PIXELS, type CellType, type Schedule } from '../src/shared/types';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { initBackend } from '../src/node/engine/backend';
-import { loadDataset, type Dataset } from '../src/node/engine/dataset';
+import { loadDataset, type Dataset } from '../src/node/engine/data/dataset';
 import type { BackendName } from '../src/shared/types';
 
 /** A fresh temp folder removed after the file's tests. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';
 import { createDispatch } from '../node/services/dispatch';
-import { AppServices } from '../node/services';
+import { AppServices } from '../node/services/index';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './appProtocol';
 import { registerIpc } from './ipc';
 import { utilityTrainer } from './utilityTrainer';

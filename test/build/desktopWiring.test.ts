@@ -8,7 +8,7 @@ import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSplit } from '../../src/node/engine/dataset';
+import { loadSplit } from '../../src/node/engine/data/dataset';
 import { CHANNELS } from '../../src/shared/contract';
 import { tempDir } from '../helpers';
 

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadSplit, type DataSplit } from '../../src/node/engine/dataset';
-import { loadModelFolder } from '../../src/node/engine/modelFolder';
-import { Tracer } from '../../src/node/engine/trace';
+import { loadSplit, type DataSplit } from '../../src/node/engine/data/dataset';
+import { loadModelFolder } from '../../src/node/engine/model/folder';
+import { Tracer } from '../../src/node/engine/inference/trace';
 import { PIXELS, SIDE } from '../../src/shared/types';
 import { drawStrokes, SEVEN, SHOTS, useApp } from './harness';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { createModel } from '../../src/node/engine/model';
-import { ModelStore } from '../../src/node/engine/store';
-import { AppServices } from '../../src/node/services';
+import { createModel } from '../../src/node/engine/model/model';
+import { ModelStore } from '../../src/node/engine/model/store';
+import { AppServices } from '../../src/node/services/index';
 import { forkTrainer } from '../../src/node/trainer/forkTrainer';
 import type { SpawnTrainer } from '../../src/node/trainer/manager';
 import type { Events } from '../../src/shared/contract';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelFolder } from '../../src/node/engine/modelFolder';
-import { mulberry32 } from '../../src/node/engine/random';
+import { loadModelFolder } from '../../src/node/engine/model/folder';
+import { mulberry32 } from '../../src/node/engine/data/random';
 import { centreOfMass, preprocess, resize } from '../../src/shared/preprocess';
 import { mnistSlice } from '../helpers';
 

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initBackend } from '../engine/backend';
-import { defaultMnistDir, loadTrainingData } from '../engine/dataset';
-import { runJob, runManifest } from '../engine/job';
-import { readModelFolder } from '../engine/modelFolder';
-import { ModelStore } from '../engine/store';
+import { defaultMnistDir, loadTrainingData } from '../engine/data/dataset';
+import { runJob, runManifest } from '../engine/training/job';
+import { readModelFolder } from '../engine/model/folder';
+import { ModelStore } from '../engine/model/store';
 import type { PathChoice, TrainProgress } from '../../shared/types';
 import { parseTrainArgs, USAGE, UsageError } from './args';
 

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Each worker's built name and its source, relative to src/node/engine. */
 export const WORKERS = {
   'kernel-worker': 'kernels/workerMain.ts',
-  'eval-worker': 'evalWorker.ts',
+  'eval-worker': 'inference/evalWorker.ts',
   'viz-worker': 'viz/vizWorkerMain.ts',
 } as const;
 export type WorkerName = keyof typeof WORKERS;

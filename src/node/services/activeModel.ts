@@ -2,8 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ActiveModel, Events, Prediction } from '../../shared/contract';
 import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/types';
-import { BUILTIN_ID, type ModelStore } from '../engine/store';
-import { Tracer } from '../engine/trace';
+import { BUILTIN_ID, type ModelStore } from '../engine/model/store';
+import { Tracer } from '../engine/inference/trace';
 import { CodedError } from '../../shared/errors';
 import { Tracing } from './tracing';
 

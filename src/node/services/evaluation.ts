@@ -1,9 +1,9 @@
 /** The test set: its size, digits by index for galleries, and evaluation of the active model on all of it. */
 import type { Digits, Evaluation } from '../../shared/contract';
 import { CLASSES, PIXELS } from '../../shared/types';
-import { idxCount, loadSplit, type DataSplit } from '../engine/dataset';
-import { evalCancelled, EvalPool, type EvalPoolOptions } from '../engine/evalPool';
-import { classifyOffThread, confusionReport } from '../engine/evaluate';
+import { idxCount, loadSplit, type DataSplit } from '../engine/data/dataset';
+import { evalCancelled, EvalPool, type EvalPoolOptions } from '../engine/inference/evalPool';
+import { classifyOffThread, confusionReport } from '../engine/inference/evaluate';
 import type { ActiveModelService } from './activeModel';
 import { CodedError } from '../../shared/errors';
 

@@ -6,9 +6,9 @@
  */
 import type { Responses, UploadedFile } from '../../shared/contract';
 import type { ModelVersion } from '../../shared/types';
-import { CorruptModelError, MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../engine/artifacts';
-import { checkModelFiles, readModelFolder } from '../engine/modelFolder';
-import type { ModelStore } from '../engine/store';
+import { CorruptModelError, MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../engine/model/artifacts';
+import { checkModelFiles, readModelFolder } from '../engine/model/folder';
+import type { ModelStore } from '../engine/model/store';
 import type { ActiveModelService } from './activeModel';
 import { CodedError } from '../../shared/errors';
 

@@ -11,9 +11,9 @@ import { basename, dirname, join } from 'node:path';
 import { SAMPLES_PAGE, type Sample, type SamplePage } from '../../shared/contract';
 import { CodedError, errorMessage } from '../../shared/errors';
 import { CLASSES, PIXELS } from '../../shared/types';
-import { fsyncDir, writeFileDurable } from '../engine/durableFs';
-import type { SampleArrays } from '../engine/job';
-import { readRegularFile } from '../engine/artifacts';
+import { fsyncDir, writeFileDurable } from '../engine/model/durableFs';
+import type { SampleArrays } from '../engine/training/job';
+import { readRegularFile } from '../engine/model/artifacts';
 
 interface StoredSample {
   id: string;

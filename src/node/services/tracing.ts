@@ -6,7 +6,7 @@
  */
 import type { CellTerms } from '../../shared/contract';
 import type { TraceResult } from '../../shared/types';
-import { INLINE_TRACE_COST, traceCost, type Tracer } from '../engine/trace';
+import { INLINE_TRACE_COST, traceCost, type Tracer } from '../engine/inference/trace';
 import { VizWorker } from '../engine/viz/vizWorker';
 
 export class Tracing {

@@ -1,9 +1,9 @@
 /** Training runs: start (from scratch, or fine-tune the active model with the user's samples), cancel, and adopt the result. */
 import type { Events, TrainStartRequest } from '../../shared/contract';
 import type { ModelVersion, PathChoice, TrainSummary } from '../../shared/types';
-import { runManifest } from '../engine/job';
-import { weightBytes } from '../engine/modelFormat';
-import type { ModelStore } from '../engine/store';
+import { runManifest } from '../engine/training/job';
+import { weightBytes } from '../engine/model/format';
+import type { ModelStore } from '../engine/model/store';
 import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
 import type { DoneMessage, StartMessage } from '../trainer/protocol';
 import type { ActiveModelService } from './activeModel';

@@ -3,11 +3,11 @@
  * child_process.fork in web mode and tests). It owns its own tfjs backend,
  * runs one job, and sends the finished weights back to main as bytes.
  */
-import { modelToBytes } from '../engine/artifacts';
+import { modelToBytes } from '../engine/model/artifacts';
 import { initBackend } from '../engine/backend';
-import { loadTrainingData, pixelsOf } from '../engine/dataset';
-import { runJob } from '../engine/job';
-import { fusedEligible, prestartWorkers } from '../engine/fusedTrainer';
+import { loadTrainingData, pixelsOf } from '../engine/data/dataset';
+import { runJob } from '../engine/training/job';
+import { fusedEligible, prestartWorkers } from '../engine/training/kernelStepper';
 import { EpochMaps, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
 import type { StartMessage, TrainerMessage } from './protocol';
 

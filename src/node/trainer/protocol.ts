@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { TrainStartRequest } from '../../shared/contract';
 import type { PathChoice, TrainProgress, TrainSummary } from '../../shared/types';
-import type { JobSpec } from '../engine/job';
+import type { JobSpec } from '../engine/training/job';
 
 /** Main → trainer: run one training job. */
 export interface StartMessage {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDispatch } from '../services/dispatch';
 import { builtinModelDir, projectRoot, rendererDir, userDataDir } from '../paths';
-import { AppServices } from '../services';
+import { AppServices } from '../services/index';
 import { forkTrainer } from '../trainer/forkTrainer';
 import { startWebServer, type WebServer } from './server';
 

@@ -8,10 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { currentBackend } from '../../../src/node/engine/backend';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { FusedTrainer } from '../../../src/node/engine/fusedTrainer';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { FusedTrainer } from '../../../src/node/engine/training/kernelStepper';
 import { KernelWorker } from '../../../src/node/engine/kernels/kernelWorker';
-import { createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model/model';
 import { CELLS, CLASSES, PIXELS, type CellType } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

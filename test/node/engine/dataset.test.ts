@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { defaultMnistDir, IdxError, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/dataset';
+import { defaultMnistDir, IdxError, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/data/dataset';
 import { tempDir } from '../../helpers';
 
 const mnist = defaultMnistDir();

@@ -15,12 +15,12 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/node/engine/backend';
-import { defaultMnistDir, loadSplit } from '../../../src/node/engine/dataset';
-import { EvalPool, MAX_WAITING, type StartWorker } from '../../../src/node/engine/evalPool';
-import { shareOf } from '../../../src/node/engine/evalWorker';
-import { classifyOffThread, predictClasses } from '../../../src/node/engine/evaluate';
-import { createModel } from '../../../src/node/engine/model';
-import { loadModelFolder } from '../../../src/node/engine/modelFolder';
+import { defaultMnistDir, loadSplit } from '../../../src/node/engine/data/dataset';
+import { EvalPool, MAX_WAITING, type StartWorker } from '../../../src/node/engine/inference/evalPool';
+import { shareOf } from '../../../src/node/engine/inference/evalWorker';
+import { classifyOffThread, predictClasses } from '../../../src/node/engine/inference/evaluate';
+import { createModel } from '../../../src/node/engine/model/model';
+import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { startWorker } from '../../../src/node/engine/threads';
 import { CodedError } from '../../../src/shared/errors';
 
@@ -193,8 +193,8 @@ describe('evaluation threads', () => {
     const src = (f: string) => JSON.stringify(pathToFileURL(join(process.cwd(), 'src/node/engine', f)).href);
     writeFileSync(
       script,
-      `import { EvalPool } from ${src('evalPool.ts')};
-       import { defaultMnistDir } from ${src('dataset.ts')};
+      `import { EvalPool } from ${src('inference/evalPool.ts')};
+       import { defaultMnistDir } from ${src('data/dataset.ts')};
        const pool = new EvalPool({ dataDir: defaultMnistDir(), threads: 2 });
        const zeros = [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n));
        pool.classify('rnn', 8, zeros).then((r) => console.log('classified', r.predicted.length));`,

@@ -7,12 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bytesToModel } from '../../../src/node/engine/artifacts';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { predictClasses } from '../../../src/node/engine/evaluate';
-import { FusedTrainer } from '../../../src/node/engine/fusedTrainer';
-import { runJob, type SampleArrays } from '../../../src/node/engine/job';
-import { readModelFolder } from '../../../src/node/engine/modelFolder';
+import { bytesToModel } from '../../../src/node/engine/model/artifacts';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { predictClasses } from '../../../src/node/engine/inference/evaluate';
+import { FusedTrainer } from '../../../src/node/engine/training/kernelStepper';
+import { runJob, type SampleArrays } from '../../../src/node/engine/training/job';
+import { readModelFolder } from '../../../src/node/engine/model/folder';
 import { FINETUNE_REQUEST, QUICK_RETRAIN } from '../../../src/shared/presets';
 import { FINETUNE, finetuneMix } from '../../../src/shared/training';
 import { PIXELS, type TrainConfig } from '../../../src/shared/types';

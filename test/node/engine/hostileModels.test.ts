@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { modelToBytes } from '../../../src/node/engine/artifacts';
+import { modelToBytes } from '../../../src/node/engine/model/artifacts';
 import { initBackend } from '../../../src/node/engine/backend';
-import { sha256 } from '../../../src/node/engine/durableFs';
-import { createModel } from '../../../src/node/engine/model';
-import { readModelFolder } from '../../../src/node/engine/modelFolder';
-import { ModelStore } from '../../../src/node/engine/store';
+import { sha256 } from '../../../src/node/engine/model/durableFs';
+import { createModel } from '../../../src/node/engine/model/model';
+import { readModelFolder } from '../../../src/node/engine/model/folder';
+import { ModelStore } from '../../../src/node/engine/model/store';
 import { tempDir } from '../../helpers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

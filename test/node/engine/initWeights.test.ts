@@ -1,8 +1,8 @@
 /** Starting weights: Keras's distributions, drawn reproducibly from the seed. */
 import { describe, expect, it } from 'vitest';
-import { glorotUniform, initialWeights, orthogonal } from '../../../src/node/engine/initWeights';
-import { createModel } from '../../../src/node/engine/model';
-import { mulberry32 } from '../../../src/node/engine/random';
+import { glorotUniform, initialWeights, orthogonal } from '../../../src/node/engine/model/initWeights';
+import { createModel } from '../../../src/node/engine/model/model';
+import { mulberry32 } from '../../../src/node/engine/data/random';
 import { CELLS, GATES } from '../../../src/shared/types';
 
 /** Largest |A·Aᵀ − I| over the rows of a rows × cols matrix (or columns, when `byColumns`). */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { currentBackend } from '../../../src/node/engine/backend';
-import type { Dataset } from '../../../src/node/engine/dataset';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { PARAMS } from '../../../src/node/engine/kernels/recurrentKernel';
 import { CELLS } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';

@@ -1,7 +1,7 @@
 /** Shared by the kernel tests: a tfjs model and a fused kernel holding the same perturbed weights. */
 import * as tf from '@tensorflow/tfjs';
 import { PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
-import { createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model/model';
 import type { CellType } from '../../../src/shared/types';
 
 /** A model with every weight perturbed, and a kernel holding the same weights. */

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { currentBackend } from '../../../src/node/engine/backend';
-import { fusedEligible } from '../../../src/node/engine/fusedTrainer';
+import { fusedEligible } from '../../../src/node/engine/training/kernelStepper';
 import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
-import { createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model/model';
 import type { CellType } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 import { kernelPair, maxRelErr } from './kernelPair';
@@ -75,7 +75,7 @@ describe('fused recurrent kernels', () => {
 
 describe('fused training', () => {
   it.each(['rnn', 'gru', 'lstm'] as const)('%s: splitting a batch across two threads gives the same gradients as one', async (cell) => {
-    const { FusedTrainer } = await import('../../../src/node/engine/fusedTrainer');
+    const { FusedTrainer } = await import('../../../src/node/engine/training/kernelStepper');
     const model = createModel({ cell, hidden: 64, seed: 3 });
     const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
     const two = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 2 });
@@ -100,7 +100,7 @@ describe('fused training', () => {
   ] as const)(
     '%s: one epoch on a slice reaches the same test accuracy as the plain tfjs path with the same seed',
     async (cell, hidden, limit, learningRate) => {
-      const { trainModel } = await import('../../../src/node/engine/train');
+      const { trainModel } = await import('../../../src/node/engine/training/train');
       const slice = await mnistSlice(3000, 1000);
       const run = async (kernels: 'auto' | 'off') => {
         const m = createModel({ cell, hidden, seed: 42 });

@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/node/engine/backend';
-import { FusedTrainer } from '../../../src/node/engine/fusedTrainer';
-import { classify } from '../../../src/node/engine/kernels/classify';
+import { FusedTrainer } from '../../../src/node/engine/training/kernelStepper';
+import { classify } from '../../../src/node/engine/inference/classify';
 import { paddedHidden, resizeHidden } from '../../../src/node/engine/kernels/padding';
 import { PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
-import { createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model/model';
 import { CELLS, CLASSES, PIXELS, SIDE } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

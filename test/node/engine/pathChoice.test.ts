@@ -7,10 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { createModel } from '../../../src/node/engine/model';
-import { MAX_CACHE_BYTES, pathKey, readPathCache, type PathOptions } from '../../../src/node/engine/pathChoice';
-import { trainModel } from '../../../src/node/engine/train';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { createModel } from '../../../src/node/engine/model/model';
+import { MAX_CACHE_BYTES, pathKey, readPathCache, type PathOptions } from '../../../src/node/engine/training/pathChoice';
+import { trainModel } from '../../../src/node/engine/training/train';
 import type { PathChoice, TrainConfig, TrainPath, TrainProgress } from '../../../src/shared/types';
 import { mnistSlice, tempDir } from '../../helpers';
 

@@ -3,9 +3,9 @@
  * engine has it, and gives the plain build's forward pass and gradients to rounding.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { kernelVariant, PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
-import { createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model/model';
 import { CELLS, PIXELS } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

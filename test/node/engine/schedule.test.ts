@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { createModel } from '../../../src/node/engine/model';
-import { trainModel } from '../../../src/node/engine/train';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { createModel } from '../../../src/node/engine/model/model';
+import { trainModel } from '../../../src/node/engine/training/train';
 import { learningRateAt, ONE_CYCLE, TUTORIAL_CONFIG } from '../../../src/shared/training';
 import type { Schedule } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';

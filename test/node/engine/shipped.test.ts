@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelFolder } from '../../../src/node/engine/modelFolder';
-import { accuracy as evaluate } from '../../../src/node/engine/evaluate';
+import { loadModelFolder } from '../../../src/node/engine/model/folder';
+import { accuracy as evaluate } from '../../../src/node/engine/inference/evaluate';
 import { mnistSlice } from '../../helpers';
 
 describe('the model shipped in resources/model', () => {

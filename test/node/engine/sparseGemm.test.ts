@@ -6,7 +6,7 @@
  * transposed as the weight gradient reads it.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/node/engine/dataset';
+import { loadDataset } from '../../../src/node/engine/data/dataset';
 import { kernelModule, type KernelVariant } from '../../../src/node/engine/kernels/recurrentKernel';
 
 type Gemm = (M: number, N: number, K: number, A: number, rsA: number, csA: number, B: number, ldb: number, C: number, ldc: number) => void;

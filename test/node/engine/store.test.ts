@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../../src/node/engine/artifacts';
-import { createModel } from '../../../src/node/engine/model';
-import { BUILTIN_ID, ModelStore, type ManifestInput } from '../../../src/node/engine/store';
+import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../../src/node/engine/model/artifacts';
+import { createModel } from '../../../src/node/engine/model/model';
+import { BUILTIN_ID, ModelStore, type ManifestInput } from '../../../src/node/engine/model/store';
 import { mnistSlice, tempDir } from '../../helpers';
 
 const meta = (over: Partial<ManifestInput> = {}): ManifestInput => ({
@@ -127,7 +127,7 @@ describe('ModelStore', () => {
     writeFileSync(join(dir, MODEL_FILE), bytes);
     // Even with matching checksums the missing manifest is caught.
     const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8'));
-    const { sha256 } = await import('../../../src/node/engine/durableFs');
+    const { sha256 } = await import('../../../src/node/engine/model/durableFs');
     manifest.files[MODEL_FILE] = { sha256: sha256(bytes), bytes: bytes.length };
     writeFileSync(join(dir, MANIFEST_FILE), JSON.stringify(manifest));
     const loaded = await store.load();

@@ -15,10 +15,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelToBytes } from '../../../src/node/engine/artifacts';
-import { sha256 } from '../../../src/node/engine/durableFs';
-import { createModel } from '../../../src/node/engine/model';
-import { ModelStore } from '../../../src/node/engine/store';
+import { modelToBytes } from '../../../src/node/engine/model/artifacts';
+import { sha256 } from '../../../src/node/engine/model/durableFs';
+import { createModel } from '../../../src/node/engine/model/model';
+import { ModelStore } from '../../../src/node/engine/model/store';
 import { pinBackend, tempDir } from '../../helpers';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -14,10 +14,10 @@ import * as tf from '@tensorflow/tfjs';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../../src/node/engine/artifacts';
-import { sha256 } from '../../../src/node/engine/durableFs';
-import { createModel } from '../../../src/node/engine/model';
-import { ModelStore, type ManifestInput } from '../../../src/node/engine/store';
+import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../../src/node/engine/model/artifacts';
+import { sha256 } from '../../../src/node/engine/model/durableFs';
+import { createModel } from '../../../src/node/engine/model/model';
+import { ModelStore, type ManifestInput } from '../../../src/node/engine/model/store';
 import type { CellType } from '../../../src/shared/types';
 import { mnistSlice, tempDir } from '../../helpers';
 

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../../../src/node/engine/backend';
-import { ModelStore } from '../../../src/node/engine/store';
+import { ModelStore } from '../../../src/node/engine/model/store';
 import type { CellType } from '../../../src/shared/types';
 
 const [root, modelsDir] = process.argv.slice(2);

@@ -1,9 +1,9 @@
 /** Batches split over any number of kernel threads give the gradients of one thread. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { defaultThreads, FusedTrainer, MAX_THREADS, prestartWorkers, splitBatch, waitingWorkers } from '../../../src/node/engine/fusedTrainer';
-import { predictClasses } from '../../../src/node/engine/evaluate';
-import { createModel } from '../../../src/node/engine/model';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { defaultThreads, FusedTrainer, MAX_THREADS, prestartWorkers, splitBatch, waitingWorkers } from '../../../src/node/engine/training/kernelStepper';
+import { predictClasses } from '../../../src/node/engine/inference/evaluate';
+import { createModel } from '../../../src/node/engine/model/model';
 import { PIXELS } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

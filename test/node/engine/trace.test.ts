@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { imageAt, type Dataset } from '../../../src/node/engine/dataset';
-import { createModel } from '../../../src/node/engine/model';
+import { imageAt, type Dataset } from '../../../src/node/engine/data/dataset';
+import { createModel } from '../../../src/node/engine/model/model';
 import { CELLS } from '../../../src/shared/types';
-import { Tracer } from '../../../src/node/engine/trace';
+import { Tracer } from '../../../src/node/engine/inference/trace';
 import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;

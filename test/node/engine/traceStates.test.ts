@@ -8,9 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { createModel, LAYER } from '../../../src/node/engine/model';
-import { Tracer } from '../../../src/node/engine/trace';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { createModel, LAYER } from '../../../src/node/engine/model/model';
+import { Tracer } from '../../../src/node/engine/inference/trace';
 import { CELLS, PIXELS, SIDE, type CellType, type TraceResult } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

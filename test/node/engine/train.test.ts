@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { createModel, describeModel } from '../../../src/node/engine/model';
-import { weightSpecs } from '../../../src/node/engine/modelFormat';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { createModel, describeModel } from '../../../src/node/engine/model/model';
+import { weightSpecs } from '../../../src/node/engine/model/format';
 import { CELLS } from '../../../src/shared/types';
-import { trainModel } from '../../../src/node/engine/train';
+import { trainModel } from '../../../src/node/engine/training/train';
 import { TUTORIAL_CONFIG } from '../../../src/shared/training';
-import { accuracy as evaluate } from '../../../src/node/engine/evaluate';
+import { accuracy as evaluate } from '../../../src/node/engine/inference/evaluate';
 import type { TrainConfig, TrainProgress } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

@@ -7,9 +7,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as backend from '../../../src/node/engine/backend';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { createModel } from '../../../src/node/engine/model';
-import { trainModel } from '../../../src/node/engine/train';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { createModel } from '../../../src/node/engine/model/model';
+import { trainModel } from '../../../src/node/engine/training/train';
 import type { TrainConfig } from '../../../src/shared/types';
 import { mnistSlice } from '../../helpers';
 

@@ -1,18 +1,18 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tf from '@tensorflow/tfjs';
-import { imageAt, type Dataset } from '../../../src/node/engine/dataset';
-import { loadModelFolder } from '../../../src/node/engine/modelFolder';
-import { Tracer } from '../../../src/node/engine/trace';
+import { imageAt, type Dataset } from '../../../src/node/engine/data/dataset';
+import { loadModelFolder } from '../../../src/node/engine/model/folder';
+import { Tracer } from '../../../src/node/engine/inference/trace';
 import { fitHiddenMap } from '../../../src/node/engine/viz/hiddenMap';
 import { rowImportance } from '../../../src/node/engine/viz/occlusion';
-import { BatchForward } from '../../../src/node/engine/viz/batchForward';
+import { BatchForward } from '../../../src/node/engine/inference/batchForward';
 import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/engine/viz/pca';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
 import { projectStates } from '../../../src/shared/projection';
 import { CELLS, CLASSES, SIDE, STEPS } from '../../../src/shared/types';
-import { createModel } from '../../../src/node/engine/model';
+import { createModel } from '../../../src/node/engine/model/model';
 import { mnistSlice } from '../../helpers';
 
 let ds: Dataset;

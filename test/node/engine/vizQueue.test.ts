@@ -4,11 +4,11 @@
  * going to that worker instead of holding the caller's thread.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Tracer, INLINE_TRACE_COST, traceCost } from '../../../src/node/engine/trace';
+import { Tracer, INLINE_TRACE_COST, traceCost } from '../../../src/node/engine/inference/trace';
 import { MAX_QUEUED, VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { Tracing } from '../../../src/node/services/tracing';
 import { CLASSES, GATES, SIDE, type CellType } from '../../../src/shared/types';
-import { mulberry32 } from '../../../src/node/engine/random';
+import { mulberry32 } from '../../../src/node/engine/data/random';
 
 function randomTracer(cell: CellType, hidden: number, seed = 1): Tracer {
   const rand = mulberry32(seed);

@@ -1,7 +1,7 @@
 /** Generated bad requests: every channel × many kinds of wrong, plus unknown channels. */
 import { CHANNELS } from '../../../src/shared/contract';
 import { TRAIN_BOUNDS } from '../../../src/shared/training';
-import { mulberry32 } from '../../../src/node/engine/random';
+import { mulberry32 } from '../../../src/node/engine/data/random';
 
 const pixels = (n: number, v: unknown = 0.5) => new Array(n).fill(v);
 

@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../../src/node/engine/backend';
-import { defaultMnistDir, loadSplit } from '../../../src/node/engine/dataset';
-import { EvalPool } from '../../../src/node/engine/evalPool';
-import { classifyOffThread, predictClasses } from '../../../src/node/engine/evaluate';
-import { loadModelFolder } from '../../../src/node/engine/modelFolder';
+import { defaultMnistDir, loadSplit } from '../../../src/node/engine/data/dataset';
+import { EvalPool } from '../../../src/node/engine/inference/evalPool';
+import { classifyOffThread, predictClasses } from '../../../src/node/engine/inference/evaluate';
+import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { createDispatch } from '../../../src/node/services/dispatch';
 import { makeServices } from '../fixtures';
 

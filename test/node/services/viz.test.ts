@@ -5,7 +5,7 @@ import { createDispatch } from '../../../src/node/services/dispatch';
 import type { HiddenMap } from '../../../src/shared/projection';
 import { makeServices } from '../fixtures';
 import { mnistSlice } from '../../helpers';
-import { imageAt } from '../../../src/node/engine/dataset';
+import { imageAt } from '../../../src/node/engine/data/dataset';
 
 describe('viz service', () => {
   it('fits a version’s map once, caches it in the user data folder, and a fresh start reads the cache', async () => {
@@ -39,7 +39,7 @@ describe('viz service', () => {
     const dispatch = createDispatch(services);
     try {
       const first = ((await dispatch('viz:map', {})) as { value: HiddenMap }).value;
-      const { createModel } = await import('../../../src/node/engine/model');
+      const { createModel } = await import('../../../src/node/engine/model/model');
       const v2 = await services.store.save(createModel({ cell: 'rnn', hidden: 12, seed: 3 }), { ...services.store.list()[0].manifest, command: 'second' });
       await services.active.activate(v2.id);
       const second = ((await dispatch('viz:map', {})) as { value: HiddenMap }).value;

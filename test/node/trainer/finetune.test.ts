@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { predictClasses } from '../../../src/node/engine/evaluate';
-import type { Dataset } from '../../../src/node/engine/dataset';
-import { AppServices } from '../../../src/node/services';
+import { predictClasses } from '../../../src/node/engine/inference/evaluate';
+import type { Dataset } from '../../../src/node/engine/data/dataset';
+import { AppServices } from '../../../src/node/services/index';
 import { createDispatch } from '../../../src/node/services/dispatch';
 import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
 import { FINETUNE_REQUEST, QUICK_RETRAIN } from '../../../src/shared/presets';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDispatch } from '../../../src/node/services/dispatch';
-import type { AppServices } from '../../../src/node/services';
+import type { AppServices } from '../../../src/node/services/index';
 import { HIGH_WATER_BYTES, MAX_CONNECTIONS, MAX_IN_FLIGHT, MAX_RUNNING, startWebServer, type WebServer } from '../../../src/node/web/server';
 import { MAX_REQUEST_BYTES } from '../../../src/shared/contract';
 import { decode, encode } from '../../../src/shared/wire';

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { mulberry32 } from '../../../src/node/engine/random';
+import { mulberry32 } from '../../../src/node/engine/data/random';
 import { createDispatch } from '../../../src/node/services/dispatch';
 import { startWebServer, type WebServer } from '../../../src/node/web/server';
 import { decode, encode } from '../../../src/shared/wire';

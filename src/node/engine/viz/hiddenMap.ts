@@ -6,8 +6,8 @@
 import type { HiddenMap } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
 import { PIXELS, STEPS } from '../../../shared/types';
-import { BatchForward } from './batchForward';
-import type { Tracer } from '../trace';
+import { BatchForward } from '../inference/batchForward';
+import type { Tracer } from '../inference/trace';
 import { pca } from './pca';
 
 /** Digits in the probe set: the first PROBE_DIGITS of the test set. */

@@ -4,7 +4,7 @@
  */
 import { CLASSES, PIXELS, SIDE } from '../../../shared/types';
 import type { RowImportance } from '../../../shared/contract';
-import type { BatchForward } from './batchForward';
+import type { BatchForward } from '../inference/batchForward';
 
 export type { RowImportance };
 

@@ -6,7 +6,7 @@
 import type { TrainingMapFrame } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
 import type { CellType } from '../../../shared/types';
-import { Tracer } from '../trace';
+import { Tracer } from '../inference/trace';
 import { probeStates } from './hiddenMap';
 import { applyOrthogonal, pca, procrustes2d } from './pca';
 

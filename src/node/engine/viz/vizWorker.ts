@@ -12,7 +12,7 @@ import { CodedError } from '../../../shared/errors';
 import type { HiddenMap } from '../../../shared/projection';
 import type { TraceResult } from '../../../shared/types';
 import { startWorker } from '../threads';
-import type { Tracer, TracerWeights } from '../trace';
+import type { Tracer, TracerWeights } from '../inference/trace';
 
 /** What the thread is asked to do, about the model it holds. */
 export type VizJob =

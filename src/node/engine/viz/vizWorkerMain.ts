@@ -6,9 +6,9 @@
 import { parentPort } from 'node:worker_threads';
 import { SIDE } from '../../../shared/types';
 import { errorMessage } from '../../../shared/errors';
-import { loadSplit, type DataSplit } from '../dataset';
-import { Tracer } from '../trace';
-import { BatchForward } from './batchForward';
+import { loadSplit, type DataSplit } from '../data/dataset';
+import { Tracer } from '../inference/trace';
+import { BatchForward } from '../inference/batchForward';
 import { fitHiddenMap } from './hiddenMap';
 import { rowImportance } from './occlusion';
 import type { VizAnswers, VizReply, VizRequest } from './vizWorker';

@@ -6,15 +6,15 @@
  * the store, trace, export — sees a normal tfjs model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PIXELS, type CellType, type TrainConfig } from '../../shared/types';
-import { currentBackend } from './backend';
-import type { TrainSplit } from './dataset';
+import { PIXELS, type CellType, type TrainConfig } from '../../../shared/types';
+import { currentBackend } from '../backend';
+import type { TrainSplit } from '../data/dataset';
 import { availableParallelism } from 'node:os';
-import { classify } from './kernels/classify';
-import { paddedHidden, resizeHidden } from './kernels/padding';
-import { PARAMS, planLayout, RecurrentKernel, type KernelLayout } from './kernels/recurrentKernel';
-import { KernelWorker } from './kernels/kernelWorker';
-import { describeModel } from './model';
+import { classify } from '../inference/classify';
+import { paddedHidden, resizeHidden } from '../kernels/padding';
+import { PARAMS, planLayout, RecurrentKernel, type KernelLayout } from '../kernels/recurrentKernel';
+import { KernelWorker } from '../kernels/kernelWorker';
+import { describeModel } from '../model/model';
 
 /** True when training may use the fused kernels (any model createModel builds, at any hidden size). */
 export function fusedEligible(): boolean {

@@ -1,9 +1,9 @@
 /** Evaluation on a labelled split: predicted classes, accuracy, confusion matrix and examples of each mistake. */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, SIDE } from '../../shared/types';
-import { pixelsOf, type TrainSplit } from './dataset';
+import { CLASSES, SIDE } from '../../../shared/types';
+import { pixelsOf, type TrainSplit } from '../data/dataset';
 import type { EvalPool, EvalResult } from './evalPool';
-import { describeModel } from './model';
+import { describeModel } from '../model/model';
 
 /** Digits per forward pass: large enough to amortise the call, small enough to bound memory. */
 const CHUNK = 1000;

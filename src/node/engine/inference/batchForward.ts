@@ -5,7 +5,7 @@
  */
 import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
 import { kernelSupports, PARAMS, RecurrentKernel } from '../kernels/recurrentKernel';
-import type { Tracer } from '../trace';
+import type { Tracer } from './trace';
 
 export class BatchForward {
   readonly hidden: number;

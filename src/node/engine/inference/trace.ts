@@ -7,8 +7,8 @@
  *   LSTM: i,f,o = σ(·), g = tanh(·); c = f⊙c + i⊙g; h = o⊙tanh(c)
  */
 import type * as tf from '@tensorflow/tfjs';
-import { CLASSES, GATES, PIXELS, SIDE, type CellType, type TraceResult } from '../../shared/types';
-import { describeModel } from './model';
+import { CLASSES, GATES, PIXELS, SIDE, type CellType, type TraceResult } from '../../../shared/types';
+import { describeModel } from '../model/model';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 

@@ -10,11 +10,11 @@ import * as tf from '@tensorflow/tfjs';
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TRAIN_BOUNDS } from '../../shared/training';
-import { CELLS, SCHEDULES, type CellType, type ModelManifest } from '../../shared/types';
+import { TRAIN_BOUNDS } from '../../../shared/training';
+import { CELLS, SCHEDULES, type CellType, type ModelManifest } from '../../../shared/types';
 import { sha256 } from './durableFs';
 import { createModel } from './model';
-import { CorruptModelError, MAX_MODEL_JSON_BYTES, MAX_WEIGHT_BYTES, parseModelJson, weightBytes } from './modelFormat';
+import { CorruptModelError, MAX_MODEL_JSON_BYTES, MAX_WEIGHT_BYTES, parseModelJson, weightBytes } from './format';
 
 export { CorruptModelError };
 

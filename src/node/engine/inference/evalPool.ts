@@ -7,9 +7,9 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { CodedError } from '../../shared/errors';
-import type { CellType } from '../../shared/types';
-import { startWorker, type WorkerName } from './threads';
+import { CodedError } from '../../../shared/errors';
+import type { CellType } from '../../../shared/types';
+import { startWorker, type WorkerName } from '../threads';
 
 /** Most threads an evaluation uses: each holds its own kernels, and the test set is only 10,000 digits. */
 export const MAX_EVAL_THREADS = 4;

@@ -5,8 +5,8 @@
  * backend ops: about a second and tens of MB of WebAssembly memory that is never returned, for
  * a GRU-128, before the first training step; this takes milliseconds.
  */
-import { CLASSES, GATES, SIDE, type CellType } from '../../shared/types';
-import { mulberry32 } from './random';
+import { CLASSES, GATES, SIDE, type CellType } from '../../../shared/types';
+import { mulberry32 } from '../data/random';
 
 /** Standard normal draws (Box–Muller) from a uniform source. */
 function normals(n: number, rand: () => number): Float64Array {

@@ -13,13 +13,13 @@ import {
   type TrainPath,
   type TrainProgress,
   type TrainSummary,
-} from '../../shared/types';
-import { accuracy } from './evaluate';
-import { pixelsInto, type TrainSplit } from './dataset';
-import { FusedTrainer } from './fusedTrainer';
+} from '../../../shared/types';
+import { accuracy } from '../inference/evaluate';
+import { pixelsInto, type TrainSplit } from '../data/dataset';
+import { FusedTrainer } from './kernelStepper';
 import { choosePath, type PathOptions } from './pathChoice';
-import { mulberry32, permutation } from './random';
-import { learningRateAt } from '../../shared/training';
+import { mulberry32, permutation } from '../data/random';
+import { learningRateAt } from '../../../shared/training';
 
 /** Inputs to one run besides the hyper-parameters. */
 export interface TrainOptions {

@@ -8,8 +8,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ModelManifest, ModelVersion } from '../../shared/types';
-import { CodedError } from '../../shared/errors';
+import type { ModelManifest, ModelVersion } from '../../../shared/types';
+import { CodedError } from '../../../shared/errors';
 import {
   bytesToModel,
   CorruptModelError,
@@ -23,8 +23,8 @@ import {
 } from './artifacts';
 import { fsyncDir, sha256, tempName, writeFileDurable } from './durableFs';
 import { describeModel } from './model';
-import { parseModelJson } from './modelFormat';
-import { readModelFolder, type ModelFolder } from './modelFolder';
+import { parseModelJson } from './format';
+import { readModelFolder, type ModelFolder } from './folder';
 
 /** Id of the read-only model that ships with the app. */
 export const BUILTIN_ID = 'builtin';

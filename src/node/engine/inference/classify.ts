@@ -1,8 +1,8 @@
 /** Predicted classes from the kernels' forward pass: the whole test set without tfjs, on this thread and any kernel workers. */
 import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
-import { pixelsInto, type TrainSplit } from '../dataset';
-import type { KernelWorker } from './kernelWorker';
-import type { RecurrentKernel } from './recurrentKernel';
+import { pixelsInto, type TrainSplit } from '../data/dataset';
+import type { KernelWorker } from '../kernels/kernelWorker';
+import type { RecurrentKernel } from '../kernels/recurrentKernel';
 
 /** argmax of the dense head for `size` last hidden states (size × H) into out[at..]. */
 function head(last: Float32Array, size: number, H: number, Wd: Float32Array, bd: Float32Array, out: Uint8Array, at: number): void {

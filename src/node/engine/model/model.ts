@@ -3,8 +3,8 @@
  * softmax over 10 classes. Models come from this factory, never from a module import.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TRAIN_BOUNDS } from '../../shared/training';
-import { CELLS, CLASSES, SIDE, type CellType } from '../../shared/types';
+import { TRAIN_BOUNDS } from '../../../shared/training';
+import { CELLS, CLASSES, SIDE, type CellType } from '../../../shared/types';
 import { initialWeights } from './initWeights';
 
 /** Options for createModel. */

@@ -4,12 +4,12 @@
  * given, train, and describe the result for the model's manifest.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { finetuneMix } from '../../shared/training';
-import { PIXELS, type TrainConfig, type TrainSummary } from '../../shared/types';
-import { bytesToModel, type ModelBytes } from './artifacts';
-import { pixelsOf, type DataSplit, type Dataset, type TrainSplit } from './dataset';
-import { createModel } from './model';
-import type { ManifestInput } from './store';
+import { finetuneMix } from '../../../shared/training';
+import { PIXELS, type TrainConfig, type TrainSummary } from '../../../shared/types';
+import { bytesToModel, type ModelBytes } from '../model/artifacts';
+import { pixelsOf, type DataSplit, type Dataset, type TrainSplit } from '../data/dataset';
+import { createModel } from '../model/model';
+import type { ManifestInput } from '../model/store';
 import { trainModel, type TrainOptions } from './train';
 
 /** The user's drawings as training arrays. */

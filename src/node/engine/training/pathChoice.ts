@@ -8,13 +8,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { PIXELS, type PathChoice, type TrainConfig, type TrainPath } from '../../shared/types';
-import { currentBackend } from './backend';
-import { pixelsInto, type TrainSplit } from './dataset';
-import { writeFileDurable } from './durableFs';
-import { defaultThreads, splitBatch } from './fusedTrainer';
-import { kernelModule, kernelVariant } from './kernels/recurrentKernel';
-import { createModel, describeModel } from './model';
+import { PIXELS, type PathChoice, type TrainConfig, type TrainPath } from '../../../shared/types';
+import { currentBackend } from '../backend';
+import { pixelsInto, type TrainSplit } from '../data/dataset';
+import { writeFileDurable } from '../model/durableFs';
+import { defaultThreads, splitBatch } from './kernelStepper';
+import { kernelModule, kernelVariant } from '../kernels/recurrentKernel';
+import { createModel, describeModel } from '../model/model';
 
 /** What the probe needs of a path: gradient steps, then release (on a throwaway model). */
 export interface ProbeStepper {

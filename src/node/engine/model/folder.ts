@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellType, ModelManifest } from '../../shared/types';
+import type { CellType, ModelManifest } from '../../../shared/types';
 import { sha256 } from './durableFs';
 import {
   bytesToModel,
@@ -20,7 +20,7 @@ import {
   WEIGHTS_FILE,
   type ModelBytes,
 } from './artifacts';
-import { MAX_MODEL_JSON_BYTES, parseModelJson, weightBytes } from './modelFormat';
+import { MAX_MODEL_JSON_BYTES, parseModelJson, weightBytes } from './format';
 
 /** Verified bytes, the manifest when there was one, and the cell and size model.json describes. */
 export interface ModelFolder {

@@ -5,13 +5,13 @@
  * predicted classes of its share back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CellType } from '../../shared/types';
-import { PIXELS } from '../../shared/types';
-import { loadByteSplit, type ByteSplit } from './dataset';
+import type { CellType } from '../../../shared/types';
+import { PIXELS } from '../../../shared/types';
+import { loadByteSplit, type ByteSplit } from '../data/dataset';
 import type { EvalReply, EvalRequest, EvalWorkerData } from './evalPool';
-import { classify } from './kernels/classify';
-import { paddedHidden, resizeHidden } from './kernels/padding';
-import { PARAMS, RecurrentKernel } from './kernels/recurrentKernel';
+import { classify } from './classify';
+import { paddedHidden, resizeHidden } from '../kernels/padding';
+import { PARAMS, RecurrentKernel } from '../kernels/recurrentKernel';
 
 /** Kernels kept at once (an LSTM-128 kernel holds about 39 MB at batch 256); the least recently used goes first. */
 const KEPT_KERNELS = 3;

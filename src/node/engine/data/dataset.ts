@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CLASSES, PIXELS, SIDE } from '../../shared/types';
+import { CLASSES, PIXELS, SIDE } from '../../../shared/types';
 
 /** One split of a dataset: n images of 28×28 and their labels. */
 export interface DataSplit {

@@ -5,8 +5,8 @@
  * head, with weight specs whose names, shapes and dtype are exactly what that
  * topology needs. A file that passes describes a model createModel can rebuild.
  */
-import { TRAIN_BOUNDS } from '../../shared/training';
-import { CLASSES, GATES, SIDE, STEPS, type CellType } from '../../shared/types';
+import { TRAIN_BOUNDS } from '../../../shared/training';
+import { CLASSES, GATES, SIDE, STEPS, type CellType } from '../../../shared/types';
 import { LAYER } from './model';
 
 /** A model file that failed verification; the message names the file and what is wrong with it. */

@@ -72,6 +72,42 @@ module.exports = {
       from: { path: layer('renderer') },
       to: { path: '^node_modules/electron/' },
     },
+    // Inside the engine, sub-packages by job, each seeing only those below it:
+    // data, model  <  kernels  <  inference  <  training, viz. Settings and backend choice are seen by all.
+    {
+      name: 'engine-data-alone',
+      comment: 'engine/data reads datasets: nothing else of the engine.',
+      severity: 'error',
+      from: { path: '^src/node/engine/data/' },
+      to: { path: '^src/node/engine/(model|kernels|inference|training|viz)/' },
+    },
+    {
+      name: 'engine-model-below-compute',
+      comment: 'engine/model builds, checks, saves and loads models; it runs none.',
+      severity: 'error',
+      from: { path: '^src/node/engine/model/' },
+      to: { path: '^src/node/engine/(kernels|inference|training|viz)/' },
+    },
+    {
+      name: 'engine-kernels-below-use',
+      comment: 'engine/kernels is the WebAssembly runtime; it knows weights, not how they are trained or read.',
+      severity: 'error',
+      from: { path: '^src/node/engine/kernels/' },
+      to: { path: '^src/node/engine/(data|inference|training|viz)/' },
+    },
+    {
+      name: 'engine-inference-below-training',
+      severity: 'error',
+      from: { path: '^src/node/engine/inference/' },
+      to: { path: '^src/node/engine/(training|viz)/' },
+    },
+    {
+      name: 'engine-training-and-viz-apart',
+      comment: 'Training hands weights to the map through training by callback, not by import.',
+      severity: 'error',
+      from: { path: '^src/node/engine/(training|viz)/' },
+      to: { path: '^src/node/engine/(training|viz)/', pathNot: '^src/node/engine/$1/' },
+    },
     {
       name: 'no-circular',
       severity: 'error',

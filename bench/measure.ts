@@ -11,6 +11,7 @@ import { createDispatch } from '../src/node/services/dispatch';
 import { initBackend } from '../src/node/engine/backend';
 import { imageAt, loadDataset } from '../src/node/engine/data/dataset';
 import { RecurrentKernel } from '../src/node/engine/kernels/recurrentKernel';
+import { KernelRuntime } from '../src/node/engine/kernels/runtime';
 import { classifyOffThread } from '../src/node/engine/inference/evaluate';
 import { EvalPool } from '../src/node/engine/inference/evalPool';
 import { createModel } from '../src/node/engine/model/model';
@@ -269,7 +270,7 @@ export function peerTta(req: TrainStartRequest, seed: number, target: number): {
 
 /** Largest absolute difference between the kernels' tanh and Math.tanh on a fine grid. */
 export function kernelTanhError(): number {
-  const k = new RecurrentKernel({ hidden: 128, maxBatch: 128 });
+  const k = new RecurrentKernel(new KernelRuntime(), { cell: 'rnn', hidden: 128, maxBatch: 128 });
   const xs = Float32Array.from({ length: 200_001 }, (_, i) => -12 + (24 * i) / 200_000);
   let worst = 0;
   for (let start = 0; start < xs.length; start += 100_000) {
@@ -371,7 +372,8 @@ export async function measureViz(cell: CellType) {
   const tracer = new Tracer(model);
   model.dispose();
   let t0 = performance.now();
-  const probe = probeStates(tracer, ds.test.images, PROBE_DIGITS);
+  const runtime = new KernelRuntime();
+  const probe = probeStates(runtime, tracer.snapshot(), ds.test.images, PROBE_DIGITS);
   const probeMs = performance.now() - t0;
   t0 = performance.now();
   const p = pca(probe.finals, PROBE_DIGITS, tracer.hidden, 2);
@@ -384,7 +386,7 @@ export async function measureViz(cell: CellType) {
     projectStates(basis, h, STEPS);
     place.push(performance.now() - t0);
   }
-  const forward = new BatchForward(tracer, SIDE + 1);
+  const forward = new BatchForward(runtime, tracer.snapshot(), SIDE + 1);
   const occlusion: number[] = [];
   for (let i = 0; i < 40; i++) {
     const img = imageAt(ds.test, i);

@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/node/engine/backend';
 import { loadDataset } from '../src/node/engine/data/dataset';
-import { defaultThreads } from '../src/node/engine/training/kernelStepper';
-import { kernelVariant } from '../src/node/engine/kernels/recurrentKernel';
+import { KernelRuntime } from '../src/node/engine/kernels/runtime';
+import { settingsFromEnv } from '../src/node/engine/settings';
 import { createModel } from '../src/node/engine/model/model';
 import { trainModel } from '../src/node/engine/training/train';
 import type { CellType } from '../src/shared/types';
@@ -20,7 +20,9 @@ async function main() {
     await initBackend(values.probe);
     return;
   }
-  const backend = await initBackend(values.backend);
+  const settings = settingsFromEnv();
+  const backend = await initBackend(values.backend ?? settings.backend);
+  const runtime = new KernelRuntime(settings, settings.cores);
   const batches = Number(values.batches ?? 30);
   const warm = 3;
   const ds = loadDataset(undefined, { trainLimit: 128 * (batches + warm), testLimit: 10 });
@@ -29,6 +31,7 @@ async function main() {
   let tWarm = 0,
     tEnd = 0;
   const summary = await trainModel(model, {
+    runtime,
     train: ds.train,
     test: ds.test,
     testLimit: 10,
@@ -46,7 +49,7 @@ async function main() {
       backend: backend.name,
       kernels: values.kernels ?? 'auto',
       path: summary.path,
-      ...(summary.path === 'kernels' ? { kernel: kernelVariant(), threads: defaultThreads() } : {}),
+      ...(summary.path === 'kernels' ? { kernel: runtime.build, threads: runtime.threads } : {}),
       batches,
       samplesPerSec: (batches * 128) / ((tEnd - tWarm) / 1000),
     }),

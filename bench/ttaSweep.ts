@@ -9,7 +9,9 @@
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/node/engine/backend';
 import { loadTrainingData, pixelsOf, type TrainSplit } from '../src/node/engine/data/dataset';
-import { FusedTrainer } from '../src/node/engine/training/kernelStepper';
+import { KernelStepper } from '../src/node/engine/training/kernelStepper';
+import { KernelRuntime } from '../src/node/engine/kernels/runtime';
+import { settingsFromEnv } from '../src/node/engine/settings';
 import { createModel } from '../src/node/engine/model/model';
 import { mulberry32, permutation } from '../src/node/engine/data/random';
 import { learningRateAt } from '../src/shared/training';
@@ -61,10 +63,12 @@ async function main(): Promise<void> {
   const recipes = grid(values.grid ?? 'coarse').filter((r) => !values.only || name(r).includes(values.only));
   console.log('| recipe | seed | test acc | train s | eval s | samples/s |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const settings = settingsFromEnv();
+  const runtime = new KernelRuntime(settings, settings.cores);
   for (const r of recipes) {
     for (const seed of seeds) {
       const model = createModel({ cell: r.cell, hidden: r.hidden, seed });
-      const trainer = new FusedTrainer(model, { batchSize: r.batch, learningRate: r.lr });
+      const trainer = new KernelStepper(runtime, model, { batchSize: r.batch, learningRate: r.lr });
       const rand = mulberry32(seed);
       const xs = new Float32Array(r.batch * PIXELS);
       const ys = new Int32Array(r.batch);
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       const e0 = performance.now();
       const acc = trainer.evaluate(ds.test);
       const evalSec = (performance.now() - e0) / 1000;
-      trainer.dispose();
+      trainer.discard();
       model.dispose();
       console.log(
         `| ${name(r)} | ${seed} | ${acc.toFixed(4)} | ${trainSec.toFixed(1)} | ${evalSec.toFixed(2)} | ${Math.round((steps * r.batch) / trainSec)} |`,

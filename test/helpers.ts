@@ -5,6 +5,7 @@ import { afterAll } from 'vitest';
 import { initBackend } from '../src/node/engine/backend';
 import { loadDataset, type Dataset } from '../src/node/engine/data/dataset';
 import type { BackendName } from '../src/shared/types';
+import { KernelRuntime, type KernelRuntimeOptions } from '../src/node/engine/kernels/runtime';
 
 /** A fresh temp folder removed after the file's tests. */
 export function tempDir(prefix = 'rnn-lens-'): string {
@@ -32,4 +33,14 @@ export async function mnistSlice(train: number, test: number, backend?: BackendN
 export async function pinBackend(name: BackendName): Promise<void> {
   const report = await initBackend(name);
   if (report.name !== name) throw new Error(`this test needs the ${name} backend, but the process already runs on ${report.name}`);
+}
+
+/**
+ * A kernel runtime for tests: the checked build (the kernels' invariants asserted) unless a
+ * build is named, splitting batches over `threads` (default 1).
+ */
+export function testRuntime(opts: KernelRuntimeOptions = {}): KernelRuntime {
+  const r = new KernelRuntime({ build: 'checked', threads: 1, ...opts });
+  afterAll(() => r.close());
+  return r;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';
 import { createDispatch } from '../node/services/dispatch';
 import { AppServices } from '../node/services/index';
+import { settingsFromEnv } from '../node/engine/settings';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './appProtocol';
 import { registerIpc } from './ipc';
 import { utilityTrainer } from './utilityTrainer';
@@ -48,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
         emit: (event, payload) => win?.webContents.send(event, payload),
         appVersion: app.getVersion(),
         runtime: `Electron ${process.versions.electron}`,
+        settings: settingsFromEnv(),
         // The only way a path reaches main: the person picks it in the native dialog.
         pickFolder: async (purpose) => {
           const r = await dialog.showOpenDialog(win!, {

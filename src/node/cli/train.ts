@@ -1,7 +1,10 @@
 /** `npm run train`: reproduces the tutorial's run and saves the result as a model version. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { errorMessage } from '../../shared/errors';
 import { initBackend } from '../engine/backend';
+import { KernelRuntime } from '../engine/kernels/runtime';
+import { settingsFromEnv } from '../engine/settings';
 import { defaultMnistDir, loadTrainingData } from '../engine/data/dataset';
 import { runJob, runManifest } from '../engine/training/job';
 import { readModelFolder } from '../engine/model/folder';
@@ -40,12 +43,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const dataDir = args.data ? resolve(args.data) : defaultMnistDir();
+  const settings = settingsFromEnv();
+  const dataDir = args.data ? resolve(args.data) : defaultMnistDir(settings.mnistDir);
   if (!existsSync(dataDir)) {
     console.error(`error: --data folder ${dataDir} does not exist`);
     return 2;
   }
-  const backend = await initBackend(args.backend ?? undefined);
+  const backend = await initBackend(args.backend ?? settings.backend);
+  const runtime = new KernelRuntime(settings, settings.cores);
   const ds = loadTrainingData(dataDir, { name: args.data ? undefined : 'mnist' });
   const { config } = args;
   let base,
@@ -73,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
   };
   // No cache here: each CLI run times both paths on a few batches (RNN_LENS_KERNELS=off|on skips that).
   const { model, summary, dataset } = await runJob({ config, base, testLimit: args.testLimit }, ds, {
+    runtime,
+    kernels: settings.kernels,
     onProgress,
     signal: ac.signal,
     path: {},
@@ -94,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`error: ${errorMessage(err)}`);
     process.exit(1);
   },
 );

@@ -38,13 +38,13 @@ function firstLine(err: unknown): string {
 }
 
 /**
- * Pick the fastest available backend once per process. `prefer` (or the
- * RNN_LENS_BACKEND environment variable) forces one; an unknown name is an error.
+ * Pick the fastest available backend once per process. `prefer` (the entry point's
+ * setting, see settings.ts) forces one; an unknown name is an error.
  */
 export function initBackend(prefer?: string): Promise<BackendReport> {
   if (report) return Promise.resolve(report);
   if (pending) return pending;
-  const forced = prefer ?? process.env.RNN_LENS_BACKEND;
+  const forced = prefer;
   if (forced && !ORDER.includes(forced as BackendName)) {
     return Promise.reject(new Error(`unknown backend "${forced}": expected one of ${ORDER.join(', ')}`));
   }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { AppStatus, Events } from '../../shared/contract';
 import { initBackend } from '../engine/backend';
+import type { EngineSettings } from '../engine/settings';
 import { defaultMnistDir } from '../engine/data/dataset';
 import { ModelStore } from '../engine/model/store';
 import type { SpawnTrainer } from '../trainer/manager';
@@ -17,6 +18,8 @@ import { ModelFilesService, type PickFolder } from './modelFiles';
 import { SampleStore } from './samples';
 import { TrainingService } from './training';
 import { VizService } from './viz';
+import { Tracing } from './tracing';
+import { VizWorker } from '../engine/viz/vizWorker';
 
 /** Where things live and how to reach the outside world. */
 export interface AppOptions {
@@ -32,6 +35,8 @@ export interface AppOptions {
   runtime: string;
   /** The native folder dialog (desktop); without it, export downloads and import uploads. */
   pickFolder?: PickFolder;
+  /** The engine's settings, read from the environment by the entry point (see engine/settings.ts). */
+  settings?: Partial<EngineSettings>;
 }
 
 export class AppServices {
@@ -47,11 +52,12 @@ export class AppServices {
   #backend: AppStatus['backend'] = 'cpu';
 
   constructor(private readonly opts: AppOptions) {
-    const dataDir = opts.dataDir ?? defaultMnistDir();
+    const settings = opts.settings ?? {};
+    const dataDir = opts.dataDir ?? defaultMnistDir(settings.mnistDir);
     this.store = new ModelStore(join(opts.userData, 'models'), opts.builtinModelDir);
     this.samples = new SampleStore(join(opts.userData, 'samples'), join(opts.userData, 'samples.json'));
     if (this.samples.notice) this.#notices.push(this.samples.notice);
-    this.active = new ActiveModelService(this.store, opts.emit);
+    this.active = new ActiveModelService(this.store, opts.emit, new Tracing(new VizWorker('trace', undefined, settings.build)));
     this.training = new TrainingService(opts.spawnTrainer, {
       active: this.active,
       store: this.store,
@@ -61,15 +67,15 @@ export class AppServices {
       appVersion: opts.appVersion,
       emit: opts.emit,
     });
-    this.dataset = new DatasetService(dataDir, this.active);
-    this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'));
+    this.dataset = new DatasetService(dataDir, this.active, { build: settings.build });
+    this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'), new VizWorker('visualisation', undefined, settings.build));
     this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null, (id) => this.viz.forget(id));
     this.handlers = createHandlers(this);
   }
 
   /** Pick the backend and load the active model. */
   async init(): Promise<void> {
-    this.#backend = (await initBackend()).name;
+    this.#backend = (await initBackend(this.opts.settings?.backend)).name;
     this.#notices.push(...(await this.active.init()));
   }
 

@@ -25,7 +25,6 @@ const KEEP_TRACERS = 4;
 export const KEEP_MAPS = 6;
 
 export class VizService {
-  readonly worker = new VizWorker();
   readonly #maps = new Map<string, Promise<HiddenMap>>();
   readonly #tracers = new Map<string, Promise<{ tracer: Tracer; manifest: ModelManifest }>>();
 
@@ -35,6 +34,7 @@ export class VizService {
     private readonly dataDir: string,
     /** Folder for cached maps (in the user data folder: the built-in model's folder is read-only). */
     private readonly cacheDir: string,
+    readonly worker = new VizWorker(),
   ) {}
 
   /** The tracer and manifest of a version: the active one as served, others loaded once through the store's checks. */

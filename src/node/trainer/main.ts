@@ -1,13 +1,16 @@
 /**
  * Entry of the trainer process (Electron utilityProcess in the app,
- * child_process.fork in web mode and tests). It owns its own tfjs backend,
- * runs one job, and sends the finished weights back to main as bytes.
+ * child_process.fork in web mode and tests). It owns its own tfjs backend and
+ * kernel runtime, runs one job, and sends the finished weights back to main as bytes.
  */
-import { modelToBytes } from '../engine/model/artifacts';
+import { errorMessage } from '../../shared/errors';
 import { initBackend } from '../engine/backend';
 import { loadTrainingData, pixelsOf } from '../engine/data/dataset';
+import { KernelRuntime } from '../engine/kernels/runtime';
+import { modelToBytes } from '../engine/model/artifacts';
+import { settingsFromEnv } from '../engine/settings';
 import { runJob } from '../engine/training/job';
-import { fusedEligible, prestartWorkers } from '../engine/training/kernelStepper';
+import { kernelPlan } from '../engine/training/kernelStepper';
 import { EpochMaps, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
 import type { StartMessage, TrainerMessage } from './protocol';
 
@@ -25,14 +28,21 @@ function send(msg: TrainerMessage): void {
 
 async function handle(msg: StartMessage): Promise<void> {
   try {
+    const settings = settingsFromEnv();
+    const runtime = new KernelRuntime(settings, settings.cores);
     const { cell, hidden, batchSize } = msg.job.config;
     // Kernel threads start now and come up while the backend and MNIST load.
-    if (fusedEligible()) prestartWorkers(cell, hidden, batchSize);
-    const backend = await initBackend();
+    if (settings.kernels !== 'off') {
+      const plan = kernelPlan(runtime, cell, hidden, batchSize);
+      runtime.prestart(plan.layout, plan.workers);
+    }
+    const backend = await initBackend(settings.backend);
     const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
-    const maps = new EpochMaps(cell, hidden, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
+    const maps = new EpochMaps(runtime, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
     const path = msg.pathCache ? { cacheFile: msg.pathCache.file, version: msg.pathCache.version } : undefined;
     const { model, summary, dataset } = await runJob(msg.job, ds, {
+      runtime,
+      kernels: settings.kernels,
       path,
       onPath: (choice) => send({ type: 'path', choice }),
       onProgress: (progress) => send({ type: 'progress', progress }),
@@ -45,10 +55,11 @@ async function handle(msg: StartMessage): Promise<void> {
         }
       },
     });
+    runtime.close();
     const bytes = summary.epochs.length ? await modelToBytes(model) : null;
     send({ type: 'done', summary, backend: backend.name, dataset, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null });
   } catch (err) {
-    send({ type: 'error', error: err instanceof Error ? err.message : String(err) });
+    send({ type: 'error', error: errorMessage(err) });
   }
 }
 

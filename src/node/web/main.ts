@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { createDispatch } from '../services/dispatch';
 import { builtinModelDir, projectRoot, rendererDir, userDataDir } from '../paths';
 import { AppServices } from '../services/index';
+import { settingsFromEnv } from '../engine/settings';
 import { forkTrainer } from '../trainer/forkTrainer';
 import { startWebServer, type WebServer } from './server';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     emit: (event, payload) => server?.broadcast(event, payload),
     appVersion: process.env.npm_package_version ?? '0.0.0',
     runtime: `Node ${process.versions.node} (web mode)`,
+    settings: settingsFromEnv(),
   });
   await services.init();
   server = await startWebServer({ root: rendererDir(), dispatch: createDispatch(services), port });

@@ -9,11 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { currentBackend } from '../../../src/node/engine/backend';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
-import { FusedTrainer } from '../../../src/node/engine/training/kernelStepper';
+import { KernelStepper } from '../../../src/node/engine/training/kernelStepper';
 import { KernelWorker } from '../../../src/node/engine/kernels/kernelWorker';
 import { createModel } from '../../../src/node/engine/model/model';
 import { CELLS, CLASSES, PIXELS, type CellType } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
 
 const STEPS = 5;
 const B = 64;
@@ -46,10 +46,12 @@ function modelWith(cell: CellType, hidden: number, weights: Float32Array[]): tf.
 
 const read = (m: tf.LayersModel) => m.getWeights().map((w) => w.dataSync().slice() as Float32Array);
 
+const runtimes = { 1: testRuntime({ threads: 1 }), 2: testRuntime({ threads: 2 }) };
+
 /** STEPS steps of the fused trainer on `threads` threads; returns the final weights. */
 function fused(cell: CellType, hidden: number, w0: Float32Array[], lr: number, threads: 1 | 2): Float32Array[] {
   const m = modelWith(cell, hidden, w0);
-  const trainer = new FusedTrainer(m, { batchSize: B, learningRate: lr }, { threads });
+  const trainer = new KernelStepper(runtimes[threads], m, { batchSize: B, learningRate: lr });
   for (let k = 0; k < STEPS; k++) {
     const { images, labels } = batch(k);
     trainer.step(images, labels, B);

@@ -20,6 +20,7 @@ import { EvalPool, MAX_WAITING, type StartWorker } from '../../../src/node/engin
 import { shareOf } from '../../../src/node/engine/inference/evalWorker';
 import { classifyOffThread, predictClasses } from '../../../src/node/engine/inference/evaluate';
 import { createModel } from '../../../src/node/engine/model/model';
+import { namedWeights } from '../../../src/node/engine/model/weights';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { startWorker } from '../../../src/node/engine/threads';
 import { CodedError } from '../../../src/shared/errors';
@@ -176,9 +177,11 @@ describe('evaluation threads', () => {
     try {
       await expect(
         pool.classify(
-          'rnn',
-          8,
-          [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n)),
+          namedWeights(
+            'rnn',
+            8,
+            [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n)),
+          ),
         ),
       ).rejects.toThrow(/evaluation failed: .*not found/);
       expect(pool.running).toBe(1);
@@ -196,8 +199,8 @@ describe('evaluation threads', () => {
       `import { EvalPool } from ${src('inference/evalPool.ts')};
        import { defaultMnistDir } from ${src('data/dataset.ts')};
        const pool = new EvalPool({ dataDir: defaultMnistDir(), threads: 2 });
-       const zeros = [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n));
-       pool.classify('rnn', 8, zeros).then((r) => console.log('classified', r.predicted.length));`,
+       const zeros = { cell: 'rnn', hidden: 8, W: new Float32Array(28 * 8), U: new Float32Array(64), b: new Float32Array(8), Wd: new Float32Array(80), bd: new Float32Array(10) };
+       pool.classify(zeros).then((r) => console.log('classified', r.predicted.length));`,
     );
     try {
       // No close(): the process must end by itself once the answer is in, and not before.

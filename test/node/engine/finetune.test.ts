@@ -10,13 +10,13 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytesToModel } from '../../../src/node/engine/model/artifacts';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { predictClasses } from '../../../src/node/engine/inference/evaluate';
-import { FusedTrainer } from '../../../src/node/engine/training/kernelStepper';
+import { KernelStepper } from '../../../src/node/engine/training/kernelStepper';
 import { runJob, type SampleArrays } from '../../../src/node/engine/training/job';
 import { readModelFolder } from '../../../src/node/engine/model/folder';
 import { FINETUNE_REQUEST, QUICK_RETRAIN } from '../../../src/shared/presets';
 import { FINETUNE, finetuneMix } from '../../../src/shared/training';
 import { PIXELS, type TrainConfig } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -38,11 +38,13 @@ function samplesFrom(indices: number[]): SampleArrays {
 
 const key = (pixels: Float32Array) => Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength).toString('base64');
 
+const runtime = testRuntime();
+
 /** Record every row of every batch the fused trainer steps on, as (pixels key, label). */
 function watchBatches(): { key: string; label: number }[] {
   const rows: { key: string; label: number }[] = [];
-  const step = FusedTrainer.prototype.step;
-  vi.spyOn(FusedTrainer.prototype, 'step').mockImplementation(function (this: FusedTrainer, images, labels, size) {
+  const step = KernelStepper.prototype.step;
+  vi.spyOn(KernelStepper.prototype, 'step').mockImplementation(function (this: KernelStepper, images, labels, size) {
     for (let r = 0; r < size; r++) rows.push({ key: key(images.subarray(r * PIXELS, (r + 1) * PIXELS)), label: labels[r] });
     return step.call(this, images, labels, size);
   });
@@ -69,7 +71,7 @@ describe('a fine-tune job', () => {
     expect(copies).toBe(33);
     const rows = watchBatches();
     const config: TrainConfig = { cell: 'rnn', hidden: 16, epochs: 1, learningRate: 0.001, batchSize: 64, limit, seed: 3 };
-    const { model, summary, dataset } = await runJob({ config, samples, testLimit: 10 }, ds);
+    const { model, summary, dataset } = await runJob({ config, samples, testLimit: 10 }, ds, { runtime });
     model.dispose();
     expect(summary.path).toBe('kernels');
     expect(dataset).toBe('mnist (400 digits) + 3 user samples × 33');
@@ -114,8 +116,10 @@ describe('a fine-tune job', () => {
     const belief = (m: tf.LayersModel) =>
       tf.tidy(() => (m.predict(tf.tensor3d(samples.images, [picked.length, 28, 28])) as tf.Tensor).slice([0, digit], [-1, 1]).mean().dataSync()[0]);
 
-    const withSamples = await runJob({ config, base: shipped.bytes, samples, testLimit: 2000 }, ds);
-    const without = await runJob({ config, base: shipped.bytes, samples: { images: new Float32Array(0), labels: new Uint8Array(0) }, testLimit: 2000 }, ds);
+    const withSamples = await runJob({ config, base: shipped.bytes, samples, testLimit: 2000 }, ds, { runtime });
+    const without = await runJob({ config, base: shipped.bytes, samples: { images: new Float32Array(0), labels: new Uint8Array(0) }, testLimit: 2000 }, ds, {
+      runtime,
+    });
     const after = predictSamples(withSamples.model);
     const control = predictSamples(without.model);
     const [pWith, pWithout] = [belief(withSamples.model), belief(without.model)];

@@ -7,11 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { currentBackend } from '../../../src/node/engine/backend';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
-import { PARAMS } from '../../../src/node/engine/kernels/recurrentKernel';
+import { WEIGHT_NAMES } from '../../../src/node/engine/model/weights';
 import { CELLS } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
 import { kernelPair, maxAbs, maxRelErr } from './kernelPair';
 
+const runtime = testRuntime();
 let ds: Dataset;
 beforeAll(async () => {
   // Pinned: the reference must be tfjs on a backend of its own, never the kernels' twin.
@@ -27,7 +28,7 @@ describe('fused kernel gradients', () => {
   });
 
   it.each(cases)('%s-%i, batch %i: loss, every weight gradient and the input gradient equal tf.grads within 1e-4 relative', (cell, hidden, B) => {
-    const { model, kernel } = kernelPair(cell, hidden, B, true);
+    const { model, kernel } = kernelPair(runtime, cell, hidden, B, true);
     const images = ds.train.images.subarray(0, B * 784);
     const labels = ds.train.labels.subarray(0, B);
     kernel.setBatch(images, labels, B);
@@ -48,7 +49,7 @@ describe('fused kernel gradients', () => {
     });
 
     expect(r.loss).toBeCloseTo(ref.loss, 5);
-    PARAMS.forEach((name, i) => {
+    WEIGHT_NAMES.forEach((name, i) => {
       expect(kernel.grads[name].length, name).toBe(ref.weights[i].length);
       expect(maxRelErr(kernel.grads[name], ref.weights[i]), name).toBeLessThan(1e-4);
     });

@@ -1,18 +1,20 @@
 /** Shared by the kernel tests: a tfjs model and a fused kernel holding the same perturbed weights. */
 import * as tf from '@tensorflow/tfjs';
-import { PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import type { KernelRuntime } from '../../../src/node/engine/kernels/runtime';
 import { createModel } from '../../../src/node/engine/model/model';
+import { weightsOf } from '../../../src/node/engine/model/weights';
 import type { CellType } from '../../../src/shared/types';
 
 /** A model with every weight perturbed, and a kernel holding the same weights. */
-export function kernelPair(cell: CellType, hidden: number, B: number, withInputGrad = false) {
+export function kernelPair(runtime: KernelRuntime, cell: CellType, hidden: number, B: number, withInputGrad = false) {
   const model = createModel({ cell, hidden, seed: 5 });
   // Noise scaled with 1/√hidden keeps the recurrence stable, as in trained models; larger noise makes it chaotic and amplifies rounding.
   const noisy = model.getWeights().map((w, i) => tf.tidy(() => w.add(tf.randomNormal(w.shape, 0, 0.15 * Math.sqrt(32 / hidden), 'float32', 40 + i))));
   model.setWeights(noisy);
   noisy.forEach((t) => t.dispose());
-  const kernel = new RecurrentKernel({ cell, hidden, maxBatch: B, withInputGrad });
-  model.getWeights().forEach((w, i) => kernel.weights[PARAMS[i]].set(w.dataSync() as Float32Array));
+  const kernel = new RecurrentKernel(runtime, { cell, hidden, maxBatch: B, withInputGrad });
+  kernel.load(weightsOf(model));
   return { model, kernel };
 }
 

@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { currentBackend } from '../../../src/node/engine/backend';
-import { fusedEligible } from '../../../src/node/engine/training/kernelStepper';
 import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
 import { createModel } from '../../../src/node/engine/model/model';
+import { WEIGHT_NAMES } from '../../../src/node/engine/model/weights';
+import { defaultPath } from '../../../src/node/engine/training/pathChoice';
 import type { CellType } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
 import { kernelPair, maxRelErr } from './kernelPair';
 
 /** The tfjs recurrent layer of a cell, returning every step, as createModel configures it. */
@@ -20,6 +21,7 @@ function sequenceLayer(cell: CellType, units: number) {
       : tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' });
 }
 
+const runtime = testRuntime();
 let ds: Dataset;
 beforeAll(async () => {
   // Pinned to wasm: where tfjs-node loads the engine would choose it and switch the kernels off.
@@ -30,13 +32,11 @@ describe('fused recurrent kernels', () => {
   it('are compared with tfjs on the wasm backend, where training takes the fused path', () => {
     expect(currentBackend()?.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    const m = createModel({ cell: 'rnn', hidden: 16 });
-    expect(fusedEligible()).toBe(true);
-    m.dispose();
+    expect(defaultPath(true, currentBackend()!.name)).toBe('kernels');
   });
 
   it('approximate tanh within 5e-7 of Math.tanh', () => {
-    const k = new RecurrentKernel({ hidden: 8, maxBatch: 128 });
+    const k = new RecurrentKernel(runtime, { cell: 'rnn', hidden: 8, maxBatch: 128 });
     const xs = Float32Array.from({ length: 20000 }, (_, i) => -12 + (24 * i) / 20000);
     const ys = k.tanh(xs);
     let worst = 0;
@@ -52,7 +52,7 @@ describe('fused recurrent kernels', () => {
     ['lstm', 32, 5],
     ['lstm', 128, 16],
   ] as const)('%s: forward over all 28 steps equals the tfjs layer within 1e-5 (hidden %i, batch %i)', (cell, hidden, B) => {
-    const { model, kernel } = kernelPair(cell, hidden, B);
+    const { model, kernel } = kernelPair(runtime, cell, hidden, B);
     const images = ds.train.images.subarray(0, B * 784);
     kernel.setBatch(images, ds.train.labels, B);
     const hs = kernel.forward(B); // [T][B][H]
@@ -75,20 +75,21 @@ describe('fused recurrent kernels', () => {
 
 describe('fused training', () => {
   it.each(['rnn', 'gru', 'lstm'] as const)('%s: splitting a batch across two threads gives the same gradients as one', async (cell) => {
-    const { FusedTrainer } = await import('../../../src/node/engine/training/kernelStepper');
+    const { KernelStepper } = await import('../../../src/node/engine/training/kernelStepper');
     const model = createModel({ cell, hidden: 64, seed: 3 });
-    const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
-    const two = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 2 });
+    const one = new KernelStepper(runtime, model, { batchSize: 64, learningRate: 0.001 });
+    const two = new KernelStepper(testRuntime({ threads: 2 }), model, { batchSize: 64, learningRate: 0.001 });
+    expect([one.threads, two.threads]).toEqual([1, 2]);
     for (const B of [64, 37]) {
       const images = ds.train.images.subarray(0, B * 784);
       const a = one.gradients(images, ds.train.labels, B);
       const b = two.gradients(images, ds.train.labels, B);
       expect(b.correct).toBe(a.correct);
       expect(b.loss).toBeCloseTo(a.loss, 5);
-      one.grads.forEach((g, i) => expect(maxRelErr(two.grads[i], g)).toBeLessThan(1e-5));
+      for (const n of WEIGHT_NAMES) expect(maxRelErr(two.grads[n], one.grads[n]), n).toBeLessThan(1e-5);
     }
-    one.dispose();
-    two.dispose();
+    one.discard();
+    two.discard();
     model.dispose();
   });
 
@@ -105,6 +106,7 @@ describe('fused training', () => {
       const run = async (kernels: 'auto' | 'off') => {
         const m = createModel({ cell, hidden, seed: 42 });
         const s = await trainModel(m, {
+          runtime,
           train: slice.train,
           test: slice.test,
           config: { cell, hidden, epochs: 1, learningRate, batchSize: 64, limit, seed: 42 },

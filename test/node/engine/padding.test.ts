@@ -6,13 +6,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/node/engine/backend';
-import { FusedTrainer } from '../../../src/node/engine/training/kernelStepper';
+import { KernelStepper } from '../../../src/node/engine/training/kernelStepper';
 import { classify } from '../../../src/node/engine/inference/classify';
 import { paddedHidden, resizeHidden } from '../../../src/node/engine/kernels/padding';
-import { PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
 import { createModel } from '../../../src/node/engine/model/model';
+import { WEIGHT_NAMES, weightList, weightsOf } from '../../../src/node/engine/model/weights';
 import { CELLS, CLASSES, PIXELS, SIDE } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
+
+const runtime = testRuntime();
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
@@ -24,43 +27,45 @@ describe('padded hidden sizes on the fused kernels', () => {
   it('pads each gate block and cuts back to the same weights', () => {
     for (const cell of CELLS) {
       const m = createModel({ cell, hidden: 13, seed: 3 });
-      const w = m.getWeights().map((t) => t.dataSync() as Float32Array);
-      const padded = resizeHidden(cell, w, 13, 16);
-      expect(padded.map((p) => p.length)).toEqual(
+      const w = weightsOf(m);
+      const padded = resizeHidden(w, 16);
+      expect(weightList(padded).map((p) => p.length)).toEqual(
         createModel({ cell, hidden: 16 })
           .getWeights()
           .map((t) => t.size),
       );
-      const back = resizeHidden(cell, padded, 16, 13);
-      back.forEach((b, i) => expect(Array.from(b)).toEqual(Array.from(w[i])));
+      const back = resizeHidden(padded, 13);
+      for (const n of WEIGHT_NAMES) expect(Array.from(back[n]), n).toEqual(Array.from(w[n]));
       m.dispose();
     }
   });
 
-  it.each(CELLS)('%s-13: the padded forward pass predicts what model.predict predicts', async (cell) => {
-    await initBackend('wasm');
-    const ds = await mnistSlice(1, 200);
-    const m = createModel({ cell, hidden: 13, seed: 5 });
-    const kernel = new RecurrentKernel({ cell, hidden: paddedHidden(13), maxBatch: 64 });
-    const padded = resizeHidden(
-      cell,
-      m.getWeights().map((t) => t.dataSync() as Float32Array),
-      13,
-      16,
-    );
-    PARAMS.forEach((n, i) => kernel.weights[n].set(padded[i]));
-    const ours = classify(kernel, ds.test, 200);
-    const theirs = tf.tidy(() => (m.predict(tf.tensor3d(ds.test.images.subarray(0, 200 * PIXELS), [200, SIDE, SIDE])) as tf.Tensor).argMax(-1).dataSync());
-    expect(Array.from(ours)).toEqual(Array.from(theirs));
-    m.dispose();
+  it('rounds every size up to the next multiple of 8, never down', () => {
+    expect([1, 7, 8, 9, 10, 11, 15, 16, 17, 1023, 1024].map(paddedHidden)).toEqual([8, 8, 8, 16, 16, 16, 16, 16, 24, 1024, 1024]);
+    expect(runtime.padded(9)).toBe(16);
   });
+
+  it.each(CELLS.flatMap((cell) => [9, 11, 13].map((hidden) => [cell, hidden] as const)))(
+    '%s-%i: the padded forward pass predicts what model.predict predicts',
+    async (cell, hidden) => {
+      await initBackend('wasm');
+      const ds = await mnistSlice(1, 200);
+      const m = createModel({ cell, hidden, seed: 5 });
+      const kernel = new RecurrentKernel(runtime, { cell, hidden: paddedHidden(hidden), maxBatch: 64 });
+      kernel.load(resizeHidden(weightsOf(m), paddedHidden(hidden)));
+      const ours = classify(kernel, ds.test, 200);
+      const theirs = tf.tidy(() => (m.predict(tf.tensor3d(ds.test.images.subarray(0, 200 * PIXELS), [200, SIDE, SIDE])) as tf.Tensor).argMax(-1).dataSync());
+      expect(Array.from(ours)).toEqual(Array.from(theirs));
+      m.dispose();
+    },
+  );
 
   it.each(CELLS)('%s-12: five Adam steps on the padded kernels end at the weights tfjs reaches', async (cell) => {
     await initBackend('wasm');
     const ds = await mnistSlice(5 * 32, 1);
     const labels = Int32Array.from(ds.train.labels);
     const fusedModel = createModel({ cell, hidden: 12, seed: 9 });
-    const trainer = new FusedTrainer(fusedModel, { batchSize: 32, learningRate: 0.01 }, { threads: 1 });
+    const trainer = new KernelStepper(runtime, fusedModel, { batchSize: 32, learningRate: 0.01 });
     for (let s = 0; s < 5; s++) trainer.step(ds.train.images.subarray(s * 32 * PIXELS, (s + 1) * 32 * PIXELS), labels.subarray(s * 32, (s + 1) * 32), 32);
     trainer.finish();
 

@@ -6,21 +6,24 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { createModel } from '../../../src/node/engine/model/model';
-import { MAX_CACHE_BYTES, pathKey, readPathCache, type PathOptions } from '../../../src/node/engine/training/pathChoice';
+import { MAX_CACHE_BYTES, pathKey as keyOf, readPathCache } from '../../../src/node/engine/training/pathCache';
+import type { PathOptions } from '../../../src/node/engine/training/pathChoice';
 import { trainModel } from '../../../src/node/engine/training/train';
 import type { PathChoice, TrainConfig, TrainPath, TrainProgress } from '../../../src/shared/types';
-import { mnistSlice, tempDir } from '../../helpers';
+import { mnistSlice, tempDir, testRuntime } from '../../helpers';
 
+const runtime = testRuntime();
 let ds: Dataset;
 beforeAll(async () => {
   ds = await mnistSlice(256, 20, 'wasm');
 });
-afterEach(() => {
-  delete process.env.RNN_LENS_KERNELS;
-});
+
+/** The key of a configuration as this file's runs make it: the wasm backend and this runtime's threads and build. */
+const pathKey = (config: Pick<TrainConfig, 'cell' | 'hidden' | 'batchSize'>, version?: string) =>
+  keyOf(config, { backend: 'wasm', threads: runtime.threads, build: runtime.build }, version);
 
 const dir = tempDir('rnn-lens-paths-');
 let files = 0;
@@ -33,7 +36,7 @@ function fakeSpeeds(speeds: Record<TrainPath, number>) {
   return vi.fn((p: TrainPath) => speeds[p]);
 }
 
-async function run(config: Partial<TrainConfig>, path?: PathOptions, kernels?: 'auto' | 'off') {
+async function run(config: Partial<TrainConfig>, path?: PathOptions, kernels?: 'auto' | 'on' | 'off') {
   const cfg = { ...base, ...config };
   const model = createModel({ cell: cfg.cell, hidden: cfg.hidden, seed: cfg.seed });
   const seen: PathChoice[] = [];
@@ -42,6 +45,7 @@ async function run(config: Partial<TrainConfig>, path?: PathOptions, kernels?: '
     if (p.kind === 'batch') losses.push(p.loss);
   };
   const summary = await trainModel(model, {
+    runtime,
     train: ds.train,
     test: ds.test,
     config: cfg,
@@ -167,22 +171,17 @@ describe('choosing the training path', () => {
     expect(rewritten.get(pathKey(base))).toMatchObject({ path: 'tfjs', tfjsPerSec: 1000 });
   });
 
-  it('lets RNN_LENS_KERNELS (or the caller) force a path without probing, and says so', async () => {
+  it('lets the caller (RNN_LENS_KERNELS at the entry points) force a path without probing, and says so', async () => {
     const cacheFile = freshFile();
-    for (const [env, path] of [
+    for (const [force, path] of [
       ['off', 'tfjs'],
       ['on', 'kernels'],
     ] as const) {
-      process.env.RNN_LENS_KERNELS = env;
       const measure = fakeSpeeds({ kernels: path === 'kernels' ? 1 : 1000, tfjs: path === 'tfjs' ? 1 : 1000 });
-      const { choice } = await run({}, { cacheFile, measure });
+      const { choice } = await run({}, { cacheFile, measure }, force);
       expect(measure).not.toHaveBeenCalled();
       expect(choice).toEqual({ path, reason: 'forced', backend: 'wasm' });
     }
-    delete process.env.RNN_LENS_KERNELS;
-    const measure = fakeSpeeds({ kernels: 1000, tfjs: 1 });
-    expect((await run({}, { cacheFile, measure }, 'off')).choice).toEqual({ path: 'tfjs', reason: 'forced', backend: 'wasm' });
-    expect(measure).not.toHaveBeenCalled();
     expect(existsSync(cacheFile)).toBe(false);
   });
 

@@ -4,10 +4,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
-import { kernelVariant, PARAMS, RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
+import { detectBuild } from '../../../src/node/engine/kernels/runtime';
 import { createModel } from '../../../src/node/engine/model/model';
+import { WEIGHT_NAMES, weightsOf } from '../../../src/node/engine/model/weights';
 import { CELLS, PIXELS } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
+
+const runtimes = { relaxed: testRuntime({ build: 'relaxed' }), plain: testRuntime({ build: 'plain' }) };
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -18,20 +22,20 @@ const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.
 
 describe('relaxed SIMD kernels', () => {
   it('are chosen by feature detection on this Node (the flag is set at run time)', () => {
-    expect(kernelVariant()).toBe('relaxed');
+    expect(detectBuild()).toBe('relaxed');
+    expect(runtimes.relaxed.build).toBe('relaxed');
   });
 
   it.each(CELLS)('%s: the relaxed build matches the plain build (forward within 1e-5, gradients within 1e-5 absolute)', (cell) => {
     const model = createModel({ cell, hidden: 32, seed: 11 });
-    const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    const weights = weightsOf(model);
     const run = (variant: 'relaxed' | 'plain') => {
-      const k = new RecurrentKernel({ cell, hidden: 32, maxBatch: 64, variant });
-      expect(k.variant).toBe(variant);
-      PARAMS.forEach((n, i) => k.weights[n].set(weights[i]));
+      const k = new RecurrentKernel(runtimes[variant], { cell, hidden: 32, maxBatch: 64 });
+      k.load(weights);
       k.setBatch(ds.train.images.subarray(0, 37 * PIXELS), ds.train.labels, 37);
       const hs = k.forward(37).slice();
       const step = k.step(37);
-      return { hs, step, grads: PARAMS.map((n) => k.grads[n].slice()) };
+      return { hs, step, grads: WEIGHT_NAMES.map((n) => k.grads[n].slice()) };
     };
     const relaxed = run('relaxed');
     const plain = run('plain');

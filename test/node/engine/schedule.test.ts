@@ -9,7 +9,9 @@ import { createModel } from '../../../src/node/engine/model/model';
 import { trainModel } from '../../../src/node/engine/training/train';
 import { learningRateAt, ONE_CYCLE, TUTORIAL_CONFIG } from '../../../src/shared/training';
 import type { Schedule } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
+
+const runtime = testRuntime();
 
 describe('learningRateAt', () => {
   it('constant keeps the rate; one cycle warms up to the peak, then decays to its end value', () => {
@@ -39,7 +41,7 @@ describe('a run follows its schedule', () => {
   async function run(schedule: Schedule, kernels: 'auto' | 'off'): Promise<Float32Array[]> {
     const m = createModel({ cell: 'gru', hidden: 16, seed: 5 });
     const config = { ...TUTORIAL_CONFIG, cell: 'gru' as const, hidden: 16, epochs: 2, batchSize: 64, limit: 320, learningRate: 0.02, schedule };
-    const s = await trainModel(m, { train: ds.train, test: ds.test, config, testLimit: 50, kernels });
+    const s = await trainModel(m, { runtime, train: ds.train, test: ds.test, config, testLimit: 50, kernels });
     expect(s.path).toBe(kernels === 'off' ? 'tfjs' : 'kernels');
     const w = m.getWeights().map((t) => t.dataSync().slice() as Float32Array);
     m.dispose();

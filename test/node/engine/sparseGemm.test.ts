@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../../src/node/engine/data/dataset';
-import { kernelModule, type KernelVariant } from '../../../src/node/engine/kernels/recurrentKernel';
+import { KernelRuntime, type KernelBuild } from '../../../src/node/engine/kernels/runtime';
 
 type Gemm = (M: number, N: number, K: number, A: number, rsA: number, csA: number, B: number, ldb: number, C: number, ldc: number) => void;
 interface GemmExports {
@@ -18,8 +18,8 @@ interface GemmExports {
 
 const ds = loadDataset(undefined, { trainLimit: 600, testLimit: 1 });
 
-function instance(variant: KernelVariant): GemmExports {
-  const x = new WebAssembly.Instance(kernelModule(variant), { env: { abort: () => {} } }).exports as unknown as GemmExports;
+function instance(build: KernelBuild): GemmExports {
+  const x = new WebAssembly.Instance(new KernelRuntime({ build }).module, { env: { abort: () => {} } }).exports as unknown as GemmExports;
   x.memory.grow(200);
   return x;
 }

@@ -1,11 +1,20 @@
 /** Batches split over any number of kernel threads give the gradients of one thread. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
-import { defaultThreads, FusedTrainer, MAX_THREADS, prestartWorkers, splitBatch, waitingWorkers } from '../../../src/node/engine/training/kernelStepper';
 import { predictClasses } from '../../../src/node/engine/inference/evaluate';
+import { KernelRuntime, MAX_THREADS } from '../../../src/node/engine/kernels/runtime';
 import { createModel } from '../../../src/node/engine/model/model';
+import { WEIGHT_NAMES } from '../../../src/node/engine/model/weights';
+import { settingsFromEnv } from '../../../src/node/engine/settings';
+import { splitBatch } from '../../../src/node/engine/training/batchSplit';
+import { KernelStepper, kernelPlan } from '../../../src/node/engine/training/kernelStepper';
 import { PIXELS } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
+
+/** A runtime of `threads` threads for this file's tests, and trainers over it. */
+const runtimes = new Map([1, 2, 3, 4].map((t) => [t, testRuntime({ threads: t })]));
+const trainer = (model: ReturnType<typeof createModel>, threads: number, batchSize = 128) =>
+  new KernelStepper(runtimes.get(threads)!, model, { batchSize, learningRate: 0.001 });
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -33,19 +42,26 @@ describe('kernel threads', () => {
       expect(splitBatch(size, t).reduce((a, b) => a + b, 0)).toBe(size);
   });
 
-  it('uses every core up to the cap, or RNN_LENS_THREADS', () => {
-    expect(defaultThreads({}, 2)).toBe(2);
-    expect(defaultThreads({}, 16)).toBe(MAX_THREADS);
-    expect(defaultThreads({ RNN_LENS_THREADS: '1' }, 16)).toBe(1);
-    expect(defaultThreads({ RNN_LENS_THREADS: '3' }, 2)).toBe(3);
-    expect(defaultThreads({ RNN_LENS_THREADS: 'lots' }, 4)).toBe(4);
+  it('uses every core up to the cap, or RNN_LENS_THREADS, and refuses a value it does not understand', () => {
+    const threads = (env: NodeJS.ProcessEnv, cores: number) => {
+      const s = settingsFromEnv(env, cores);
+      return new KernelRuntime({ build: 'plain', threads: s.threads }, s.cores).threads;
+    };
+    expect(threads({}, 2)).toBe(2);
+    expect(threads({}, 16)).toBe(MAX_THREADS);
+    expect(threads({ RNN_LENS_THREADS: '1' }, 16)).toBe(1);
+    expect(threads({ RNN_LENS_THREADS: '3' }, 2)).toBe(3);
+    expect(() => threads({ RNN_LENS_THREADS: 'lots' }, 4)).toThrow(
+      /RNN_LENS_THREADS="lots" is not understood: expected a whole number of threads from 1 to 64/,
+    );
+    expect(() => threads({ RNN_LENS_THREADS: '0' }, 4)).toThrow(/RNN_LENS_THREADS/);
   });
 
   it.each(['rnn', 'gru', 'lstm'] as const)('%s: 3 and 4 threads give the gradients, loss and count of one thread', (cell) => {
     const model = createModel({ cell, hidden: 24, seed: 4 });
-    const one = new FusedTrainer(model, { batchSize: 128, learningRate: 0.001 }, { threads: 1 });
+    const one = trainer(model, 1);
     for (const threads of [3, 4]) {
-      const many = new FusedTrainer(model, { batchSize: 128, learningRate: 0.001 }, { threads });
+      const many = trainer(model, threads);
       expect(many.threads).toBe(threads);
       for (const B of [128, 45]) {
         const images = ds.train.images.subarray(0, B * PIXELS);
@@ -54,11 +70,11 @@ describe('kernel threads', () => {
         expect(b.correct).toBe(a.correct);
         expect(b.loss).toBeCloseTo(a.loss, 5);
         // Sums over different partitions round differently: 1e-4 relative, far below any mis-weighted part.
-        one.grads.forEach((g, i) => expect(maxRelErr(many.grads[i], g)).toBeLessThan(1e-4));
+        for (const n of WEIGHT_NAMES) expect(maxRelErr(many.grads[n], one.grads[n]), n).toBeLessThan(1e-4);
       }
-      many.dispose();
+      many.discard();
     }
-    one.dispose();
+    one.discard();
     model.dispose();
   });
 
@@ -66,54 +82,52 @@ describe('kernel threads', () => {
     const model = createModel({ cell, hidden: 24, seed: 6 });
     const reference = predictClasses(model, ds.test);
     for (const threads of [1, 2, 3]) {
-      const t = new FusedTrainer(model, { batchSize: 128, learningRate: 0.001 }, { threads });
+      const t = trainer(model, threads);
       // 600 digits in chunks of 128: full rounds and a last round that leaves a worker idle.
       expect(Array.from(t.predict(ds.test))).toEqual(Array.from(reference));
-      t.dispose();
+      t.discard();
     }
     model.dispose();
   });
 
   it('workers started ahead of a run are taken by the trainer of that shape', () => {
-    const before = process.env.RNN_LENS_THREADS;
-    process.env.RNN_LENS_THREADS = '3';
-    try {
-      prestartWorkers('gru', 24, 64);
-      expect(waitingWorkers()).toBe(2);
-      const other = new FusedTrainer(createModel({ cell: 'gru', hidden: 32 }), { batchSize: 64, learningRate: 0.001 });
-      expect(waitingWorkers()).toBe(2); // another shape starts its own
-      other.dispose();
-      const model = createModel({ cell: 'gru', hidden: 24, seed: 4 });
-      const t = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 });
-      expect(waitingWorkers()).toBe(0);
-      expect(t.threads).toBe(3);
-      const images = ds.train.images.subarray(0, 64 * PIXELS);
-      const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
-      expect(t.gradients(images, ds.train.labels, 64).loss).toBeCloseTo(one.gradients(images, ds.train.labels, 64).loss, 5);
-      t.dispose();
-      one.dispose();
-      model.dispose();
-    } finally {
-      if (before === undefined) delete process.env.RNN_LENS_THREADS;
-      else process.env.RNN_LENS_THREADS = before;
-    }
+    const runtime = testRuntime({ threads: 3 });
+    const { layout, workers } = kernelPlan(runtime, 'gru', 24, 64);
+    runtime.prestart(layout, workers);
+    expect(runtime.idleWorkers).toBe(2);
+    const other = new KernelStepper(runtime, createModel({ cell: 'gru', hidden: 32 }), { batchSize: 64, learningRate: 0.001 });
+    expect(runtime.idleWorkers).toBe(2); // another shape starts its own
+    other.discard();
+    expect(runtime.idleWorkers).toBe(4);
+    const model = createModel({ cell: 'gru', hidden: 24, seed: 4 });
+    const t = new KernelStepper(runtime, model, { batchSize: 64, learningRate: 0.001 });
+    expect(runtime.idleWorkers).toBe(2);
+    expect(t.threads).toBe(3);
+    const images = ds.train.images.subarray(0, 64 * PIXELS);
+    const one = trainer(model, 1, 64);
+    expect(t.gradients(images, ds.train.labels, 64).loss).toBeCloseTo(one.gradients(images, ds.train.labels, 64).loss, 5);
+    t.discard();
+    one.discard();
+    model.dispose();
   });
 
-  it('a trainer that releases its threads hands them to the next trainer of its shape', () => {
+  it('a trainer that is done hands its threads to the next trainer of its shape, which computes with them', () => {
+    const runtime = testRuntime({ threads: 3 });
     const model = createModel({ cell: 'rnn', hidden: 16, seed: 2 });
-    const first = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 3 });
-    expect(waitingWorkers()).toBe(0);
-    first.release();
-    expect(waitingWorkers()).toBe(2);
-    const next = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 3 });
-    expect(waitingWorkers()).toBe(0);
+    const first = new KernelStepper(runtime, model, { batchSize: 64, learningRate: 0.001 });
+    expect(runtime.idleWorkers).toBe(0);
+    first.discard();
+    expect(runtime.idleWorkers).toBe(2);
+    const next = new KernelStepper(runtime, model, { batchSize: 64, learningRate: 0.001 });
+    expect(runtime.idleWorkers).toBe(0);
     // The handed-on threads work: the split batch gives one thread's loss.
     const images = ds.train.images.subarray(0, 64 * PIXELS);
-    const one = new FusedTrainer(model, { batchSize: 64, learningRate: 0.001 }, { threads: 1 });
+    const one = trainer(model, 1, 64);
     expect(next.gradients(images, ds.train.labels, 64).loss).toBeCloseTo(one.gradients(images, ds.train.labels, 64).loss, 5);
-    first.dispose();
-    next.dispose();
-    one.dispose();
+    next.discard();
+    one.discard();
     model.dispose();
+    runtime.close();
+    expect(runtime.idleWorkers).toBe(0);
   });
 });

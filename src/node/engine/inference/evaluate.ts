@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CLASSES, SIDE } from '../../../shared/types';
 import { pixelsOf, type TrainSplit } from '../data/dataset';
 import type { EvalPool, EvalResult } from './evalPool';
-import { describeModel } from '../model/model';
+import { weightsOf } from '../model/weights';
 
 /** Digits per forward pass: large enough to amortise the call, small enough to bound memory. */
 const CHUNK = 1000;
@@ -57,8 +57,6 @@ export function confusionReport(predicted: ArrayLike<number>, labels: ArrayLike<
 
 /** Classify the whole test set of the pool's folder on its worker threads with the fused kernels; the caller's event loop stays free. */
 export function classifyOffThread(model: tf.LayersModel, pool: EvalPool, signal?: AbortSignal): Promise<EvalResult> {
-  const { cell, hidden } = describeModel(model);
   // A copy now: the call may wait behind another, and the model may be disposed meanwhile.
-  const weights = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
-  return pool.classify(cell, hidden, weights, signal);
+  return pool.classify(weightsOf(model), signal);
 }

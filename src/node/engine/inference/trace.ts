@@ -1,6 +1,7 @@
 /**
- * Step-by-step forward pass in plain TypeScript over a snapshot of the model's
- * weights. It allocates no tensors, so it cannot leak them, and it is cheap
+ * The reference forward pass: step by step in plain TypeScript (float64) over a snapshot
+ * of the model's weights. Every fast path (the fused kernels, batched inference) is
+ * tested against it. It allocates no tensors, so it cannot leak them, and it is cheap
  * enough to run on every stroke. Semantics follow the tfjs-layers cells:
  *   SimpleRNN: h = tanh(xW + hU + b)
  *   GRU (reset before): z,r = σ(xW + hU + b); ĥ = tanh(xW_h + b_h + (r⊙h)U_h); h = z⊙h + (1−z)⊙ĥ
@@ -8,7 +9,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { CLASSES, GATES, PIXELS, SIDE, type CellType, type TraceResult } from '../../../shared/types';
-import { describeModel } from '../model/model';
+import { copyWeights, weightsOf, type Weights } from '../model/weights';
+import { argmax, DenseHead } from './head';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -23,39 +25,23 @@ export function traceCost(cell: CellType, hidden: number): number {
  */
 export const INLINE_TRACE_COST = 8e6;
 
-/** A model's cell, size and weights as plain arrays (kernel, recurrent kernel, bias, dense kernel, dense bias): what a worker thread receives. */
-export interface TracerWeights {
-  cell: CellType;
-  hidden: number;
-  weights: Float32Array[];
-}
-
-/** A frozen copy of a model's weights that can trace any number of inputs. */
+/** A frozen copy of a model's weights that can trace any number of inputs: the reference implementation. */
 export class Tracer {
   readonly cell: CellType;
   readonly hidden: number;
-  readonly #W: Float32Array; // [28, G]
-  readonly #U: Float32Array; // [H, G]
-  readonly #b: Float32Array; // [G]
-  readonly #Wd: Float32Array; // [H, 10]
-  readonly #bd: Float32Array; // [10]
+  readonly #w: Weights;
+  readonly #head: DenseHead;
 
-  constructor(source: tf.LayersModel | TracerWeights) {
-    const plain = !('getWeights' in source);
-    const { cell, hidden } = plain ? source : describeModel(source);
-    this.cell = cell;
-    this.hidden = hidden;
-    const [W, U, b, Wd, bd] = plain ? source.weights : source.getWeights().map((t) => t.dataSync() as Float32Array);
-    this.#W = W.slice();
-    this.#U = U.slice();
-    this.#b = b.slice();
-    this.#Wd = Wd.slice();
-    this.#bd = bd.slice();
+  constructor(source: tf.LayersModel | Weights) {
+    this.#w = 'getWeights' in source ? weightsOf(source) : copyWeights(source);
+    this.cell = this.#w.cell;
+    this.hidden = this.#w.hidden;
+    this.#head = new DenseHead(this.hidden, this.#w.Wd, this.#w.bd);
   }
 
-  /** The weights as plain arrays, copied, to hand to another thread. */
-  snapshot(): TracerWeights {
-    return { cell: this.cell, hidden: this.hidden, weights: [this.#W, this.#U, this.#b, this.#Wd, this.#bd].map((a) => a.slice()) };
+  /** The weights, copied, to hand to another thread or a kernel. */
+  snapshot(): Weights {
+    return copyWeights(this.#w);
   }
 
   /**
@@ -67,9 +53,7 @@ export class Tracer {
     if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
     const H = this.hidden;
     const G = GATES[this.cell] * H;
-    const W = this.#W,
-      U = this.#U,
-      b = this.#b;
+    const { W, U, b } = this.#w;
     const hs = new Float32Array(SIDE * H);
     const stepProbs = new Float32Array(SIDE * CLASSES);
     const lstm = this.cell === 'lstm',
@@ -142,11 +126,10 @@ export class Tracer {
         for (let j = 0; j < H; j++) h[j] = z[j] * h[j] + (1 - z[j]) * Math.tanh(cand[j]);
       }
       for (let j = 0; j < H; j++) hs[o + j] = h[j];
-      this.#head(h, stepProbs.subarray(t * CLASSES, (t + 1) * CLASSES));
+      this.#head.probs(h, 0, stepProbs, t * CLASSES);
     }
     const probs = stepProbs.slice((SIDE - 1) * CLASSES);
-    let prediction = 0;
-    for (let k = 1; k < CLASSES; k++) if (probs[k] > probs[prediction]) prediction = k;
+    const prediction = argmax(probs);
     return {
       cell: this.cell,
       hidden: H,
@@ -166,21 +149,5 @@ export class Tracer {
     const terms = { input: new Float32Array(SIDE * G), recurrent: new Float32Array(SIDE * G) };
     this.trace(pixels, terms);
     return { cell: this.cell, hidden: this.hidden, blocks: GATES[this.cell], ...terms };
-  }
-
-  /** softmax(h·Wd + bd) into out. */
-  #head(h: Float64Array, out: Float32Array): void {
-    const H = this.hidden;
-    const logits = new Float64Array(CLASSES);
-    for (let k = 0; k < CLASSES; k++) logits[k] = this.#bd[k];
-    for (let j = 0; j < H; j++) {
-      const hj = h[j];
-      for (let k = 0; k < CLASSES; k++) logits[k] += hj * this.#Wd[j * CLASSES + k];
-    }
-    let max = -Infinity;
-    for (let k = 0; k < CLASSES; k++) max = Math.max(max, logits[k]);
-    let sum = 0;
-    for (let k = 0; k < CLASSES; k++) sum += logits[k] = Math.exp(logits[k] - max);
-    for (let k = 0; k < CLASSES; k++) out[k] = logits[k] / sum;
   }
 }

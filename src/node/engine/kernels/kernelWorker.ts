@@ -4,14 +4,14 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads';
-import { kernelModule, stepArgs, type KernelLayout } from './recurrentKernel';
+import type { KernelLayout } from './layout';
 
 /** What KernelWorker hands the thread. */
 export interface WorkerData {
   mod: WebAssembly.Module;
   layout: KernelLayout;
-  /** trainStep's arguments for this layout; the batch size is set per step. */
-  args: number[];
+  /** The Layout record's values, by field (see layout.ts). */
+  header: Record<string, number>;
   sab: {
     ctrl: SharedArrayBuffer;
     loss: SharedArrayBuffer;
@@ -54,7 +54,11 @@ export class KernelWorker {
   #seq = 0;
   #failure: Error | null = null;
 
-  constructor(readonly layout: KernelLayout) {
+  constructor(
+    readonly layout: KernelLayout,
+    mod: WebAssembly.Module,
+    header: Record<string, number>,
+  ) {
     const { T, I, maxB } = layout;
     const sab = {
       ctrl: new SharedArrayBuffer(4 * Object.keys(CTRL).length),
@@ -72,7 +76,7 @@ export class KernelWorker {
     this.#labels = new Uint8Array(sab.labels);
     this.grads = new Float32Array(sab.grads);
     this.last = new Float32Array(sab.last);
-    const data: WorkerData = { mod: kernelModule(), layout, args: stepArgs(layout, 0), sab };
+    const data: WorkerData = { mod, layout, header, sab };
     this.#worker = startWorker('kernel-worker', data);
     this.#worker.on('error', (err) => (this.#failure = err));
     this.#worker.unref();

@@ -5,7 +5,8 @@
  * cell at zero), their dense weights are zero, and every gradient into them is
  * zero, so padding changes neither the outputs nor training.
  */
-import { CLASSES, GATES, SIDE, type CellType } from '../../../shared/types';
+import { CLASSES, GATES, SIDE } from '../../../shared/types';
+import type { Weights } from '../model/weights';
 
 /** The kernels' GEMM tiles are 8 units wide. */
 export const KERNEL_MULTIPLE = 8;
@@ -25,12 +26,19 @@ function reblock(src: Float32Array, rows: number, rowsTo: number, gates: number,
   return out;
 }
 
-/** Weights in tfjs order (W, U, b, Wd, bd) resized from `from` to `to` hidden units: zero-padded, or cut back. */
-export function resizeHidden(cell: CellType, weights: Float32Array[], from: number, to: number): Float32Array[] {
-  if (from === to) return weights.map((w) => w.slice());
+/** Weights resized to `to` hidden units: zero-padded, or cut back. Always new arrays. */
+export function resizeHidden(w: Weights, to: number): Weights {
+  const { cell, hidden: from } = w;
   const G = GATES[cell];
-  const [W, U, b, Wd, bd] = weights;
-  const Wd2 = new Float32Array(to * CLASSES);
-  Wd2.set(Wd.subarray(0, Math.min(from, to) * CLASSES));
-  return [reblock(W, SIDE, SIDE, G, from, to), reblock(U, from, to, G, from, to), reblock(b, 1, 1, G, from, to), Wd2, bd.slice()];
+  const Wd = new Float32Array(to * CLASSES);
+  Wd.set(w.Wd.subarray(0, Math.min(from, to) * CLASSES));
+  return {
+    cell,
+    hidden: to,
+    W: reblock(w.W, SIDE, SIDE, G, from, to),
+    U: reblock(w.U, from, to, G, from, to),
+    b: reblock(w.b, 1, 1, G, from, to),
+    Wd,
+    bd: w.bd.slice(),
+  };
 }

@@ -6,10 +6,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { CTRL, MODE, type WorkerData } from './kernelWorker';
-import { CELL_CODE, instantiate, STEP_ARG_B } from './recurrentKernel';
+import { instantiateKernel } from './runtime';
 
-function serve({ mod, layout, args, sab }: WorkerData): void {
-  const x = instantiate(mod, layout);
+function serve({ mod, layout, header, sab }: WorkerData): void {
+  const x = instantiateKernel(mod, layout, header);
   const ctrl = new Int32Array(sab.ctrl);
   const loss = new Float64Array(sab.loss);
   const o = layout.off;
@@ -24,13 +24,12 @@ function serve({ mod, layout, args, sab }: WorkerData): void {
     mem.set(new Uint8Array(sab.weights), layout.weights[0]);
     mem.set(new Uint8Array(sab.x, 0, layout.T * B * layout.I * 4), o.X);
     if (ctrl[CTRL.mode] === MODE.forward) {
-      const { T, I, H } = layout;
-      x.forwardAll(CELL_CODE[layout.cell], o.X, o.W, o.U, o.b, o.Hs, o.Zs, o.Cs, B, T, I, H);
+      const { T, H } = layout;
+      x.forwardAll(layout.header, B);
       new Float32Array(sab.last).set(new Float32Array(x.memory.buffer, o.Hs + (T - 1) * B * H * 4, B * H));
     } else {
       mem.set(new Uint8Array(sab.labels, 0, B), o.labels);
-      args[STEP_ARG_B] = B;
-      loss[0] = x.trainStep(...(args as Parameters<typeof x.trainStep>));
+      loss[0] = x.trainStep(layout.header, B);
       new Uint8Array(sab.grads).set(mem.subarray(layout.grads[0], layout.grads[1]));
       ctrl[CTRL.correct] = new Int32Array(x.memory.buffer, o.correct, 1)[0];
     }

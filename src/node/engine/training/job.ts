@@ -55,7 +55,7 @@ export function mixSamples(train: TrainSplit, mnist: number, samples: SampleArra
 export async function runJob(
   spec: JobSpec,
   ds: Dataset<TrainSplit>,
-  hooks: Pick<TrainOptions, 'onProgress' | 'onEpochWeights' | 'signal' | 'path' | 'onPath'> = {},
+  hooks: Pick<TrainOptions, 'onProgress' | 'onEpochWeights' | 'signal' | 'path' | 'onPath' | 'runtime' | 'kernels'> = {},
 ): Promise<JobResult> {
   const config = { ...spec.config };
   const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden }) : createModel(config);

@@ -2,24 +2,17 @@
  * The training loop: seeded shuffle, Adam, one gradient step per batch, progress
  * per batch and per epoch, cancellation between batches, and no leaked tensors.
  */
-import * as tf from '@tensorflow/tfjs';
-import {
-  CLASSES,
-  PIXELS,
-  SIDE,
-  type EpochProgress,
-  type PathChoice,
-  type TrainConfig,
-  type TrainPath,
-  type TrainProgress,
-  type TrainSummary,
-} from '../../../shared/types';
-import { accuracy } from '../inference/evaluate';
-import { pixelsInto, type TrainSplit } from '../data/dataset';
-import { FusedTrainer } from './kernelStepper';
-import { choosePath, type PathOptions } from './pathChoice';
-import { mulberry32, permutation } from '../data/random';
+import type * as tf from '@tensorflow/tfjs';
+import { PIXELS, type EpochProgress, type PathChoice, type TrainConfig, type TrainPath, type TrainProgress, type TrainSummary } from '../../../shared/types';
 import { learningRateAt } from '../../../shared/training';
+import { pixelsInto, type TrainSplit } from '../data/dataset';
+import { mulberry32, permutation } from '../data/random';
+import type { KernelRuntime } from '../kernels/runtime';
+import type { Weights } from '../model/weights';
+import { KernelStepper } from './kernelStepper';
+import { choosePath, type PathOptions } from './pathChoice';
+import type { Stepper } from './stepper';
+import { TfjsStepper } from './tfjsStepper';
 
 /** Inputs to one run besides the hyper-parameters. */
 export interface TrainOptions {
@@ -29,13 +22,15 @@ export interface TrainOptions {
   /** Called after every batch and every epoch. */
   onProgress?: (p: TrainProgress) => void;
   /** Called after every epoch with a copy of the weights, e.g. to place the probe set on a map. */
-  onEpochWeights?: (epoch: number, weights: Float32Array[]) => void;
+  onEpochWeights?: (epoch: number, weights: Weights) => void;
   /** Checked between batches; an aborted run stops and keeps its weights so far. */
   signal?: AbortSignal;
   /** Evaluate on at most this many test samples per epoch (0 = all). */
   testLimit?: number;
-  /** Use the fused WebAssembly kernels where the model allows (default), or force the plain tfjs path. */
-  kernels?: 'auto' | 'off';
+  /** The fused kernels' runtime (its module, build and threads); absent: tfjs layers train. */
+  runtime?: KernelRuntime;
+  /** Force a path ('on': the fused kernels, 'off': tfjs layers), or let it be chosen (default). */
+  kernels?: 'auto' | 'on' | 'off';
   /** Measure which path is faster (and remember it); without this the built-in rule picks (see pathChoice.ts). */
   path?: PathOptions;
   /** Called once the path is chosen, before the first batch. */
@@ -53,96 +48,21 @@ function fillBatch(split: TrainSplit, order: Uint32Array, from: number, size: nu
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/** One way of running gradient steps: the fused kernels, or plain tfjs layers. */
-interface Stepper {
-  readonly path: TrainPath;
-  step(images: Float32Array, labels: Int32Array, size: number): { loss: number; correct: number };
-  /** The learning rate for the following steps. */
-  setLearningRate(lr: number): void;
-  evaluate(split: TrainSplit, limit: number): number;
-  /** A copy of the current weights in tfjs order (kernel, recurrent kernel, bias, dense kernel, dense bias). */
-  weights(): Float32Array[];
-  /** Leave the trained weights in the model and release what the stepper holds. */
-  finish(): void;
-}
-
-/** tfjs's Adam with a learning rate a schedule can move (applyGradients reads it on every step). */
-class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(lr: number): void {
-    this.learningRate = lr;
-  }
-}
-
-/** Gradient steps through tfjs-layers with tfjs's Adam. */
-class TfjsStepper implements Stepper {
-  readonly path = 'tfjs';
-  readonly #optimizer: ScheduledAdam;
-  readonly #vars: tf.Variable[];
-
-  constructor(
-    private readonly model: tf.LayersModel,
-    learningRate: number,
-  ) {
-    this.#optimizer = new ScheduledAdam(learningRate, 0.9, 0.999);
-    this.#vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  }
-
-  step(images: Float32Array, labelBuf: Int32Array, size: number): { loss: number; correct: number } {
-    return tf.tidy(() => {
-      const xs = tf.tensor3d(images.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
-      const labels = tf.tensor1d(labelBuf.subarray(0, size), 'int32');
-      const ys = tf.oneHot(labels, CLASSES);
-      const kept: { correct?: tf.Tensor } = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const probs = this.model.apply(xs, { training: true }) as tf.Tensor2D;
-        kept.correct = tf.keep(probs.argMax(-1).equal(labels).sum());
-        return tf.metrics.categoricalCrossentropy(ys, probs).mean() as tf.Scalar;
-      }, this.#vars);
-      this.#optimizer.applyGradients(grads as Parameters<ScheduledAdam['applyGradients']>[0]);
-      const out = { loss: value.dataSync()[0], correct: kept.correct!.dataSync()[0] };
-      kept.correct!.dispose();
-      return out;
-    });
-  }
-
-  setLearningRate(lr: number): void {
-    this.#optimizer.setLearningRate(lr);
-  }
-
-  evaluate(split: TrainSplit, limit: number): number {
-    return accuracy(this.model, split, limit);
-  }
-
-  weights(): Float32Array[] {
-    return this.model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
-  }
-
-  finish(): void {
-    this.#optimizer.dispose();
-  }
-}
-
 /** Train `model` in place. Resolves with the per-epoch summaries when done or cancelled. */
 export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Promise<TrainSummary> {
   const { train, test, config, onProgress, signal } = opts;
   const n = config.limit > 0 ? Math.min(config.limit, train.n) : train.n;
   if (n === 0) throw new Error('the training set is empty');
   const batches = Math.ceil(n / config.batchSize);
-  const make: Record<TrainPath, (m: tf.LayersModel) => Stepper> = {
-    kernels: (m) => new FusedTrainer(m, config),
+  const { runtime } = opts;
+  // A probe's stepper is discarded, its kernel threads kept by the runtime for the run.
+  const make: Partial<Record<TrainPath, (m: tf.LayersModel) => Stepper>> = {
+    ...(runtime ? { kernels: (m: tf.LayersModel) => new KernelStepper(runtime, m, config) } : {}),
     tfjs: (m) => new TfjsStepper(m, config.learningRate),
   };
-  // The probe's kernel threads are handed on to the run instead of being stopped and started again.
-  const probeMake: Record<TrainPath, (m: tf.LayersModel) => { step: Stepper['step']; finish(): void }> = {
-    kernels: (m) => {
-      const t = new FusedTrainer(m, config);
-      return { step: (x, y, s) => t.step(x, y, s), finish: () => t.release() };
-    },
-    tfjs: make.tfjs,
-  };
-  const choice = await choosePath({ model, config, train, n, kernels: opts.kernels, path: opts.path, make: probeMake });
+  const choice = await choosePath({ model, config, train, n, kernels: opts.kernels ?? 'auto', path: opts.path, make, runtime });
   opts.onPath?.(choice);
-  const stepper: Stepper = make[choice.path](model);
+  const stepper: Stepper = make[choice.path]!(model);
   const rand = mulberry32(config.seed);
   const xsBuf = new Float32Array(config.batchSize * PIXELS);
   const ysBuf = new Int32Array(config.batchSize);

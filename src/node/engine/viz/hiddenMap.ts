@@ -7,7 +7,8 @@ import type { HiddenMap } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
 import { PIXELS, STEPS } from '../../../shared/types';
 import { BatchForward } from '../inference/batchForward';
-import type { Tracer } from '../inference/trace';
+import type { KernelRuntime } from '../kernels/runtime';
+import type { Weights } from '../model/weights';
 import { pca } from './pca';
 
 /** Digits in the probe set: the first PROBE_DIGITS of the test set. */
@@ -18,22 +19,19 @@ export const CLOUD_DIGITS = 400;
 /** Images per forward call of the fused kernel. */
 const BATCH = 250;
 
-/**
- * Run n images and keep the final states (n × H) and all states of the first `cloud` images,
- * batched through the fused kernel where the hidden size allows.
- */
+/** Run n images and keep the final states (n × H) and all states of the first `cloud` images, batched through the fused kernel. */
 export function probeStates(
-  tracer: Tracer,
+  runtime: KernelRuntime,
+  weights: Weights,
   images: Float32Array,
   n: number,
   cloud = CLOUD_DIGITS,
-  useKernel = true,
 ): { finals: Float32Array; steps: Float32Array; cloud: number } {
-  const H = tracer.hidden;
+  const H = weights.hidden;
   const finals = new Float32Array(n * H);
   const c = Math.min(cloud, n);
   const steps = new Float32Array(c * STEPS * H);
-  const fwd = new BatchForward(tracer, Math.min(BATCH, n), useKernel);
+  const fwd = new BatchForward(runtime, weights, Math.min(BATCH, n));
   for (let start = 0; start < n; start += fwd.maxBatch) {
     const B = Math.min(fwd.maxBatch, n - start);
     const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B); // T × B × H
@@ -52,11 +50,19 @@ export function unitOrder(axes: Float32Array, H: number): number[] {
   return Array.from({ length: H }, (_, j) => j).sort((a, b) => angle(a) - angle(b));
 }
 
-/** Fit the map of `tracer` over the probe images (n × 784) with their labels. */
-export function fitHiddenMap(tracer: Tracer, images: Float32Array, labels: ArrayLike<number>, n: number, modelId: string, key: string): HiddenMap {
+/** Fit the map of a model over the probe images (n × 784) with their labels. */
+export function fitHiddenMap(
+  runtime: KernelRuntime,
+  weights: Weights,
+  images: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+  modelId: string,
+  key: string,
+): HiddenMap {
   const t0 = performance.now();
-  const H = tracer.hidden;
-  const probe = probeStates(tracer, images, n);
+  const H = weights.hidden;
+  const probe = probeStates(runtime, weights, images, n);
   const p = pca(probe.finals, n, H, 2);
   const basis = { hidden: H, mean: Float32Array.from(p.mean), axes: Float32Array.from(p.components) };
   const landmarks = projectStates(basis, probe.finals, n);

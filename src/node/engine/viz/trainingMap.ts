@@ -5,8 +5,8 @@
  */
 import type { TrainingMapFrame } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
-import type { CellType } from '../../../shared/types';
-import { Tracer } from '../inference/trace';
+import type { KernelRuntime } from '../kernels/runtime';
+import type { Weights } from '../model/weights';
 import { probeStates } from './hiddenMap';
 import { applyOrthogonal, pca, procrustes2d } from './pca';
 
@@ -18,8 +18,7 @@ export class EpochMaps {
   readonly #n: number;
 
   constructor(
-    private readonly cell: CellType,
-    private readonly hidden: number,
+    private readonly runtime: KernelRuntime,
     private readonly images: Float32Array,
     private readonly labels: ArrayLike<number>,
     n = TRAINING_PROBE_DIGITS,
@@ -33,12 +32,11 @@ export class EpochMaps {
   }
 
   /** The frame for one epoch's weights, aligned to the frame before it. */
-  frame(epoch: number, weights: Float32Array[]): TrainingMapFrame {
+  frame(epoch: number, weights: Weights): TrainingMapFrame {
     const n = this.#n;
-    const tracer = new Tracer({ cell: this.cell, hidden: this.hidden, weights });
-    const { finals } = probeStates(tracer, this.images, n, 0);
-    const p = pca(finals, n, this.hidden, 2);
-    const landmarks = projectStates({ hidden: this.hidden, mean: Float32Array.from(p.mean), axes: Float32Array.from(p.components) }, finals, n);
+    const { finals } = probeStates(this.runtime, weights, this.images, n, 0);
+    const p = pca(finals, n, weights.hidden, 2);
+    const landmarks = projectStates({ hidden: weights.hidden, mean: Float32Array.from(p.mean), axes: Float32Array.from(p.components) }, finals, n);
     if (this.#prev) applyOrthogonal(landmarks, procrustes2d(landmarks, this.#prev, n));
     this.#prev = landmarks;
     const total = p.totalVariance > 0 ? p.totalVariance : 1;

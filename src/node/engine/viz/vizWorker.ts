@@ -12,7 +12,9 @@ import { CodedError } from '../../../shared/errors';
 import type { HiddenMap } from '../../../shared/projection';
 import type { TraceResult } from '../../../shared/types';
 import { startWorker } from '../threads';
-import type { Tracer, TracerWeights } from '../inference/trace';
+import type { Tracer } from '../inference/trace';
+import type { KernelBuild } from '../kernels/runtime';
+import type { Weights } from '../model/weights';
 
 /** What the thread is asked to do, about the model it holds. */
 export type VizJob =
@@ -33,7 +35,7 @@ export interface VizAnswers {
 export interface VizRequest {
   id: number;
   key: string;
-  model?: TracerWeights;
+  model?: Weights;
   job: VizJob;
 }
 
@@ -66,6 +68,8 @@ export class VizWorker {
     /** A name for messages ("visualisation", "trace"). */
     readonly name = 'visualisation',
     readonly maxQueued = MAX_QUEUED,
+    /** The kernel build the thread runs (default: detected there). */
+    private readonly build?: KernelBuild,
   ) {}
 
   /** Jobs waiting, not counting the one on the thread. */
@@ -75,7 +79,7 @@ export class VizWorker {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const w = startWorker('viz-worker', null);
+    const w = startWorker('viz-worker', { build: this.build });
     w.on('message', (r: VizReply) => {
       const job = this.#running;
       if (!job || job.id !== r.id) return;

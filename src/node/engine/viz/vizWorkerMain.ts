@@ -3,45 +3,56 @@
  * and traces large models off the main event loop. One request at a time, answered
  * by id; it holds the model of the last key it was sent.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { SIDE } from '../../../shared/types';
 import { errorMessage } from '../../../shared/errors';
 import { loadSplit, type DataSplit } from '../data/dataset';
 import { Tracer } from '../inference/trace';
 import { BatchForward } from '../inference/batchForward';
+import { KernelRuntime } from '../kernels/runtime';
+import type { Weights } from '../model/weights';
 import { fitHiddenMap } from './hiddenMap';
 import { rowImportance } from './occlusion';
 import type { VizAnswers, VizReply, VizRequest } from './vizWorker';
 
-let test: { dir: string; split: DataSplit } | null = null;
+/** The thread's state: its kernel runtime, the test set once read, and the model of the last key. */
+interface Held {
+  runtime: KernelRuntime;
+  test: { dir: string; split: DataSplit } | null;
+  model: { key: string; weights: Weights; tracer: Tracer; forward: BatchForward | null } | null;
+}
 
-/** The model of the last key, with its batched forward pass made on first need. */
-let held: { key: string; tracer: Tracer; forward: BatchForward | null } | null = null;
-
-function handle(req: VizRequest): VizAnswers[keyof VizAnswers] {
-  if (req.model) held = { key: req.key, tracer: new Tracer(req.model), forward: null };
+function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
+  if (req.model) state.model = { key: req.key, weights: req.model, tracer: new Tracer(req.model), forward: null };
+  const held = state.model;
   if (!held || held.key !== req.key) throw new Error(`the worker does not hold model ${req.key}`);
   const { job } = req;
   switch (job.kind) {
     case 'importance':
-      held.forward ??= new BatchForward(held.tracer, SIDE + 1);
+      held.forward ??= new BatchForward(state.runtime, held.weights, SIDE + 1);
       return rowImportance(held.forward, job.pixels);
     case 'trace':
       return held.tracer.trace(job.pixels);
     case 'terms':
       return held.tracer.terms(job.pixels);
     case 'map': {
-      if (!test || test.dir !== job.dataDir) test = { dir: job.dataDir, split: loadSplit(job.dataDir, 't10k', job.probe) };
-      const n = Math.min(job.probe, test.split.n);
-      return fitHiddenMap(held.tracer, test.split.images, test.split.labels, n, job.modelId, req.key);
+      if (!state.test || state.test.dir !== job.dataDir) state.test = { dir: job.dataDir, split: loadSplit(job.dataDir, 't10k', job.probe) };
+      const { split } = state.test;
+      const n = Math.min(job.probe, split.n);
+      return fitHiddenMap(state.runtime, held.weights, split.images, split.labels, n, job.modelId, req.key);
     }
   }
 }
 
-parentPort!.on('message', (req: VizRequest) => {
-  try {
-    parentPort!.postMessage({ id: req.id, ok: true, value: handle(req) } satisfies VizReply);
-  } catch (err) {
-    parentPort!.postMessage({ id: req.id, ok: false, error: errorMessage(err) } satisfies VizReply);
-  }
-});
+function serve(port: NonNullable<typeof parentPort>, build: KernelRuntime['build'] | undefined): void {
+  const state: Held = { runtime: new KernelRuntime({ build, threads: 1 }), test: null, model: null };
+  port.on('message', (req: VizRequest) => {
+    try {
+      port.postMessage({ id: req.id, ok: true, value: handle(state, req) } satisfies VizReply);
+    } catch (err) {
+      port.postMessage({ id: req.id, ok: false, error: errorMessage(err) } satisfies VizReply);
+    }
+  });
+}
+
+if (parentPort) serve(parentPort, (workerData as { build?: KernelRuntime['build'] } | null)?.build);

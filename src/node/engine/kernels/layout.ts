@@ -1,0 +1,171 @@
+/**
+ * The memory of one kernel instance: where each buffer lives (the same for every
+ * instance of one shape, so a worker thread lays its own out identically), and the
+ * Layout record the kernel module reads them from. The record is written field by
+ * field at the offsets the module exports (LAYOUT_<field>): a field this side does not
+ * fill, or fills and the module does not have, is an error here, not a silent shift.
+ */
+import { CLASSES, GATES, SIDE, STEPS, type CellType } from '../../../shared/types';
+
+/** The sizes and byte offsets of a kernel instance's buffers. */
+export interface KernelLayout {
+  cell: CellType;
+  T: number;
+  I: number;
+  H: number;
+  C: number;
+  maxB: number;
+  /** Bytes of memory the instance needs. */
+  bytes: number;
+  /** Where the Layout record lies. */
+  header: number;
+  off: Record<BufferName, number>;
+  /** Whether dX (the input gradient) is computed. */
+  withInputGrad: boolean;
+  /** Byte ranges holding all weights and all gradients, each contiguous. */
+  weights: [number, number];
+  grads: [number, number];
+}
+
+/** The buffers, in the order they are laid out (weights, then gradients, contiguous). */
+export const BUFFERS = [
+  'W',
+  'U',
+  'b',
+  'Wd',
+  'bd',
+  'dW',
+  'dU',
+  'db',
+  'dWd',
+  'dbd',
+  'X',
+  'Hs',
+  'Zs',
+  'Cs',
+  'dH',
+  'dC',
+  'dZ',
+  'UT',
+  'probs',
+  'dX',
+  'labels',
+  'correct',
+  'adamM',
+  'adamV',
+] as const;
+export type BufferName = (typeof BUFFERS)[number];
+
+/** Room for the Layout record (the module's is about 130 bytes); buffers start after it, 16-byte aligned. */
+const HEADER_ROOM = 256;
+
+/** Plan the memory of a kernel instance. The first page is left to the module's own data (math tables). */
+export function planLayout(cell: CellType, hidden: number, maxB: number, withInputGrad = false, T = STEPS, I = SIDE, C = CLASSES): KernelLayout {
+  const H = hidden,
+    B = maxB,
+    G = GATES[cell] * H;
+  const sizes: Record<Exclude<BufferName, 'adamM' | 'adamV'>, number> = {
+    W: I * G,
+    U: H * G,
+    b: G,
+    Wd: H * C,
+    bd: C,
+    dW: I * G,
+    dU: H * G,
+    db: G,
+    dWd: H * C,
+    dbd: C,
+    X: T * B * I,
+    Hs: T * B * H,
+    Zs: cell === 'rnn' ? 0 : T * B * G,
+    // LSTM: cell states, then their tanh (kept from the forward pass for BPTT); GRU: r ⊙ h_{t-1}.
+    Cs: cell === 'rnn' ? 0 : (cell === 'lstm' ? 2 : 1) * T * B * H,
+    dH: B * H,
+    dC: B * H,
+    dZ: T * B * G,
+    UT: G * H,
+    probs: B * C,
+    dX: withInputGrad ? T * B * I : 0,
+    labels: Math.ceil(B / 4),
+    correct: 4,
+  };
+  const aligned = (floats: number) => Math.ceil((floats * 4) / 16) * 16;
+  // Adam's two moments, one float per weight including the blocks' alignment padding (always zero).
+  const weightBytes = (['W', 'U', 'b', 'Wd', 'bd'] as const).reduce((s, n) => s + aligned(sizes[n]), 0);
+  const header = 65536;
+  const off = {} as Record<BufferName, number>;
+  let bytes = header + HEADER_ROOM;
+  for (const name of BUFFERS) {
+    off[name] = bytes;
+    bytes += name === 'adamM' || name === 'adamV' ? weightBytes : aligned(sizes[name]);
+  }
+  return { cell, T, I, H, C, maxB, bytes, header, off, withInputGrad, weights: [off.W, off.dW], grads: [off.dW, off.X] };
+}
+
+/** The value of every field of the Layout record for this layout. */
+export function headerValues(l: KernelLayout, cellCode: number): Record<string, number> {
+  const { off } = l;
+  return {
+    cell: cellCode,
+    maxB: l.maxB,
+    T: l.T,
+    I: l.I,
+    H: l.H,
+    C: l.C,
+    nWeights: (l.weights[1] - l.weights[0]) / 4,
+    X: off.X,
+    labels: off.labels,
+    W: off.W,
+    U: off.U,
+    b: off.b,
+    Wd: off.Wd,
+    bd: off.bd,
+    dW: off.dW,
+    dU: off.dU,
+    db: off.db,
+    dWd: off.dWd,
+    dbd: off.dbd,
+    Hs: off.Hs,
+    Zs: off.Zs,
+    Cs: off.Cs,
+    probs: off.probs,
+    dH: off.dH,
+    dC: off.dC,
+    dZ: off.dZ,
+    UT: off.UT,
+    dX: l.withInputGrad ? off.dX : 0,
+    correct: off.correct,
+    adamM: off.adamM,
+    adamV: off.adamV,
+  };
+}
+
+/** The Layout record's field offsets, as the module exports them. */
+export function layoutFields(exports: Record<string, unknown>): { fields: Record<string, number>; bytes: number } {
+  const fields: Record<string, number> = {};
+  let bytes = 0;
+  for (const [name, v] of Object.entries(exports)) {
+    if (!name.startsWith('LAYOUT_')) continue;
+    const value = Number((v as WebAssembly.Global).value);
+    if (name === 'LAYOUT_BYTES') bytes = value;
+    else fields[name.slice('LAYOUT_'.length)] = value;
+  }
+  if (!bytes || bytes > HEADER_ROOM) throw new Error(`the kernel module's Layout record is ${bytes} bytes; this side leaves ${HEADER_ROOM}`);
+  return { fields, bytes };
+}
+
+/** Write the Layout record into `memory` at `at`: every field the module has, each from a value this side names. */
+export function writeHeader(memory: ArrayBuffer, at: number, fields: Record<string, number>, values: Record<string, number>): void {
+  const missing = Object.keys(fields).filter((f) => !Object.hasOwn(values, f));
+  const unknown = Object.keys(values).filter((f) => !Object.hasOwn(fields, f));
+  if (missing.length || unknown.length)
+    throw new Error(
+      `the kernel module's Layout record and this side disagree: ${[...missing.map((f) => `no value for ${f}`), ...unknown.map((f) => `no field ${f}`)].join(', ')}`,
+    );
+  const view = new DataView(memory);
+  for (const [name, offset] of Object.entries(fields)) {
+    const v = values[name];
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new Error(`Layout field ${name} = ${v} is not an address or size`);
+    view.setInt32(at + offset, v, true);
+  }
+}

@@ -1,4 +1,5 @@
 /** Electron entry: app lifecycle, the app:// protocol, services, IPC and the window. */
+import { errorMessage } from '../shared/errors';
 import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +68,7 @@ if (!app.requestSingleInstanceLock()) {
     })
     .catch((err: unknown) => {
       // Nothing can be shown without the services; say why instead of leaving no window.
-      dialog.showErrorBox(mainStrings(app.getLocale()).startFailed, err instanceof Error ? err.message : String(err));
+      dialog.showErrorBox(mainStrings(app.getLocale()).startFailed, errorMessage(err));
       app.exit(1);
     });
 

@@ -1,6 +1,6 @@
 /** Training presets the app offers, shared by the renderer and the bench. */
 import type { TrainStartRequest } from './contract';
-import { FINETUNE } from './training';
+import { FINETUNE, TUTORIAL_CONFIG as T } from './training';
 
 export interface Preset {
   id: 'quick' | 'tutorial';
@@ -29,7 +29,16 @@ export const PRESETS: Preset[] = [
     id: 'tutorial',
     label: 'Tutorial',
     blurb: 'SimpleRNN-128, 30 epochs, learning rate 0.001, as in “MNIST with RNN”',
-    request: { mode: 'scratch', cell: 'rnn', hidden: 128, epochs: 30, learningRate: 0.001, batchSize: 128, limit: 0, schedule: 'constant' },
+    request: {
+      mode: 'scratch',
+      cell: T.cell,
+      hidden: T.hidden,
+      epochs: T.epochs,
+      learningRate: T.learningRate,
+      batchSize: T.batchSize,
+      limit: T.limit,
+      schedule: 'constant',
+    },
   },
 ];
 

@@ -1,8 +1,9 @@
 /** Flag parsing for the train CLI; every bad flag or value is named in the error. */
+import { errorMessage } from '../../shared/errors';
 import { parseArgs } from 'node:util';
 import { TrainConfigSchema } from '../../shared/contract';
-import { TUTORIAL_CONFIG } from '../../shared/training';
-import type { TrainConfig } from '../../shared/types';
+import { MNIST_TEST, MNIST_TRAIN, TUTORIAL_CONFIG } from '../../shared/training';
+import { CELLS, type TrainConfig } from '../../shared/types';
 
 /** Parsed CLI options. */
 export interface TrainArgs {
@@ -18,15 +19,17 @@ export interface TrainArgs {
 /** A bad flag or value; the CLI prints it and exits 2. */
 export class UsageError extends Error {}
 
+const D = TUTORIAL_CONFIG;
+
 export const USAGE = `Usage: npm run train -- [options]
-  --cell rnn|lstm|gru   recurrent cell (default rnn)
-  --epochs N            passes over the training set (default 30)
-  --hidden N            hidden units (default 128)
-  --lr X                Adam learning rate (default 0.001)
-  --batch N             batch size (default 128)
-  --limit N             train on the first N samples only (default: all 60000)
-  --test-limit N        evaluate on the first N test samples only (default: all 10000)
-  --seed N              seed for weights and shuffling (default 42)
+  --cell ${CELLS.join('|')}   recurrent cell (default ${D.cell})
+  --epochs N            passes over the training set (default ${D.epochs})
+  --hidden N            hidden units (default ${D.hidden})
+  --lr X                Adam learning rate (default ${D.learningRate})
+  --batch N             batch size (default ${D.batchSize})
+  --limit N             train on the first N samples only (default: all ${MNIST_TRAIN})
+  --test-limit N        evaluate on the first N test samples only (default: all ${MNIST_TEST})
+  --seed N              seed for weights and shuffling (default ${D.seed})
   --schedule NAME       learning rate: constant (default), or onecycle (warm up to --lr, then cosine decay)
   --data DIR            folder with MNIST-layout IDX files, raw or .gz (default: bundled MNIST)
   --from DIR            fine-tune the model in DIR (model.json + weights.bin) instead of starting fresh
@@ -81,7 +84,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(errorMessage(err));
   }
   const v = parsed.values;
   if (v.backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(v.backend)) {

@@ -3,6 +3,7 @@
  * WebAssembly backend, else the plain JS cpu backend. tfjs-node is optional and
  * failing to load it is the normal case on machines without libtensorflow.
  */
+import { errorMessage } from '../../shared/errors';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/types';
@@ -33,7 +34,7 @@ async function tryBackend(name: BackendName): Promise<void> {
 }
 
 function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   return msg.split('\n')[0].slice(0, 200);
 }
 

@@ -9,6 +9,7 @@ import type { DoneMessage, StartMessage } from '../trainer/protocol';
 import type { ActiveModelService } from './activeModel';
 import type { SampleStore } from './samples';
 import { CodedError } from '../../shared/errors';
+import { TUTORIAL_CONFIG } from '../../shared/training';
 
 /** The summary of a run cancelled before it finished. */
 function cancelledSummary(elapsedSec: number): TrainSummary {
@@ -81,7 +82,7 @@ export class TrainingService {
       learningRate: req.learningRate,
       batchSize: req.batchSize,
       limit: req.limit,
-      seed: req.seed ?? 42,
+      seed: req.seed ?? TUTORIAL_CONFIG.seed,
       schedule: req.schedule ?? 'constant',
     };
     const job: StartMessage = {

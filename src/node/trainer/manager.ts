@@ -8,7 +8,7 @@
 import type { PathChoice, TrainProgress } from '../../shared/types';
 import type { TrainingMapFrame } from '../../shared/projection';
 import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
-import { CodedError } from '../../shared/errors';
+import { CodedError, errorMessage } from '../../shared/errors';
 
 /** The minimum the manager needs from a child process, whatever created it. */
 export interface TrainerChild {
@@ -117,7 +117,7 @@ export class TrainerManager {
       try {
         await this.events.done(msg, job);
       } catch (err) {
-        this.events.error(`training finished but the model could not be saved: ${(err as Error).message}`, job);
+        this.events.error(`training finished but the model could not be saved: ${errorMessage(err)}`, job);
       }
     }
   }

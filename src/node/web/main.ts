@@ -1,4 +1,5 @@
 /** `npm run web [-- --port P]`: build the renderer if needed and serve the app on 127.0.0.1. */
+import { errorMessage } from '../../shared/errors';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({ options: { port: { type: 'string' }, 'no-build': { type: 'boolean' }, 'user-data': { type: 'string' } }, strict: true }));
   } catch (err) {
-    console.error(`error: ${(err as Error).message}\nUsage: npm run web -- [--port P] [--user-data DIR] [--no-build]`);
+    console.error(`error: ${errorMessage(err)}\nUsage: npm run web -- [--port P] [--user-data DIR] [--no-build]`);
     process.exit(2);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -65,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`error: ${errorMessage(err)}`);
   process.exit(1);
 });

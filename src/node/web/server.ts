@@ -13,6 +13,7 @@
  * pages, and replies a page has not read (it is not read from until it reads them).
  * A page's queued work is dropped when it goes.
  */
+import { errorMessage } from '../../shared/errors';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -245,7 +246,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       msg = decode(data.toString('utf8')) as typeof msg;
       if (!msg || typeof msg !== 'object' || Array.isArray(msg)) throw new Error('a message must be a JSON object');
     } catch (err) {
-      return { id: -1, result: failure(`bad message: ${(err as Error).message.slice(0, 200)}`) };
+      return { id: -1, result: failure(`bad message: ${errorMessage(err).slice(0, 200)}`) };
     }
     const id = typeof msg.id === 'number' && Number.isSafeInteger(msg.id) && msg.id >= 0 ? msg.id : -1;
     if (id < 0) return { id: -1, result: failure('bad message: "id" must be a non-negative integer') };

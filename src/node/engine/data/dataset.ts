@@ -3,6 +3,7 @@
  * and Uint8 labels. Every file is validated (magic, dimensions, length) and a bad
  * one is reported by name together with what was wrong.
  */
+import { errorMessage } from '../../../shared/errors';
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -80,7 +81,7 @@ export function parseIdx(file: string, raw: Uint8Array, expectedDims: number): {
     try {
       buf = gunzipSync(buf);
     } catch (err) {
-      throw new IdxError(file, `gzip data is corrupt (${(err as Error).message})`);
+      throw new IdxError(file, `gzip data is corrupt (${errorMessage(err)})`);
     }
   }
   if (buf.length < 4) throw new IdxError(file, `file is ${buf.length} bytes, too short for an IDX header`);

@@ -6,6 +6,7 @@
  * so nothing tfjs would accept silently (zeroed, truncated or padded weights, a
  * foreign topology, quantized or non-finite values) gets through.
  */
+import { errorMessage } from '../../../shared/errors';
 import * as tf from '@tensorflow/tfjs';
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -135,7 +136,7 @@ export function readManifest(dir: string): ModelManifest {
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new CorruptModelError(MANIFEST_FILE, bytes.length ? `is not valid JSON (${(err as Error).message.slice(0, 80)})` : 'file is empty');
+    throw new CorruptModelError(MANIFEST_FILE, bytes.length ? `is not valid JSON (${errorMessage(err).slice(0, 80)})` : 'file is empty');
   }
   return checkManifest(value);
 }

@@ -5,6 +5,7 @@
  * head, with weight specs whose names, shapes and dtype are exactly what that
  * topology needs. A file that passes describes a model createModel can rebuild.
  */
+import { errorMessage } from '../../../shared/errors';
 import { TRAIN_BOUNDS } from '../../../shared/training';
 import { CLASSES, GATES, SIDE, STEPS, type CellType } from '../../../shared/types';
 import { LAYER } from './model';
@@ -68,7 +69,7 @@ export function parseModelJson(bytes: Uint8Array, file = 'model.json'): { cell: 
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (err) {
-    fail('content', `is not valid UTF-8 JSON (${(err as Error).message.slice(0, 80)})`);
+    fail('content', `is not valid UTF-8 JSON (${errorMessage(err).slice(0, 80)})`);
   }
   if (!isObject(json)) return fail('content', 'is not a JSON object');
   const topo = json.modelTopology;

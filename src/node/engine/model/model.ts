@@ -3,16 +3,16 @@
  * softmax over 10 classes. Models come from this factory, never from a module import.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TRAIN_BOUNDS } from '../../../shared/training';
+import { TRAIN_BOUNDS, TUTORIAL_CONFIG } from '../../../shared/training';
 import { CELLS, CLASSES, SIDE, type CellType } from '../../../shared/types';
 import { initialWeights } from './initWeights';
 
 /** Options for createModel. */
 export interface ModelOptions {
   cell: CellType;
-  /** Hidden units, default 128. */
+  /** Hidden units, default the tutorial's. */
   hidden?: number;
-  /** Seed for the starting weights, default 42. */
+  /** Seed for the starting weights, default the tutorial's. */
   seed?: number;
   /** 'zeros' leaves the weights at zero when they are about to be replaced (loading). */
   initializer?: 'random' | 'zeros';
@@ -22,7 +22,7 @@ export interface ModelOptions {
 export const LAYER = { recurrent: 'recurrent', head: 'head' } as const;
 
 /** Build an untrained model. */
-export function createModel({ cell, hidden = 128, seed = 42, initializer = 'random' }: ModelOptions): tf.LayersModel {
+export function createModel({ cell, hidden = TUTORIAL_CONFIG.hidden, seed = TUTORIAL_CONFIG.seed, initializer = 'random' }: ModelOptions): tf.LayersModel {
   if (!CELLS.includes(cell)) throw new Error(`unknown cell "${cell}": expected ${CELLS.join(', ')}`);
   const { min, max } = TRAIN_BOUNDS.hidden;
   if (!Number.isInteger(hidden) || hidden < min || hidden > max) throw new Error(`hidden must be a whole number from ${min} to ${max}, got ${hidden}`);

@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModelManifest, ModelVersion } from '../../../shared/types';
-import { CodedError } from '../../../shared/errors';
+import { CodedError, errorMessage } from '../../../shared/errors';
 import {
   bytesToModel,
   CorruptModelError,
@@ -265,7 +265,7 @@ export class ModelStore {
         if (id !== first || quarantined.length) this.setCurrent(id);
         return { id, model, manifest, quarantined };
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = errorMessage(err);
         if (id === BUILTIN_ID) throw new CorruptModelError('built-in model', reason);
         quarantined.push(this.moveAside(id, reason));
       }

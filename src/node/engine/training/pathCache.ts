@@ -3,6 +3,7 @@
  * user's data folder, keyed by the configuration they hold for. A file that is missing,
  * oversized or malformed counts as empty, with a note.
  */
+import { errorMessage } from '../../../shared/errors';
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { TrainConfig } from '../../../shared/types';
@@ -42,7 +43,7 @@ export function readPathCache(file: string, onNote: (note: string) => void = con
     if (Object.keys((raw as { entries: object }).entries).length !== Object.keys(parsed.data.entries).length) throw new Error('unexpected keys');
     return new Map(Object.entries(parsed.data.entries));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onNote(`ignoring the training-path cache ${file}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onNote(`ignoring the training-path cache ${file}: ${errorMessage(err)}`);
     return new Map();
   }
 }
@@ -53,6 +54,6 @@ export function writePathCache(file: string, entries: Map<string, PathEntry>, on
   try {
     writeFileDurable(file, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(kept) }, null, 1));
   } catch (err) {
-    onNote(`could not save the training-path cache ${file}: ${(err as Error).message}`);
+    onNote(`could not save the training-path cache ${file}: ${errorMessage(err)}`);
   }
 }

@@ -4,6 +4,7 @@
  * are timed on each path (pathProbe.ts) and the faster one is remembered (pathCache.ts).
  * The caller can force a path; without measurement options a built-in rule picks.
  */
+import { errorMessage } from '../../../shared/errors';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName, PathChoice, TrainConfig, TrainPath } from '../../../shared/types';
 import { currentBackend } from '../backend';
@@ -80,7 +81,7 @@ export async function choosePath(run: PathRun): Promise<PathChoice> {
       else failures.push(new Error(`the ${p} probe measured ${v} samples/s`));
     } catch (err) {
       failures.push(err);
-      onNote(`the ${p} training path could not be timed: ${(err as Error).message}`);
+      onNote(`the ${p} training path could not be timed: ${errorMessage(err)}`);
     }
   }
   const { kernels: kernelsPerSec, tfjs: tfjsPerSec } = speeds;

@@ -1,6 +1,6 @@
 /** Numbers, percentages, durations, dates and errors in a language: pure, given the language's `t`. */
 import type { TFunction } from 'i18next';
-import { ERROR_CODES, type ErrorCode, type ErrorParams } from '../../../../shared/errors';
+import { ERROR_CODES, type ErrorCode, type ErrorParams, errorMessage } from '../../../../shared/errors';
 import type { PathChoice, TrainPath } from '../../../../shared/types';
 
 export function makeFormat(lang: string, t: TFunction) {
@@ -36,7 +36,7 @@ const isCode = (c: unknown): c is ErrorCode => typeof c === 'string' && (ERROR_C
 export function wordError(t: TFunction, err: unknown): string {
   const e = err as { code?: unknown; params?: ErrorParams } | null;
   if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 /** A message with inline `<b>…</b>` or `<code>…</code>` split into pieces, so markup can emphasise them without `{@html}`. */

@@ -27,6 +27,7 @@ export const CHANNEL_NAMES = [
   'viz:importance',
   'viz:trace',
   'viz:terms',
+  'viz:experiment',
 ] as const;
 
 /** Web mode's WebSocket paths: every channel but uploads on the first, in small messages; uploads alone on the second. */

@@ -25,6 +25,10 @@ export const CLASSES = 10;
 export const SCHEDULES = ['constant', 'onecycle'] as const;
 export type Schedule = (typeof SCHEDULES)[number];
 
+/** Memory experiments on a drawing: forget at a step, no memory, rows shuffled, rows read bottom-up. */
+export const EXPERIMENTS = ['forget', 'nomemory', 'shuffled', 'reversed'] as const;
+export type Experiment = (typeof EXPERIMENTS)[number];
+
 /** Which tfjs backend the engine ended up using. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -177,4 +181,6 @@ export interface TraceResult {
   probs: Float32Array;
   /** Predicted class. */
   prediction: number;
+  /** The dense head's weight from each unit into the predicted class: unit j adds h_t[j] · readout[j] to that class's logit. */
+  readout: Float32Array;
 }

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ActiveModel, Events, Prediction } from '../../shared/contract';
 import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/types';
-import { BUILTIN_ID, type ModelStore } from '../engine/model/store';
+import { isBuiltinId, type ModelStore } from '../engine/model/store';
 import { Tracer } from '../engine/inference/trace';
 import { CodedError } from '../../shared/errors';
 import { Tracing } from './tracing';
@@ -74,7 +74,7 @@ export class ActiveModelService {
     const a = this.#active;
     if (!a) return null;
     const m = a.manifest;
-    return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: a.id === BUILTIN_ID };
+    return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: isBuiltinId(a.id) };
   }
 
   trace(pixels: ArrayLike<number>, signal?: AbortSignal): TraceResult | Promise<TraceResult> {

@@ -51,5 +51,6 @@ export function createHandlers(s: Services): Handlers {
     'viz:importance': ({ pixels }, { signal }) => s.viz.importance(pixels, signal),
     'viz:trace': ({ id, pixels }, { signal }) => s.viz.trace(id, pixels, signal),
     'viz:terms': ({ pixels }, { signal }) => s.viz.terms(pixels, signal),
+    'viz:experiment': ({ pixels, ...spec }, { signal }) => s.viz.experiment(pixels, spec, signal),
   };
 }

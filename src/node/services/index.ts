@@ -25,8 +25,8 @@ import { VizWorker } from '../engine/viz/vizWorker';
 export interface AppOptions {
   /** Per-user data folder: models/, samples/ and maps/ go here. */
   userData: string;
-  /** The read-only model shipped with the app. */
-  builtinModelDir: string;
+  /** The read-only models shipped with the app: one folder (id `builtin`), or a folder per id. */
+  builtinModelDir: string | Record<string, string>;
   /** Folder with the MNIST IDX files. */
   dataDir?: string;
   spawnTrainer: SpawnTrainer;

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellTerms } from '../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec } from '../../shared/contract';
 import type { HiddenMap } from '../../shared/projection';
 import type { ModelManifest, TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
@@ -127,6 +127,12 @@ export class VizService {
   terms(pixels: ArrayLike<number>, signal?: AbortSignal): CellTerms | Promise<CellTerms> {
     const a = this.active.require();
     return this.active.tracing.terms(a.tracer, a.key, pixels, signal);
+  }
+
+  /** A memory experiment on an input under the active model. */
+  experiment(pixels: ArrayLike<number>, spec: ExperimentSpec, signal?: AbortSignal): ExperimentResult | Promise<ExperimentResult> {
+    const a = this.active.require();
+    return this.active.tracing.experiment(a.tracer, a.key, pixels, spec, signal);
   }
 
   close(): Promise<void> {

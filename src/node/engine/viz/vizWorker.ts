@@ -7,7 +7,7 @@
  * weights cross to the thread only when the key of the model changes.
  */
 import type { Worker } from 'node:worker_threads';
-import type { CellTerms, RowImportance } from '../../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec, RowImportance } from '../../../shared/contract';
 import { CodedError } from '../../../shared/errors';
 import type { HiddenMap } from '../../../shared/projection';
 import type { TraceResult } from '../../../shared/types';
@@ -21,7 +21,8 @@ export type VizJob =
   | { kind: 'map'; modelId: string; dataDir: string; probe: number }
   | { kind: 'importance'; pixels: Float32Array }
   | { kind: 'trace'; pixels: Float32Array }
-  | { kind: 'terms'; pixels: Float32Array };
+  | { kind: 'terms'; pixels: Float32Array }
+  | { kind: 'experiment'; pixels: Float32Array; spec: ExperimentSpec };
 
 /** The answer to each kind of job. */
 export interface VizAnswers {
@@ -29,6 +30,7 @@ export interface VizAnswers {
   importance: RowImportance;
   trace: TraceResult;
   terms: CellTerms;
+  experiment: ExperimentResult;
 }
 
 /** One message to the thread: the job, the key of its model, and the weights when the thread does not hold them yet. */

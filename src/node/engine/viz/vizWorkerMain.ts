@@ -9,6 +9,7 @@ import { errorMessage } from '../../../shared/errors';
 import { loadSplit, type DataSplit } from '../data/dataset';
 import { Tracer } from '../inference/trace';
 import { BatchForward } from '../inference/batchForward';
+import { runExperiment } from '../inference/experiments';
 import { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { fitHiddenMap } from './hiddenMap';
@@ -35,6 +36,8 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
       return held.tracer.trace(job.pixels);
     case 'terms':
       return held.tracer.terms(job.pixels);
+    case 'experiment':
+      return runExperiment(held.tracer, job.pixels, job.spec);
     case 'map': {
       if (!state.test || state.test.dir !== job.dataDir) state.test = { dir: job.dataDir, split: loadSplit(job.dataDir, 't10k', job.probe) };
       const { split } = state.test;

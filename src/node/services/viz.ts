@@ -18,7 +18,7 @@ import { VizWorker } from '../engine/viz/vizWorker';
 import { versionKey, type ActiveModelService } from './activeModel';
 
 /** Bumped when the map's content changes, so older cache files are refitted. */
-const MAP_FORMAT = 1;
+const MAP_FORMAT = 2;
 /** Versions other than the active one kept loaded for the side-by-side view. */
 const KEEP_TRACERS = 4;
 /** Maps kept in memory (the active version's and those the comparison shows). */

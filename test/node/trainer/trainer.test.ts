@@ -74,9 +74,9 @@ describe('trainer process', () => {
     // Every epoch's summary reaches the renderer: as progress while the run goes on, and all of them in train:done.
     expect(progress.filter((e) => (e.payload as { kind: string }).kind === 'epoch').length).toBeLessThanOrEqual(2);
     expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1, 2]);
-    // The probe set on the map after each epoch, checked by the protocol on the way.
+    // The probe set on the map before training and after each epoch, checked by the protocol on the way.
     const frames = events.filter((e) => e.event === 'train:map').map((e) => e.payload as { epoch: number; landmarks: Float32Array; labels: number[] });
-    expect(frames.map((f) => f.epoch)).toEqual([1, 2]);
+    expect(frames.map((f) => f.epoch)).toEqual([0, 1, 2]);
     for (const f of frames) {
       expect(f.landmarks).toBeInstanceOf(Float32Array);
       expect(f.landmarks.length).toBe(2 * f.labels.length);

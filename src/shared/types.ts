@@ -183,4 +183,19 @@ export interface TraceResult {
   prediction: number;
   /** The dense head's weight from each unit into the predicted class: unit j adds h_t[j] · readout[j] to that class's logit. */
   readout: Float32Array;
+  /** Whether it looks like a digit at all; absent while the version's statistics are still being fitted. */
+  verdict?: Verdict;
+}
+
+/** Whether an input looks like a digit, and why not. */
+export interface Verdict {
+  kind: 'digit' | 'not-a-digit' | 'unsure';
+  /** Why not a digit: `blob` — too small or round to read (a dot scaled up); `unlike` — its state lies far from every digit's. */
+  reason?: 'blob' | 'unlike';
+  /** Probabilities calibrated on held-out digits (temperature scaling). */
+  calibrated: number[];
+  /** Distance of the final state to the nearest digit class, as a share of the largest still called a digit (> 1: too far). */
+  distance: number;
+  /** The two most likely digits, by calibrated probability. */
+  top: [number, number];
 }

@@ -3,7 +3,7 @@
  * pass: any hidden size, padded to the kernels' multiple (see kernels/padding.ts).
  * Used for the probe set and for occlusion.
  */
-import { CLASSES, STEPS } from '../../../shared/types';
+import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
 import { resizeHidden } from '../kernels/padding';
 import { RecurrentKernel } from '../kernels/recurrentKernel';
 import type { KernelRuntime } from '../kernels/runtime';
@@ -50,4 +50,23 @@ export class BatchForward {
     for (let b = 0; b < B; b++) this.#head.probs(hs, ((STEPS - 1) * B + b) * Hp, out, b * CLASSES);
     return out;
   }
+}
+
+/** The final hidden states (n × H) and probabilities (n × 10) of n images, batched through the fused kernel. */
+export function finalStates(runtime: KernelRuntime, weights: Weights, images: Float32Array, n: number, batch = 250): { finals: Float32Array; probs: Float32Array } {
+  const H = weights.hidden;
+  const fwd = new BatchForward(runtime, weights, Math.min(batch, Math.max(1, n)));
+  const head = new DenseHead(H, weights.Wd, weights.bd);
+  const finals = new Float32Array(n * H);
+  const probs = new Float32Array(n * CLASSES);
+  for (let start = 0; start < n; start += fwd.maxBatch) {
+    const B = Math.min(fwd.maxBatch, n - start);
+    const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B);
+    for (let b = 0; b < B; b++) {
+      const at = ((STEPS - 1) * B + b) * H;
+      finals.set(hs.subarray(at, at + H), (start + b) * H);
+      head.probs(hs, at, probs, (start + b) * CLASSES);
+    }
+  }
+  return { finals, probs };
 }

@@ -6,6 +6,7 @@
  * means about the grand mean, the eigenvectors of Dᵀ S_w⁻¹ D give v = S_w⁻¹ D a.
  * S_w gets a small ridge so it stays invertible when units never move.
  */
+import { cholesky, choleskySolve } from '../inference/linalg';
 import { topEigen } from './pca';
 
 export interface Discriminant {
@@ -15,38 +16,6 @@ export interface Discriminant {
   axes: Float64Array;
   /** The ratio of between- to within-class variance along each axis. */
   ratios: number[];
-}
-
-/** Cholesky factor L (lower, row-major) of a symmetric positive-definite n × n matrix, in place of a copy. */
-export function cholesky(A: Float64Array, n: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j];
-      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-      if (i === j) {
-        if (s <= 0) throw new Error('the within-class scatter is not positive definite');
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / L[j * n + j];
-    }
-  }
-  return L;
-}
-
-/** Solve L Lᵀ x = b for each of the m columns of B (n × m, row-major), in place. */
-function choleskySolve(L: Float64Array, n: number, B: Float64Array, m: number): void {
-  for (let c = 0; c < m; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = B[i * m + c];
-      for (let k = 0; k < i; k++) s -= L[i * n + k] * B[k * m + c];
-      B[i * m + c] = s / L[i * n + i];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = B[i * m + c];
-      for (let k = i + 1; k < n; k++) s -= L[k * n + i] * B[k * m + c];
-      B[i * m + c] = s / L[i * n + i];
-    }
-  }
 }
 
 /** Fisher's discriminant of n points (n × dim) with labels 0..classes−1. */

@@ -1,7 +1,7 @@
 /** Numbers, percentages, durations, dates and errors in a language: pure, given the language's `t`. */
 import type { TFunction } from 'i18next';
-import { ERROR_CODES, type ErrorCode, type ErrorParams } from '../../../../shared/errors';
-import type { PathChoice, TrainPath } from '../../../../shared/types';
+import { ERROR_CODES, type ErrorCode, type ErrorParams } from '$shared/errors';
+import type { PathChoice, TrainPath } from '$shared/types';
 
 export function makeFormat(lang: string, t: TFunction) {
   const nf = (min: number, max = min) => new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max });

@@ -3,9 +3,9 @@
  * evaluation view), its 28×28 input and its trace. Pointer moves are coalesced
  * to at most one request per animation frame, and only the newest reply is kept.
  */
-import type { TraceResult } from '../../../../shared/types';
+import type { TraceResult } from '$shared/types';
 import type { Stroke } from '../draw/ink';
-import { preprocess, type Raster } from '../../../../shared/preprocess';
+import { preprocess, type Raster } from '$shared/preprocess';
 import { api } from '../api';
 import { notices } from './notices.svelte';
 

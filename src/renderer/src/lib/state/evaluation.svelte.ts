@@ -1,5 +1,5 @@
 /** The evaluation view: accuracy, confusion matrix, and the digits behind a chosen cell. */
-import type { Evaluation } from '../../../../shared/contract';
+import type { Evaluation } from '$shared/contract';
 import { api } from '../api';
 import { notices } from './notices.svelte';
 

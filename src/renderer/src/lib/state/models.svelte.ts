@@ -1,6 +1,6 @@
 /** App status, the active model and the version history. */
-import type { ActiveModel, AppStatus } from '../../../../shared/contract';
-import type { ModelVersion } from '../../../../shared/types';
+import type { ActiveModel, AppStatus } from '$shared/contract';
+import type { ModelVersion } from '$shared/types';
 import { api } from '../api';
 import { downloadFiles, readUploads } from '../files';
 import { notices } from './notices.svelte';

@@ -1,5 +1,5 @@
 /** The person's correct-and-teach drawings. */
-import type { Sample } from '../../../../shared/contract';
+import type { Sample } from '$shared/contract';
 import { api } from '../api';
 import { notices } from './notices.svelte';
 

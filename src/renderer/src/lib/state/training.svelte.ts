@@ -1,8 +1,8 @@
 /** The training panel: the form, the live run and its history of points for the charts. */
-import type { TrainStartRequest } from '../../../../shared/contract';
-import type { BatchProgress, EpochProgress, PathChoice, TrainSummary, ModelVersion } from '../../../../shared/types';
+import type { TrainStartRequest } from '$shared/contract';
+import type { BatchProgress, EpochProgress, PathChoice, TrainSummary, ModelVersion } from '$shared/types';
 import { api } from '../api';
-import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
+import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '$shared/presets';
 import { notices } from './notices.svelte';
 import { describeError, fmt, t } from '../i18n/index.svelte';
 import { announcer } from './announcer.svelte';

@@ -3,10 +3,10 @@
  * hidden-state map (refetched when the model changes) and the current drawing's
  * row importance (only the newest reply is kept).
  */
-import type { RowImportance } from '../../../../shared/contract';
-import type { HiddenMap } from '../../../../shared/projection';
-import { projectStates } from '../../../../shared/projection';
-import type { TraceResult } from '../../../../shared/types';
+import type { RowImportance } from '$shared/contract';
+import type { HiddenMap } from '$shared/projection';
+import { projectStates } from '$shared/projection';
+import type { TraceResult } from '$shared/types';
 import { api } from '../api';
 import { describeError } from '../i18n/index.svelte';
 

@@ -154,6 +154,10 @@ export const en = {
   compare: {
     title: 'Two models on one drawing',
     noModel: 'No model yet.',
+    single: 'Only one model so far. Train a new one, or fine-tune this one with your samples, and it is compared here with the model before it.',
+    hint: 'By default B is the active model and A the one before it (the model it was fine-tuned from).',
+    right: 'right',
+    wrong: 'wrong',
     samplesTitle: 'Your samples: model A → model B',
     sampleLabel: 'a {{k}}:',
     model: 'Model {{side}}',

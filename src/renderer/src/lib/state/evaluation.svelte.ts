@@ -1,6 +1,7 @@
 /** The evaluation view: accuracy, confusion matrix, and the digits behind a chosen cell. */
 import type { Evaluation } from '$shared/contract';
 import { api } from '../api';
+import { models } from './models.svelte';
 import { notices } from './notices.svelte';
 
 export interface GalleryDigit {
@@ -16,16 +17,31 @@ export class EvaluationState {
   /** Selected confusion cell [true, predicted], or null for "all mistakes". */
   selected = $state.raw<[number, number] | null>(null);
   gallery = $state.raw<GalleryDigit[]>([]);
-  #forGeneration = -1;
+  /** Whether `result` belongs to the active model. */
+  #fresh = false;
 
-  async run(generation: number): Promise<void> {
-    if (this.running || this.#forGeneration === generation) return;
+  constructor() {
+    models.onActiveChange(() => (this.#fresh = false));
+  }
+
+  /** Evaluate the active model now unless done already, and again whenever another model becomes active; returns the function that stops it. */
+  follow(): () => void {
+    void models.ready.then(() => this.run());
+    return models.onActiveChange(() => void this.run());
+  }
+
+  /** Evaluate the active model on the test set, unless the result already belongs to it. */
+  async run(): Promise<void> {
+    if (this.running || !models.active) return;
     this.running = true;
     try {
-      this.result = await api.call('eval:run', {});
-      this.#forGeneration = generation;
+      while (!this.#fresh) {
+        this.#fresh = true;
+        this.result = await api.call('eval:run', {});
+      }
       await this.select(this.selected);
     } catch (err) {
+      this.#fresh = false;
       notices.error(err);
     } finally {
       this.running = false;

@@ -76,6 +76,8 @@ export const requests = {
   'model:trace': z.strictObject({ pixels: Pixels }),
   'train:start': TrainStart,
   'train:cancel': Empty,
+  /** Stop after the current batch and keep the last finished epoch as a version. */
+  'train:stop': Empty,
   'models:list': Empty,
   'models:activate': z.strictObject({ id: VersionId }),
   'models:delete': z.strictObject({ id: VersionId }),
@@ -199,6 +201,8 @@ export interface Responses {
   'model:trace': TraceResult;
   'train:start': { started: true };
   'train:cancel': { cancelled: boolean };
+  /** `stopping`: a run was going and will end with its last finished epoch saved (none finished: nothing saved). */
+  'train:stop': { stopping: boolean };
   'models:list': ModelVersion[];
   'models:activate': ModelVersion;
   'models:delete': { deleted: string };

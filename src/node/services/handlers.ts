@@ -28,6 +28,7 @@ export function createHandlers(s: Services): Handlers {
     'model:trace': ({ pixels }) => s.active.trace(pixels),
     'train:start': (req) => s.training.start(req),
     'train:cancel': () => s.training.cancel(),
+    'train:stop': () => s.training.stop(),
     'models:list': () => s.files.list(),
     'models:activate': ({ id }) => s.active.activate(id),
     'models:delete': ({ id }) => s.files.delete(id),

@@ -8,6 +8,13 @@ import type { DoneMessage, StartMessage } from '../trainer/protocol';
 import type { ActiveModelService } from './activeModel';
 import type { SampleStore } from './samples';
 import { CodedError } from '../../shared/errors';
+import { TRAIN_BOUNDS } from '../../shared/training';
+import { randomInt } from 'node:crypto';
+
+/** A seed for a run that names none; the manifest's command records it. */
+export function freshSeed(): number {
+  return randomInt(TRAIN_BOUNDS.seed.max + 1);
+}
 
 /** The summary of a run cancelled before it finished. */
 function cancelledSummary(elapsedSec: number): TrainSummary {
@@ -75,7 +82,8 @@ export class TrainingService {
       learningRate: req.learningRate,
       batchSize: req.batchSize,
       limit: req.limit,
-      seed: req.seed ?? 42,
+      // Each run that names no seed gets its own, so two runs of one preset make two different models.
+      seed: req.seed ?? freshSeed(),
       schedule: req.schedule ?? 'constant',
     };
     const job: StartMessage = {
@@ -93,6 +101,11 @@ export class TrainingService {
 
   cancel(): { cancelled: boolean } {
     return { cancelled: this.trainer.cancel() };
+  }
+
+  /** Stop the run and keep its last finished epoch as a version (see TrainerManager.stop). */
+  stop(): { stopping: boolean } {
+    return { stopping: this.trainer.stop() };
   }
 
   async #finish(msg: DoneMessage, start: StartMessage): Promise<void> {

@@ -9,7 +9,9 @@ import { loadTrainingData, pixelsOf } from '../engine/dataset';
 import { runJob } from '../engine/job';
 import { fusedEligible, prestartWorkers } from '../engine/fusedTrainer';
 import { EpochMaps, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
-import type { StartMessage, TrainerMessage } from './protocol';
+import * as tf from '@tensorflow/tfjs';
+import { LastFullEpoch } from './lastEpoch';
+import type { ToTrainer, StartMessage, TrainerMessage } from './protocol';
 
 interface ParentPort {
   on(event: 'message', cb: (e: { data: unknown }) => void): void;
@@ -23,8 +25,12 @@ function send(msg: TrainerMessage): void {
   else process.send?.(msg);
 }
 
+/** Aborted by a stop message: the run ends after its current batch. */
+const stop = new AbortController();
+
 async function handle(msg: StartMessage): Promise<void> {
   try {
+    const last = new LastFullEpoch();
     const { cell, hidden, batchSize } = msg.job.config;
     // Kernel threads start now and come up while the backend and MNIST load.
     if (fusedEligible()) prestartWorkers(cell, hidden, batchSize);
@@ -32,12 +38,17 @@ async function handle(msg: StartMessage): Promise<void> {
     const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
     const maps = new EpochMaps(cell, hidden, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
     const path = msg.pathCache ? { cacheFile: msg.pathCache.file, version: msg.pathCache.version } : undefined;
-    const { model, summary, dataset } = await runJob(msg.job, ds, {
+    const run = await runJob(msg.job, ds, {
       path,
+      signal: stop.signal,
       onPath: (choice) => send({ type: 'path', choice }),
-      onProgress: (progress) => send({ type: 'progress', progress }),
+      onProgress: (progress) => {
+        last.progress(progress);
+        send({ type: 'progress', progress });
+      },
       // The probe set on the map after each epoch; a failure here must not stop the run.
       onEpochWeights: (epoch, weights) => {
+        last.weights(epoch, weights);
         try {
           send({ type: 'map', frame: maps.frame(epoch, weights) });
         } catch {
@@ -45,6 +56,14 @@ async function handle(msg: StartMessage): Promise<void> {
         }
       },
     });
+    const { model, dataset } = run;
+    // Stopped: keep the last finished epoch, not the batches after it.
+    const { summary, restore } = last.trim(run.summary);
+    if (restore) {
+      const values = restore.map((w, i) => tf.tensor(w, model.weights[i].shape as number[]));
+      model.setWeights(values);
+      tf.dispose(values);
+    }
     const bytes = summary.epochs.length ? await modelToBytes(model) : null;
     send({ type: 'done', summary, backend: backend.name, dataset, modelJson: bytes?.modelJson ?? null, weights: bytes?.weights ?? null });
   } catch (err) {
@@ -53,8 +72,9 @@ async function handle(msg: StartMessage): Promise<void> {
 }
 
 function onMessage(data: unknown): void {
-  const msg = data as StartMessage;
+  const msg = data as ToTrainer;
   if (msg && msg.type === 'start') void handle(msg);
+  else if (msg && msg.type === 'stop') stop.abort();
 }
 
 if (port) port.on('message', (e) => onMessage(e.data));

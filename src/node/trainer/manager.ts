@@ -7,13 +7,13 @@
  */
 import type { PathChoice, TrainProgress } from '../../shared/types';
 import type { TrainingMapFrame } from '../../shared/projection';
-import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
+import { parseTrainerMessage, type DoneMessage, type StartMessage, type ToTrainer, type TrainerMessage } from './protocol';
 import { CodedError } from '../../shared/errors';
 
 /** The minimum the manager needs from a child process, whatever created it. */
 export interface TrainerChild {
   readonly pid: number | undefined;
-  postMessage(msg: StartMessage): void;
+  postMessage(msg: ToTrainer): void;
   /** Messages arrive unchecked; the manager validates them. */
   onMessage(cb: (msg: unknown) => void): void;
   /** `detail` holds the tail of stderr where available. */
@@ -40,6 +40,9 @@ export interface TrainerEvents {
 /** Minimum gap between two progress events. */
 export const PROGRESS_INTERVAL_MS = 100;
 
+/** How long a stopped run may take to send its last finished epoch before it is cancelled instead. */
+export const STOP_GRACE_MS = 60_000;
+
 export class TrainerManager {
   #child: TrainerChild | null = null;
   #job: StartMessage | null = null;
@@ -49,6 +52,7 @@ export class TrainerManager {
   #latestBatch: TrainProgress | null = null;
   #lastSent = 0;
   #timer: NodeJS.Timeout | null = null;
+  #stopTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly spawn: SpawnTrainer,
@@ -93,6 +97,19 @@ export class TrainerManager {
     this.#child.kill();
     this.#reset();
     this.events.cancelled(job, (Date.now() - this.#startedAt) / 1000);
+    return true;
+  }
+
+  /**
+   * Ask the running job to stop after its current batch and send the last epoch it finished,
+   * which is then saved like a finished run. Returns false when nothing was running.
+   */
+  stop(): boolean {
+    if (!this.#job || !this.#child) return false;
+    if (!this.#stopTimer) {
+      this.#child.postMessage({ type: 'stop' });
+      this.#stopTimer = setTimeout(() => this.cancel(), STOP_GRACE_MS);
+    }
     return true;
   }
 
@@ -141,6 +158,8 @@ export class TrainerManager {
     this.#job = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#stopTimer) clearTimeout(this.#stopTimer);
+    this.#stopTimer = null;
     this.#queue = [];
     this.#latestBatch = null;
   }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
-import { TrainerManager } from '../../../src/node/trainer/manager';
+import { STOP_GRACE_MS, TrainerManager } from '../../../src/node/trainer/manager';
 import type { TrainStartRequest } from '../../../src/shared/contract';
 import type { PathChoice } from '../../../src/shared/types';
 import { makeServices, waitFor } from '../fixtures';
@@ -113,6 +113,34 @@ describe('trainer process', () => {
     expect(services.handlers['train:cancel']({})).toEqual({ cancelled: false });
   });
 
+  it('stop and keep saves the last finished epoch as a new active version; the epoch cut short is dropped', async () => {
+    const { services, events } = await makeServices();
+    services.training.start({ ...long, limit: 20000 });
+    // Stop part-way through the second epoch.
+    await waitFor(events, 'train:progress', (p) => p.kind === 'batch' && p.epoch === 2 && p.batch < p.batches / 2, 120_000);
+    expect(services.handlers['train:stop']({})).toEqual({ stopping: true });
+    const done = await waitFor(events, 'train:done', () => true, 120_000);
+    expect(done.summary.cancelled).toBe(true);
+    expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1]);
+    expect(done.version).toMatchObject({ id: 'v0002', manifest: { epochs: 1, testAccuracy: done.summary.epochs[0].testAccuracy } });
+    expect(done.version!.manifest.command).toMatch(/"seed":\d+/);
+    expect(services.status().active?.id).toBe('v0002');
+    // The saved weights are epoch 1's: evaluated again, they score what epoch 1 scored.
+    const evaluation = await services.handlers['eval:run']({});
+    expect(evaluation).toMatchObject({ modelId: 'v0002', accuracy: done.summary.epochs[0].testAccuracy });
+    expect(services.handlers['train:stop']({})).toEqual({ stopping: false });
+  });
+
+  it('stop before any epoch finished saves nothing, as cancel does', async () => {
+    const { services, events } = await makeServices();
+    services.training.start(long);
+    await waitFor(events, 'train:progress', (p) => p.kind === 'batch');
+    expect(services.handlers['train:stop']({})).toEqual({ stopping: true });
+    const done = await waitFor(events, 'train:done', () => true, 120_000);
+    expect(done).toMatchObject({ summary: { cancelled: true, epochs: [] }, version: null });
+    expect(services.store.list().map((v) => v.id)).toEqual(['v0001']);
+  });
+
   it('a crashed trainer surfaces as an error event; the active model is unharmed and a new run can start', async () => {
     const { services, events } = await makeServices();
     services.training.start(long);
@@ -162,6 +190,53 @@ describe('trainer manager with a fake child', () => {
     dataDir: '/x',
     datasetName: 'x',
   };
+
+  it('gives each run that names no seed a fresh one, and keeps a seed that is named', () => {
+    const seeds: number[] = [];
+    const spawn = () => ({
+      ...fakeChild().child,
+      postMessage: (m: { type: string; job?: { config: { seed: number } } }) => void seeds.push(m.job!.config.seed),
+    });
+    return makeServices({ spawn: spawn as never }).then(({ services }) => {
+      const quick = { mode: 'scratch' as const, cell: 'gru' as const, hidden: 64, epochs: 1, learningRate: 0.02, batchSize: 64, limit: 35_000 };
+      for (let i = 0; i < 3; i++) {
+        services.training.start(quick);
+        services.training.cancel();
+      }
+      services.training.start({ ...quick, seed: 7 });
+      services.training.cancel();
+      expect(new Set(seeds.slice(0, 3)).size).toBe(3);
+      for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s <= 2 ** 31 - 1).toBe(true);
+      expect(seeds[3]).toBe(7);
+    });
+  });
+
+  it('stop asks the trainer to stop, and cancels a trainer that does not answer in time', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakeChild();
+      const sent: unknown[] = [];
+      let cancelled = 0;
+      const m = new TrainerManager(() => ({ ...f.child, postMessage: (msg: unknown) => void sent.push(msg) }) as never, {
+        progress: () => {},
+        done: () => {},
+        cancelled: () => cancelled++,
+        error: () => {},
+      });
+      m.start(job);
+      expect(m.stop()).toBe(true);
+      expect(m.stop()).toBe(true);
+      expect(sent.filter((x) => (x as { type: string }).type === 'stop')).toHaveLength(1);
+      vi.advanceTimersByTime(STOP_GRACE_MS - 1);
+      expect(cancelled).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(cancelled).toBe(1);
+      expect(m.job).toBeNull();
+      expect(m.stop()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('names running out of memory', () => {
     const f = fakeChild();

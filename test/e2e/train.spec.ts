@@ -18,8 +18,17 @@ describe('retrain locally', () => {
     expect(await page.getByTestId('train-schedule').inputValue()).toBe('onecycle');
     expect((await page.getByTestId('lr-curve').textContent())?.trim()).toBe('warms up from 0.002 to 0.02, then eases down to 0.0002');
     await page.getByTestId('train-limit').selectOption('6000');
-    await page.getByTestId('train-epochs').fill('2');
-    await page.getByTestId('train-epochs').blur();
+    // Epochs are clamped to the bounds the contract takes (1 to 1,000), not a tighter range.
+    for (const [typed, kept] of [
+      ['500', '500'],
+      ['5000', '1000'],
+      ['0', '1'],
+      ['2', '2'],
+    ]) {
+      await page.getByTestId('train-epochs').fill(typed);
+      await page.getByTestId('train-epochs').blur();
+      await expect.poll(() => page.getByTestId('train-epochs').inputValue()).toBe(kept);
+    }
     await expect.poll(() => page.getByTestId('train-estimate').textContent()).toMatch(/\d+ s|\d+:\d\d/);
     await page.getByTestId('train-button').click();
     await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(0);
@@ -72,5 +81,31 @@ describe('retrain locally', () => {
     await page.getByTestId('model-builtin').getByRole('button', { name: 'Activate' }).click();
     await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model builtin/);
     await expect.poll(() => page.getByTestId('model-builtin').getByTestId('active-marker').count()).toBe(1);
+  });
+
+  it('stop and keep saves the last finished epoch as a new active version; cancel saves nothing', async () => {
+    await page.getByTestId('train-epochs').fill('30');
+    await page.getByTestId('train-epochs').blur();
+    await page.getByTestId('train-button').click();
+    // Nothing to keep until an epoch has finished.
+    await expect.poll(() => page.getByTestId('stop-button').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('stop-button').isEnabled(), { timeout: 120_000 }).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/train-stop-and-keep.png` });
+    await page.getByTestId('stop-button').click();
+    await expect.poll(() => page.getByTestId('train-summary').count(), { timeout: 120_000 }).toBe(1);
+    expect(await page.locator('.progress h2').textContent()).toMatch(/Stopped/);
+    expect(await page.getByTestId('train-summary').textContent()).toMatch(/test accuracy for v0002 \(GRU-64\) after \d+ epochs? in/);
+    await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model v0002/);
+    const kept = Number((await page.getByTestId('model-v0002').textContent())!.match(/(\d+) epochs?/)![1]);
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(30);
+    expect(await page.getByTestId('model-v0002').textContent()).toMatch(/seed \d+/);
+
+    await page.getByTestId('train-button').click();
+    await expect.poll(() => page.getByTestId('cancel-button').count(), { timeout: 60_000 }).toBe(1);
+    await page.getByTestId('cancel-button').click();
+    await expect.poll(() => page.locator('.progress h2').textContent(), { timeout: 60_000 }).toMatch(/Cancelled/);
+    expect(await page.getByTestId('model-v0003').count()).toBe(0);
+    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0002/);
   });
 });

@@ -9,7 +9,7 @@ import { CELLS, CLASSES, PIXELS, SCHEDULES } from './types';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
-import type { ErrorCode, ErrorParams } from './errors';
+import type { CodedMessage, ErrorCode, ErrorParams } from './errors';
 
 /** Exactly 784 finite numbers in [0, 1]. Length is checked before any element is read. */
 export const Pixels = z
@@ -242,7 +242,8 @@ export interface Events {
   /** Which path trains the running job and why, sent once before its first batch. */
   'train:path': PathChoice;
   'train:done': { summary: TrainSummary; version: ModelVersion | null };
-  'train:error': { error: string };
+  /** `code` and `params` let the renderer word it (see errors.ts); `error` is the English text. */
+  'train:error': CodedMessage;
   /** The probe set on the hidden-state map after each epoch of the running job. */
   'train:map': TrainingMapFrame;
   'models:changed': { active: ActiveModel | null };

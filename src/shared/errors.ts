@@ -17,6 +17,12 @@ export const ERROR_CODES = [
   'digitIndex',
   'busy',
   'evalStopped',
+  'trainerFailed',
+  'trainerMalformed',
+  'trainerOutOfMemory',
+  'trainerKilled',
+  'trainerExited',
+  'trainerSaveFailed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorParams = Record<string, string | number>;
@@ -30,6 +36,13 @@ export class CodedError extends Error {
   ) {
     super(message);
   }
+}
+
+/** An error as it travels in an event: the English text, with its code and parameters where known. */
+export interface CodedMessage {
+  error: string;
+  code?: ErrorCode;
+  params?: ErrorParams;
 }
 
 /** The code and params of an error, when it has them. */

@@ -42,7 +42,7 @@ export class TrainingService {
       progress: (p) => deps.emit('train:progress', p),
       done: (msg, job) => this.#finish(msg, job),
       cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null }),
-      error: (error) => deps.emit('train:error', { error }),
+      error: (err) => deps.emit('train:error', err),
       map: (frame) => deps.emit('train:map', frame),
       path: (choice) => {
         this.#choice = choice;

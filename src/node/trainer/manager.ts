@@ -8,7 +8,7 @@
 import type { PathChoice, TrainProgress } from '../../shared/types';
 import type { TrainingMapFrame } from '../../shared/projection';
 import { parseTrainerMessage, type DoneMessage, type StartMessage, type ToTrainer, type TrainerMessage } from './protocol';
-import { CodedError } from '../../shared/errors';
+import { CodedError, type CodedMessage } from '../../shared/errors';
 
 /** The minimum the manager needs from a child process, whatever created it. */
 export interface TrainerChild {
@@ -30,7 +30,7 @@ export interface TrainerEvents {
   done(msg: DoneMessage, job: StartMessage): void | Promise<void>;
   /** The run was cancelled after `elapsedSec`; nothing is saved. */
   cancelled(job: StartMessage, elapsedSec: number): void;
-  error(message: string, job: StartMessage): void;
+  error(err: CodedMessage, job: StartMessage): void;
   /** The probe set on the map after an epoch. */
   map?(frame: TrainingMapFrame): void;
   /** Which path trains the run and why, before its first batch. */
@@ -117,16 +117,19 @@ export class TrainerManager {
     if (child !== this.#child || !this.#job) return;
     const job = this.#job;
     const parsed = parseTrainerMessage(data);
-    const msg: TrainerMessage = parsed.ok ? parsed.msg : { type: 'error', error: `the trainer sent a malformed message (${parsed.error})` };
+    if (!parsed.ok)
+      return this.#fail(child, job, {
+        error: `training failed: the trainer sent a malformed message (${parsed.error})`,
+        code: 'trainerMalformed',
+        params: { detail: parsed.error },
+      });
+    const msg: TrainerMessage = parsed.msg;
     if (msg.type === 'progress') this.#push(msg.progress);
     else if (msg.type === 'path') this.events.path?.(msg.choice);
     else if (msg.type === 'map') {
       if (msg.frame.landmarks.length === 2 * msg.frame.labels.length) this.events.map?.(msg.frame);
     } else if (msg.type === 'error') {
-      this.#finished = true;
-      child.kill();
-      this.#reset();
-      this.events.error(`training failed: ${msg.error}`, job);
+      this.#fail(child, job, { error: `training failed: ${msg.error}`, code: 'trainerFailed', params: { detail: msg.error } });
     } else if (msg.type === 'done') {
       this.#finished = true;
       child.kill();
@@ -134,7 +137,8 @@ export class TrainerManager {
       try {
         await this.events.done(msg, job);
       } catch (err) {
-        this.events.error(`training finished but the model could not be saved: ${(err as Error).message}`, job);
+        const detail = (err as Error).message;
+        this.events.error({ error: `training finished but the model could not be saved: ${detail}`, code: 'trainerSaveFailed', params: { detail } }, job);
       }
     }
   }
@@ -147,10 +151,21 @@ export class TrainerManager {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     this.events.error(
       oom
-        ? 'the trainer process ran out of memory; try a smaller hidden size or batch'
-        : `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
+        ? { error: 'the trainer process ran out of memory; try a smaller hidden size or batch', code: 'trainerOutOfMemory' }
+        : {
+            error: `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
+            ...(signal ? { code: 'trainerKilled', params: { signal } } : { code: 'trainerExited', params: { code: String(code) } }),
+          },
       job,
     );
+  }
+
+  /** End the run on a failure the trainer reported (or a message it garbled). */
+  #fail(child: TrainerChild, job: StartMessage, err: CodedMessage): void {
+    this.#finished = true;
+    child.kill();
+    this.#reset();
+    this.events.error(err, job);
   }
 
   #reset(): void {

@@ -5,6 +5,7 @@ import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
 import { STOP_GRACE_MS, TrainerManager } from '../../../src/node/trainer/manager';
 import type { TrainStartRequest } from '../../../src/shared/contract';
 import type { PathChoice } from '../../../src/shared/types';
+import type { CodedMessage } from '../../../src/shared/errors';
 import { makeServices, waitFor } from '../fixtures';
 
 // The trainer processes inherit the backend from here: pinned, so they train on the fused kernels wherever this runs.
@@ -148,6 +149,8 @@ describe('trainer process', () => {
     process.kill(services.training.trainer.pid!, 'SIGKILL');
     const err = await waitFor(events, 'train:error');
     expect(err.error).toMatch(/trainer process stopped unexpectedly \(it was killed by SIGKILL\); the active model is unchanged/);
+    // Coded, so the renderer words it in the person's language.
+    expect(err).toMatchObject({ code: 'trainerKilled', params: { signal: 'SIGKILL' } });
     expect(services.status().active?.id).toBe('v0001');
     expect((services.handlers['model:predict']({ pixels }) as { probs: number[] }).probs).toHaveLength(10);
     services.training.start(small);
@@ -155,7 +158,7 @@ describe('trainer process', () => {
   });
 
   it('reports a failure inside the trainer, such as a bad data folder', async () => {
-    const errors: string[] = [];
+    const errors: CodedMessage[] = [];
     const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
     m.start({
       type: 'start',
@@ -165,7 +168,8 @@ describe('trainer process', () => {
     });
     const t0 = Date.now();
     while (!errors.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
-    expect(errors[0]).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
+    expect(errors[0].error).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
+    expect(errors[0]).toMatchObject({ code: 'trainerFailed', params: { detail: expect.stringMatching(/^train-images-idx3-ubyte: not found/) } });
     expect(m.job).toBeNull();
   });
 });
@@ -240,11 +244,11 @@ describe('trainer manager with a fake child', () => {
 
   it('names running out of memory', () => {
     const f = fakeChild();
-    const errors: string[] = [];
+    const errors: CodedMessage[] = [];
     const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
     m.start(job);
     f.h.exit!(134, null, '<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
-    expect(errors).toEqual(['the trainer process ran out of memory; try a smaller hidden size or batch']);
+    expect(errors).toEqual([{ error: 'the trainer process ran out of memory; try a smaller hidden size or batch', code: 'trainerOutOfMemory' }]);
     expect(m.job).toBeNull();
   });
 
@@ -270,7 +274,7 @@ describe('trainer manager with a fake child', () => {
     ];
     for (const msg of bad) {
       const f = fakeChild();
-      const errors: string[] = [];
+      const errors: CodedMessage[] = [];
       const done: unknown[] = [];
       const m = new TrainerManager(() => f.child as never, {
         progress: () => {},
@@ -281,7 +285,8 @@ describe('trainer manager with a fake child', () => {
       m.start(job);
       f.h.msg!(msg);
       expect(done).toEqual([]);
-      expect(errors[0]).toMatch(/^training failed: the trainer sent a malformed message \(/);
+      expect(errors[0].error).toMatch(/^training failed: the trainer sent a malformed message \(/);
+      expect(errors[0].code).toBe('trainerMalformed');
       expect(m.job).toBeNull();
     }
   });

@@ -26,6 +26,7 @@ export const en = {
     noModel: 'no model yet — train one',
     training: 'training {{pct}} · ETA {{eta}}',
     connectionLost: 'connection lost — reconnecting…',
+    webMode: 'web mode',
     pathTitle: 'Which path runs the gradient steps, and why',
     path: 'Training on {{where}} — {{why}}',
     pathWhere: {
@@ -313,6 +314,8 @@ export const en = {
     imported: 'Imported as {{id}}; it is now active.',
     trained: 'Model {{id}} is trained and now active.',
     cancelled: 'Training cancelled; the active model is unchanged.',
+    sampleSaved_one: 'Saved as a {{k}}. You have {{count}} sample to fine-tune with.',
+    sampleSaved_other: 'Saved as a {{k}}. You have {{count}} samples to fine-tune with.',
     stopped_one: 'Stopped after {{count}} epoch: kept as {{id}}, now active.',
     stopped_other: 'Stopped after {{count}} epochs: kept as {{id}}, now active.',
   },
@@ -335,6 +338,12 @@ export const en = {
     digitIndex: 'Test digit {{index}} does not exist (the last is {{last}}).',
     busy: '{{channel}}: busy: {{limit}} requests are already waiting; try again when they finish.',
     evalStopped: 'The evaluation stopped before it finished ({{reason}}); run it again.',
+    trainerFailed: 'Training failed: {{detail}}',
+    trainerMalformed: 'Training failed: the trainer sent a message that could not be read ({{detail}}).',
+    trainerOutOfMemory: 'The trainer ran out of memory; try a smaller hidden size or batch.',
+    trainerKilled: 'The trainer stopped unexpectedly (killed by {{signal}}); the active model is unchanged.',
+    trainerExited: 'The trainer stopped unexpectedly (exit code {{code}}); the active model is unchanged.',
+    trainerSaveFailed: 'Training finished, but the model could not be saved: {{detail}}',
   },
 };
 

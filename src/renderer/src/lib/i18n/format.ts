@@ -34,9 +34,11 @@ const isCode = (c: unknown): c is ErrorCode => typeof c === 'string' && (ERROR_C
 
 /** A known error code worded from the catalogue; an unknown or missing code keeps the English text. */
 export function wordError(t: TFunction, err: unknown): string {
-  const e = err as { code?: unknown; params?: ErrorParams } | null;
+  const e = err as { code?: unknown; params?: ErrorParams; error?: unknown } | null;
   if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  // An event's error ({ error, code?, params? }) without a known code keeps its English text.
+  return typeof e?.error === 'string' ? e.error : String(err);
 }
 
 /** A message with inline `<b>…</b>` or `<code>…</code>` split into pieces, so markup can emphasise them without `{@html}`. */

@@ -24,6 +24,7 @@ export const ko: Catalog = {
     noModel: '아직 모델이 없습니다 — 먼저 학습하세요',
     training: '학습 {{pct}} · 남은 시간 {{eta}}',
     connectionLost: '연결이 끊겼습니다 — 다시 연결하는 중…',
+    webMode: '웹 모드',
     pathTitle: '기울기 계산을 맡은 경로와 그렇게 고른 이유',
     path: '학습 경로: {{where}} — {{why}}',
     pathWhere: {
@@ -310,6 +311,8 @@ export const ko: Catalog = {
     imported: '{{id}}(으)로 가져왔고 지금 활성 모델입니다.',
     trained: '모델 {{id}} 학습이 끝나 지금 활성 모델입니다.',
     cancelled: '학습을 취소했습니다. 활성 모델은 그대로입니다.',
+    sampleSaved_one: '{{k}}(으)로 저장했습니다. 미세 조정에 쓸 샘플이 {{count}}개 있습니다.',
+    sampleSaved_other: '{{k}}(으)로 저장했습니다. 미세 조정에 쓸 샘플이 {{count}}개 있습니다.',
     stopped_one: '{{count}} 에폭 뒤에 멈췄습니다. {{id}}(으)로 저장했고 지금 활성 모델입니다.',
     stopped_other: '{{count}} 에폭 뒤에 멈췄습니다. {{id}}(으)로 저장했고 지금 활성 모델입니다.',
   },
@@ -332,5 +335,11 @@ export const ko: Catalog = {
     digitIndex: '테스트 숫자 {{index}}은(는) 없습니다 (마지막 번호는 {{last}}).',
     busy: '{{channel}}: 요청 {{limit}}개가 이미 처리를 기다리고 있습니다. 끝난 뒤 다시 시도하세요.',
     evalStopped: '평가가 끝나기 전에 멈췄습니다({{reason}}). 다시 실행하세요.',
+    trainerFailed: '학습에 실패했습니다: {{detail}}',
+    trainerMalformed: '학습에 실패했습니다. 학습 프로세스가 읽을 수 없는 메시지를 보냈습니다({{detail}}).',
+    trainerOutOfMemory: '학습 프로세스의 메모리가 부족합니다. 은닉 유닛 수나 배치 크기를 줄여 보세요.',
+    trainerKilled: '학습 프로세스가 예기치 않게 멈췄습니다({{signal}} 신호로 종료). 활성 모델은 그대로입니다.',
+    trainerExited: '학습 프로세스가 예기치 않게 멈췄습니다(종료 코드 {{code}}). 활성 모델은 그대로입니다.',
+    trainerSaveFailed: '학습은 끝났지만 모델을 저장하지 못했습니다: {{detail}}',
   },
 };

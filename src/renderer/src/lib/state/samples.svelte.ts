@@ -2,6 +2,7 @@
 import type { Sample } from '$shared/contract';
 import { api } from '../api';
 import { notices } from './notices.svelte';
+import { t } from '../i18n/index.svelte';
 
 export class SamplesState {
   list = $state.raw<Sample[]>([]);
@@ -18,7 +19,7 @@ export class SamplesState {
     try {
       const s = await api.call('samples:add', { pixels: Array.from(pixels), label });
       this.list = [s, ...this.list];
-      notices.info(`Saved as a ${label}. You have ${this.list.length} sample${this.list.length === 1 ? '' : 's'} to fine-tune with.`);
+      notices.info(t('notice.sampleSaved', { k: label, count: this.list.length }));
     } catch (err) {
       notices.error(err);
     }

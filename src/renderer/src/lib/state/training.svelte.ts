@@ -50,8 +50,8 @@ export class TrainingState {
     api.on('train:error', (e) => {
       this.running = false;
       this.stopping = false;
-      this.error = e.error;
-      notices.push('error', e.error);
+      this.error = describeError(e);
+      notices.push('error', this.error);
     });
   }
 

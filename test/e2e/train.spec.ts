@@ -99,7 +99,13 @@ describe('retrain locally', () => {
     const kept = Number((await page.getByTestId('model-v0002').textContent())!.match(/(\d+) epochs?/)![1]);
     expect(kept).toBeGreaterThanOrEqual(1);
     expect(kept).toBeLessThan(30);
-    expect(await page.getByTestId('model-v0002').textContent()).toMatch(/seed \d+/);
+    // Each run that names no seed gets its own: the Quick run and this one differ.
+    const seed = async (id: string) => (await page.getByTestId(`model-${id}`).textContent())!.match(/seed (\d+)/)![1];
+    expect(await seed('v0002')).not.toBe(await seed('v0001'));
+    // The history shows every version whole, the shipped one's buttons included, without a scroll box of its own.
+    const list = await page.getByTestId('model-list').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+    expect(list.scroll).toBeLessThanOrEqual(list.client + 1);
+    expect(await page.getByTestId('model-builtin').getByRole('button', { name: 'Activate' }).isVisible()).toBe(true);
 
     await page.getByTestId('train-button').click();
     await expect.poll(() => page.getByTestId('cancel-button').count(), { timeout: 60_000 }).toBe(1);

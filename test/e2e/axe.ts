@@ -23,6 +23,8 @@ async function inject(page: Page): Promise<void> {
 /** Serious and critical violations, one line each with up to four of the elements. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   await inject(page);
+  // Colours are measured once running transitions (a theme switch, a pressed button) have ended.
+  await page.waitForFunction(() => document.getAnimations().every((a) => !(a instanceof CSSTransition)));
   const r = await page.evaluate(
     (tags) =>
       (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: tags } }),

@@ -1,6 +1,7 @@
 /** Two models on one drawing: nothing to compare on a fresh install; after a fine-tune, before → after, coloured by right and wrong. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { seriousViolations } from './axe';
 import { drawStrokes, ONE, SEVEN, SHOTS, useApp } from './harness';
 
 const ctx = useApp();
@@ -69,5 +70,10 @@ describe('comparing two models', () => {
       }
     await view.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/compare-after-finetune-1440x900.png` });
+    // Both themes pass axe with the comparison filled in.
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(page)).toEqual([]);
+    }
   });
 });

@@ -54,6 +54,10 @@ describe('comparing two models', () => {
     const view = page.getByTestId('compare-view');
     await expect.poll(() => view.getByTestId('compare-a').locator('select').inputValue()).toBe('builtin');
     expect(await view.getByTestId('compare-b').locator('select').inputValue()).toBe('v0001');
+    // Two belief strips, each model's reading of the drawing on the pad (the 1).
+    await expect.poll(() => view.getByTestId('compare-beliefs').count()).toBe(2);
+    await expect.poll(() => view.getByTestId('compare-prediction-a').getAttribute('data-prediction')).toBe('1');
+    await expect.poll(() => view.getByTestId('compare-prediction-b').getAttribute('data-prediction')).toBe('1');
     await expect.poll(() => rows().then((r) => r.length)).toBe(2);
     const shown = await rows();
     const [right, wrong] = [shown[0].a.color, shown[1].a.color];

@@ -1,6 +1,7 @@
 /** The evaluation view: accuracy, confusion matrix, and the digits behind a chosen cell. */
 import type { Evaluation } from '$shared/contract';
 import { api } from '../api';
+import { Latest } from '../latest';
 import { models } from './models.svelte';
 import { notices } from './notices.svelte';
 
@@ -19,6 +20,13 @@ export class EvaluationState {
   gallery = $state.raw<GalleryDigit[]>([]);
   /** Whether `result` belongs to the active model. */
   #fresh = false;
+  // Clicking from cell to cell: only the digits of the last cell chosen are shown.
+  readonly #digits = new Latest<{ indices: number[]; predictions: number[] }, GalleryDigit[]>({
+    send: async ({ indices, predictions }) =>
+      indices.length ? (await api.call('dataset:digits', { indices })).digits.map((d) => ({ ...d, predicted: predictions[d.index] })) : [],
+    show: (g) => (this.gallery = g),
+    fail: (err) => notices.error(err),
+  });
 
   constructor() {
     models.onActiveChange(() => (this.#fresh = false));
@@ -39,7 +47,7 @@ export class EvaluationState {
         this.#fresh = true;
         this.result = await api.call('eval:run', {});
       }
-      await this.select(this.selected);
+      this.select(this.selected);
     } catch (err) {
       this.#fresh = false;
       notices.error(err);
@@ -49,7 +57,7 @@ export class EvaluationState {
   }
 
   /** Show the test digits for one confusion cell, or up to 60 mistakes of any kind. */
-  async select(cell: [number, number] | null): Promise<void> {
+  select(cell: [number, number] | null): void {
     this.selected = cell;
     const r = this.result;
     if (!r) return;
@@ -63,12 +71,7 @@ export class EvaluationState {
       }
       indices = indices.sort((a, b) => a - b).slice(0, 60);
     }
-    try {
-      const { digits } = indices.length ? await api.call('dataset:digits', { indices }) : { digits: [] };
-      this.gallery = digits.map((d) => ({ ...d, predicted: r.predictions[d.index] }));
-    } catch (err) {
-      notices.error(err);
-    }
+    this.#digits.push({ indices, predictions: r.predictions });
   }
 }
 

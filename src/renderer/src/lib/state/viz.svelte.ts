@@ -3,7 +3,7 @@
  * hidden-state map (fetched again when the model changes) and the current drawing's
  * row importance. For both, the newest reply wins (see lib/latest.ts).
  */
-import type { RowImportance } from '$shared/contract';
+import type { CellTerms, RowImportance } from '$shared/contract';
 import type { HiddenMap } from '$shared/projection';
 import { projectStates } from '$shared/projection';
 import type { TraceResult } from '$shared/types';
@@ -17,11 +17,14 @@ export class VizState {
   mapError = $state<string | null>(null);
   loadingMap = $state(false);
   importance = $state.raw<RowImportance | null>(null);
+  /** Each step's input and recurrent terms for the equations panel. */
+  terms = $state.raw<CellTerms | null>(null);
   /** Show the heatmap's units in the map's order (stored with the version's map). */
   orderUnits = $state(true);
   /** The unit the equations panel shows; hovering the heatmap picks it. */
   unit = $state(0);
   #impTrace: TraceResult | null = null;
+  #termsTrace: TraceResult | null = null;
   readonly #maps = new Latest<void, HiddenMap>({
     send: () => api.call('viz:map', {}),
     show: (m) => {
@@ -37,6 +40,12 @@ export class VizState {
     send: (input) => api.call('viz:importance', { pixels: Array.from(input) }),
     show: (r) => (this.importance = r),
     fail: () => (this.importance = null),
+  });
+
+  readonly #terms = new Latest<Float32Array, CellTerms>({
+    send: (input) => api.call('viz:terms', { pixels: Array.from(input) }),
+    show: (r) => (this.terms = r),
+    fail: () => (this.terms = null),
   });
 
   /** Fetch the active model's map (fitted on first request for a version, then cached). */
@@ -67,6 +76,16 @@ export class VizState {
       this.#importance.cancel();
       this.importance = null;
     } else this.#importance.push(input);
+  }
+
+  /** Ask for the equations' terms of the input behind a new trace (null clears them). */
+  updateTerms(trace: TraceResult | null, input: Float32Array | null): void {
+    if (trace === this.#termsTrace) return;
+    this.#termsTrace = trace;
+    if (!trace || !input) {
+      this.#terms.cancel();
+      this.terms = null;
+    } else this.#terms.push(input);
   }
 }
 

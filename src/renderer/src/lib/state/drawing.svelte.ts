@@ -56,7 +56,9 @@ export class DrawingState {
 
   /** Recompute the trace for the current input (after the active model changed). */
   refresh(): void {
-    if (this.input) this.#traces.push({ pixels: this.input, source: this.source });
+    // A drawing is read again from the canvas, so a stroke still waiting for its trace is not lost.
+    if (this.#readRaster) this.inkChanged(this.#readRaster);
+    else if (this.input) this.#traces.push({ pixels: this.input, source: this.source });
   }
 
   /** No input: nothing for the model to read. */

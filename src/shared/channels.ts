@@ -10,6 +10,7 @@ export const CHANNEL_NAMES = [
   'model:trace',
   'train:start',
   'train:cancel',
+  'train:stop',
   'models:list',
   'models:activate',
   'models:delete',

@@ -9,7 +9,7 @@ import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, STEPS, type Experiment 
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
-import type { ErrorCode, ErrorParams } from './errors';
+import type { CodedMessage, ErrorCode, ErrorParams } from './errors';
 
 /** Exactly 784 finite numbers in [0, 1]. Length is checked before any element is read. */
 export const Pixels = z
@@ -97,6 +97,8 @@ export const requests = {
   'model:trace': z.strictObject({ pixels: Pixels }),
   'train:start': TrainStart,
   'train:cancel': Empty,
+  /** Stop after the current batch and keep the last finished epoch as a version. */
+  'train:stop': Empty,
   'models:list': Empty,
   'models:activate': z.strictObject({ id: VersionId }),
   'models:delete': z.strictObject({ id: VersionId }),
@@ -270,6 +272,8 @@ export interface Responses {
   'model:trace': TraceResult;
   'train:start': { started: true };
   'train:cancel': { cancelled: boolean };
+  /** `stopping`: a run was going and will end with its last finished epoch saved (none finished: nothing saved). */
+  'train:stop': { stopping: boolean };
   'models:list': ModelVersion[];
   'models:activate': ModelVersion;
   'models:delete': { deleted: string };
@@ -316,7 +320,8 @@ export interface Events {
    * (the summary's `elapsedSec` is the trainer's training time alone).
    */
   'train:done': { summary: TrainSummary; version: ModelVersion | null; waitedSec: number };
-  'train:error': { error: string };
+  /** `code` and `params` let the renderer word it (see errors.ts); `error` is the English text. */
+  'train:error': CodedMessage;
   /** The probe set on the hidden-state map after each epoch of the running job. */
   'train:map': TrainingMapFrame;
   'models:changed': { active: ActiveModel | null };

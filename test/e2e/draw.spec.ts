@@ -18,8 +18,12 @@ const prediction = () =>
     .then((t) => (t ?? '').trim());
 
 describe('draw and predict', () => {
-  it('starts empty with a hint instead of a prediction', async () => {
+  it('starts empty with a hint instead of a prediction, and no step chosen yet', async () => {
     expect(await prediction()).toBe('');
+    // Nothing read yet: no "28/28", no step marked among the rows.
+    expect(await page.getByTestId('viz-step').textContent()).toBe('–');
+    expect(await page.getByTestId('viz-scrub').inputValue()).toBe('0');
+    expect(await page.getByTestId('viz-importance').locator('.now').count()).toBe(0);
     await expect.poll(() => page.getByText('Draw a digit to see what the network thinks.').count()).toBe(1);
   });
 

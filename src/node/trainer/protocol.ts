@@ -21,6 +21,14 @@ export interface StartMessage {
   pathCache?: { file: string; version: string };
 }
 
+/** Main → trainer: stop after the current batch and send back the last finished epoch. */
+export interface StopMessage {
+  type: 'stop';
+}
+
+/** Any message main sends the trainer. */
+export type ToTrainer = StartMessage | StopMessage;
+
 const count = z.number().int().nonnegative();
 const real = z.number().finite();
 const seconds = z.number().nonnegative();

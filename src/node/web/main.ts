@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     spawnTrainer: () => forkTrainer(),
     emit: (event, payload) => server?.broadcast(event, payload),
     appVersion: process.env.npm_package_version ?? '0.0.0',
-    runtime: `Node ${process.versions.node} (web mode)`,
+    // The page adds "web mode" in its own language.
+    runtime: `Node ${process.versions.node}`,
     settings: settingsFromEnv(),
   });
   await services.init();

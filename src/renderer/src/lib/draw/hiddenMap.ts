@@ -4,7 +4,7 @@
  * path up to the current step, and hit-testing landmarks under the pointer.
  */
 import { schemeTableau10 } from 'd3-scale-chromatic';
-import type { HiddenMap } from '../../../../shared/projection';
+import type { HiddenMap } from '$shared/projection';
 
 /** One colour per digit class, from a categorical scheme that stays distinct for common colour-vision deficiencies. */
 export const CLASS_COLORS: readonly string[] = schemeTableau10;

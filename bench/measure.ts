@@ -32,6 +32,7 @@ import { loadModelFolder } from '../src/node/engine/model/folder';
 import { fitHiddenMap, PROBE_DIGITS, probeStates } from '../src/node/engine/viz/hiddenMap';
 import { runExperiment } from '../src/node/engine/inference/experiments';
 import { knnAccuracy } from '../src/node/engine/viz/lda';
+import { fitVerdictOn, traceFeatures, VERDICT_DIGITS, verdictOf } from '../src/node/engine/inference/verdict';
 import { EXPERIMENTS } from '../src/shared/types';
 import { rowImportance } from '../src/node/engine/viz/occlusion';
 import { BatchForward } from '../src/node/engine/inference/batchForward';
@@ -444,6 +445,58 @@ export async function measureSeparability() {
       knnAccuracy(m.landmarks, map.labels, PROBE_DIGITS, projectStates(m, held, PROBE_DIGITS), heldLabels, PROBE_DIGITS);
     const byKind = { [map.kind]: acc(map), [map.other.kind]: acc(map.other) } as Record<'lda' | 'pca', number>;
     out.push({ model: name, cell: manifest!.cell, hidden: H, shown: map.kind, lda: +byKind.lda.toFixed(3), pca: +byKind.pca.toFixed(3) });
+  }
+  return out;
+}
+
+/**
+ * The verdict of each shipped model (engine/inference/verdict.ts): the share of the first 5,000
+ * test digits and of the repository's non-digit set called digits, the AUROC of its distance
+ * between them, its calibration error before and after temperature scaling, how long fitting
+ * its statistics takes, and what it adds to a prediction.
+ */
+export async function measureVerdict() {
+  await initBackend();
+  const ds = loadDataset(undefined, { trainLimit: VERDICT_DIGITS.fit + VERDICT_DIGITS.held, testLimit: 5000 });
+  const runtime = new KernelRuntime();
+  const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
+  const nonDigits = bytes.length / 784;
+  const out: Record<string, number | string>[] = [];
+  for (const [name, dir] of Object.entries(builtinModelDirs())) {
+    const { model } = await loadModelFolder(dir);
+    const tracer = new Tracer(model);
+    model.dispose();
+    const t0 = performance.now();
+    const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels);
+    const fitMs = performance.now() - t0;
+    const judge = (x: Float32Array) => {
+      const t = tracer.trace(x);
+      const v0 = performance.now();
+      const v = verdictOf(stats, traceFeatures(stats, t.h), 0, t.probs, x);
+      return { v, ms: performance.now() - v0 };
+    };
+    const digits = Array.from({ length: 5000 }, (_, i) => judge(imageAt(ds.test, i)));
+    const non = Array.from({ length: nonDigits }, (_, i) => judge(Float32Array.from(bytes.subarray(i * 784, (i + 1) * 784), (b) => b / 255)));
+    let auc = 0;
+    for (const a of non) for (const b of digits) auc += a.v.distance > b.v.distance ? 1 : a.v.distance === b.v.distance ? 0.5 : 0;
+    out.push({
+      model: name,
+      digitsAccepted: +(digits.filter((d) => d.v.kind !== 'not-a-digit').length / digits.length).toFixed(3),
+      nonDigitsAccepted: +(non.filter((d) => d.v.kind !== 'not-a-digit').length / non.length).toFixed(3),
+      auroc: +(auc / (digits.length * non.length)).toFixed(3),
+      eceBefore: +stats.measured.eceBefore.toFixed(4),
+      eceAfter: +stats.measured.eceAfter.toFixed(4),
+      temperature: +stats.temperature.toFixed(3),
+      fitMs: Math.round(fitMs),
+      verdictMsP50: percentile(
+        digits.map((d) => d.ms),
+        0.5,
+      ),
+      verdictMsP95: percentile(
+        digits.map((d) => d.ms),
+        0.95,
+      ),
+    });
   }
   return out;
 }

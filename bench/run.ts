@@ -33,6 +33,7 @@ import {
   measureTrainingLoopDelay,
   measureTta,
   measureSeparability,
+  measureVerdict,
   measureViz,
   peerTta,
 } from './measure';
@@ -418,6 +419,24 @@ async function otherFigures(rows: Row[]): Promise<void> {
       statRow({ metric: 'row importance p50', cell, unit: 'ms', note: 'up to 29 traces of one digit (target rnn ≤ 50 ms, lstm ≤ 150 ms)' }, v.occlusionP50),
     );
     rows.push(statRow({ metric: 'row importance p95', cell, unit: 'ms', note: '40 test digits' }, v.occlusionP95));
+  }
+  console.error('the not-a-digit verdict of the shipped models…');
+  for (const v of await measureVerdict()) {
+    const note = `${v.model}: test digits called digits ${v.digitsAccepted}, non-digit set ${v.nonDigitsAccepted}; ECE ${v.eceBefore} → ${v.eceAfter} (T = ${v.temperature})`;
+    rows.push({ metric: 'verdict: AUROC, test digits against the non-digit set', value: Number(v.auroc), unit: '', note });
+    rows.push({
+      metric: 'verdict: non-digits called digits',
+      value: Number(v.nonDigitsAccepted),
+      unit: '',
+      note: `${v.model}; target ≤ 0.10 at ≥ 0.95 of digits (${v.digitsAccepted})`,
+    });
+    rows.push({
+      metric: 'verdict: fitting the statistics',
+      value: Number(v.fitMs),
+      unit: 'ms',
+      note: `${v.model}; 8,000 + 4,000 training digits on one thread (target ≤ 2 s)`,
+    });
+    rows.push({ metric: 'verdict: added to a prediction p95', value: Number(v.verdictMsP95), unit: 'ms', note: `${v.model}; target ≤ 1 ms` });
   }
   console.error('separability of the shipped models’ maps…');
   for (const s of await measureSeparability()) {

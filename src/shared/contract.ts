@@ -4,7 +4,7 @@
  * The renderer imports types only; main imports the schemas.
  */
 import { z } from 'zod';
-import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice } from './types';
+import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice, Verdict } from './types';
 import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, STEPS, type Experiment } from './types';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
@@ -180,6 +180,8 @@ export interface AppStatus {
 export interface Prediction {
   probs: number[];
   prediction: number;
+  /** Whether it looks like a digit; absent while the version's statistics are still being fitted. */
+  verdict?: Verdict;
 }
 
 /** Test digits by index, for galleries. */

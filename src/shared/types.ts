@@ -190,11 +190,14 @@ export interface TraceResult {
 /** Whether an input looks like a digit, and why not. */
 export interface Verdict {
   kind: 'digit' | 'not-a-digit' | 'unsure';
-  /** Why not a digit: `blob` — too small or round to read (a dot scaled up); `unlike` — its state lies far from every digit's. */
-  reason?: 'blob' | 'unlike';
+  /**
+   * Why not a digit: `blob` — too small or round to read (a dot scaled up); `pieces` — scattered
+   * specks, not one stroke; `unlike` — the network's state went where no digit's goes.
+   */
+  reason?: 'blob' | 'pieces' | 'unlike';
   /** Probabilities calibrated on held-out digits (temperature scaling). */
   calibrated: number[];
-  /** Distance of the final state to the nearest digit class, as a share of the largest still called a digit (> 1: too far). */
+  /** How far the state went from where digits' go: 0 for a typical digit, 1 at the limit, more beyond it. */
   distance: number;
   /** The two most likely digits, by calibrated probability. */
   top: [number, number];

@@ -19,6 +19,7 @@ import { SampleStore } from './samples';
 import { TrainingService } from './training';
 import { VizService } from './viz';
 import { Tracing } from './tracing';
+import { VerdictService } from './verdicts';
 import { VizWorker } from '../engine/viz/vizWorker';
 
 /** Where things live and how to reach the outside world. */
@@ -47,6 +48,7 @@ export class AppServices {
   readonly dataset: DatasetService;
   readonly files: ModelFilesService;
   readonly viz: VizService;
+  readonly verdicts: VerdictService;
   readonly handlers: Handlers;
   #notices: string[] = [];
   #backend: AppStatus['backend'] = 'cpu';
@@ -69,6 +71,8 @@ export class AppServices {
     });
     this.dataset = new DatasetService(dataDir, this.active, { build: settings.build });
     this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'), new VizWorker('visualisation', undefined, settings.build));
+    this.verdicts = new VerdictService(this.viz.worker, dataDir, join(opts.userData, 'maps'));
+    this.active.verdicts = this.verdicts;
     this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null, (id) => this.viz.forget(id));
     this.handlers = createHandlers(this);
   }

@@ -52,21 +52,31 @@ export class BatchForward {
   }
 }
 
-/** The final hidden states (n × H) and probabilities (n × 10) of n images, batched through the fused kernel. */
-export function finalStates(runtime: KernelRuntime, weights: Weights, images: Float32Array, n: number, batch = 250): { finals: Float32Array; probs: Float32Array } {
-  const H = weights.hidden;
+/**
+ * The hidden states of n images at some steps, side by side (n × steps.length·H), and their
+ * probabilities after the last step (n × 10), batched through the fused kernel.
+ */
+export function statesAt(
+  runtime: KernelRuntime,
+  weights: Weights,
+  images: Float32Array,
+  n: number,
+  steps: readonly number[],
+  batch = 250,
+): { states: Float32Array; probs: Float32Array } {
+  const H = weights.hidden,
+    k = steps.length;
   const fwd = new BatchForward(runtime, weights, Math.min(batch, Math.max(1, n)));
   const head = new DenseHead(H, weights.Wd, weights.bd);
-  const finals = new Float32Array(n * H);
+  const states = new Float32Array(n * k * H);
   const probs = new Float32Array(n * CLASSES);
   for (let start = 0; start < n; start += fwd.maxBatch) {
     const B = Math.min(fwd.maxBatch, n - start);
     const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B);
     for (let b = 0; b < B; b++) {
-      const at = ((STEPS - 1) * B + b) * H;
-      finals.set(hs.subarray(at, at + H), (start + b) * H);
-      head.probs(hs, at, probs, (start + b) * CLASSES);
+      steps.forEach((t, j) => states.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), ((start + b) * k + j) * H));
+      head.probs(hs, ((STEPS - 1) * B + b) * H, probs, (start + b) * CLASSES);
     }
   }
-  return { finals, probs };
+  return { states, probs };
 }

@@ -32,7 +32,6 @@ export function choleskySolve(L: Float64Array, n: number, B: Float64Array, m: nu
   }
 }
 
-
 /** The inverse of a lower-triangular L (n × n, row-major), itself lower-triangular. */
 export function lowerInverse(L: Float64Array, n: number): Float64Array {
   const X = new Float64Array(n * n);

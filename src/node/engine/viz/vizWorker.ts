@@ -14,6 +14,7 @@ import type { TraceResult } from '../../../shared/types';
 import { startWorker } from '../threads';
 import type { Tracer } from '../inference/trace';
 import type { KernelBuild } from '../kernels/runtime';
+import type { VerdictStats } from '../inference/verdict';
 import type { Weights } from '../model/weights';
 
 /** What the thread is asked to do, about the model it holds. */
@@ -22,7 +23,8 @@ export type VizJob =
   | { kind: 'importance'; pixels: Float32Array }
   | { kind: 'trace'; pixels: Float32Array }
   | { kind: 'terms'; pixels: Float32Array }
-  | { kind: 'experiment'; pixels: Float32Array; spec: ExperimentSpec };
+  | { kind: 'experiment'; pixels: Float32Array; spec: ExperimentSpec }
+  | { kind: 'verdict'; dataDir: string };
 
 /** The answer to each kind of job. */
 export interface VizAnswers {
@@ -31,6 +33,7 @@ export interface VizAnswers {
   trace: TraceResult;
   terms: CellTerms;
   experiment: ExperimentResult;
+  verdict: VerdictStats;
 }
 
 /** One message to the thread: the job, the key of its model, and the weights when the thread does not hold them yet. */

@@ -96,7 +96,6 @@ export const en = {
     capInput: 'input row read at each step',
     capHeat: '{{layer}} · {{units}} units →',
     heatLabel: '{{layer}}: {{steps}} steps by {{units}} units',
-    normTitle: 'Size of the update ‖hₜ − hₜ₋₁‖',
     normLabel: "size of each step's update",
     beliefLabel: 'belief after each step',
     belief: 'belief',
@@ -113,9 +112,103 @@ export const en = {
     rowPixelsLabel: 'the {{n}} pixels this step read',
     storyEmpty: 'Draw a digit: the network reads it one row per step, top to bottom, and you will see its 128 hidden units change as it goes.',
     storyStep: 'Step {{step}} reads row {{step}}; the update has size {{size}}. After this row the network leans {{k}} ({{pct}}).',
-    storyStepBlank: 'Step {{step}} reads row {{step}} (blank); the update has size {{size}}. After this row the network leans {{k}} ({{pct}}).',
+    storyStepBlank:
+      'Step {{step}} reads row {{step}}, which is blank: the row adds nothing, so memory alone (hₜ₋₁ times U) moves the state, by {{size}}. After this row the network leans {{k}} ({{pct}}).',
     storySettles: 'It settles on {{k}} at step {{step}}.',
     storyUnsure: 'It is still unsure at the last row.',
+  },
+  loop: {
+    title: 'The loop: each step mixes the new row with the state so far',
+    explain:
+      'A recurrent network has one cell that it uses again at every step. It takes two things in — the new row of pixels xₜ, and its own state from the step before hₜ₋₁ (its memory) — and makes the new state hₜ, which goes on to the belief and round to the next step.',
+    label: 'The cell at step {{step}}: the row and the previous state flow in, the new state flows out to the belief and to the next step',
+    row: 'row xₜ (step {{step}})',
+    prev: 'memory hₜ₋₁ (after step {{step}})',
+    next: 'new state hₜ (step {{step}})',
+    step: 'step {{step}}',
+    carried: 'hₜ becomes the next step’s memory',
+    cell: { rnn: 'SimpleRNN', gru: 'GRU', lstm: 'LSTM' },
+    chart: 'How hard the row and the memory push, step by step',
+    chartLabel: 'At every step, the size of the input term and of the recurrent term',
+    keyRow: 'the row, ‖xₜW‖',
+    keyMemory: 'memory, ‖hₜ₋₁U‖',
+    keyKeep: 'share kept by the {{gate}}',
+    storyEmpty: 'Draw a digit to watch the cell mix each row with its memory.',
+    story: {
+      'memory-only': 'Step {{step}} reads a blank row: the row adds nothing, so memory alone (‖hₜ₋₁U‖ = {{h}}) moves the state.',
+      row: 'Step {{step}} reads ink: the row pushes harder ({{x}}) than memory ({{h}}).',
+      memory: 'Step {{step}} reads ink, but memory pushes harder ({{h}}) than the row ({{x}}): what came before still counts for more.',
+    },
+    storyKeep: 'The {{gate}} keeps {{pct}} of the old state.',
+  },
+  experiments: {
+    title: 'Memory experiments on your drawing',
+    explain: 'Each button reads your drawing again with one thing about the memory changed. If the answer changes, what was changed is what carried the digit.',
+    empty: 'Draw a digit, then change how the network remembers it.',
+    pick: 'Pick an experiment: see whether the network still reads your digit.',
+    forgetAt: 'forget before step',
+    original: 'as read',
+    stripLabel: 'belief after each step: {{what}}',
+    changed: 'The answer changed from {{before}} to {{after}}.',
+    same: 'It still reads {{k}}.',
+    forget: {
+      button: 'Forget before step {{step}}',
+      name: 'forgot before step {{step}}',
+      story:
+        'At step {{step}} the state was reset to h₀, as if nothing had been read: the network knows only the rows from {{step}} on, and answers {{k}} ({{pct}}).',
+    },
+    nomemory: {
+      button: 'No memory',
+      name: 'no memory',
+      story:
+        'With no memory each step sees its own row only, so the last state knows only the last row: it answers {{k}} ({{pct}}). Memory is what carries a digit from row to row.',
+    },
+    shuffled: {
+      button: 'Rows shuffled',
+      name: 'rows shuffled',
+      story:
+        'The same rows, read in a random order: it answers {{k}} ({{pct}}). The network reads a sequence, so the order of the rows matters, not only the pixels.',
+    },
+    reversed: {
+      button: 'Read bottom-up',
+      name: 'read bottom-up',
+      story: 'The same rows, read from the bottom up: it answers {{k}} ({{pct}}). It learned to read top to bottom, as it was trained.',
+    },
+  },
+  units: {
+    title: 'The units that matter',
+    explain:
+      'The network scores each digit by adding up its units, each times a weight. These are the units whose share of the predicted digit’s score is largest at the end, step by step: above the line they push for the digit, below it against. A saturated network’s heatmap looks like noise; these few lines are what it actually uses.',
+    empty: 'Draw a digit to see which hidden units decide it.',
+    lead: 'The {{n}} of {{hidden}} units that push the score of the {{k}} most at the last step — {{share}} of it — and how their push grew over the steps.',
+    label: 'contribution of the top units to the score of {{k}} at each step',
+    unit: 'unit {{unit}}: {{value}}',
+  },
+  switch: {
+    label: 'Model',
+    title: 'Which model reads your drawing: the tutorial’s SimpleRNN, the shipped GRU (whose state is easier to read), or one you trained',
+    tutorial: '{{what}} · tutorial (shipped)',
+    shipped: '{{what}} · shipped',
+  },
+  explain: {
+    h: 'The hidden state hₜ: the network’s memory after reading step t, one number per unit (blue below zero, red above). Each step computes it again from the new row and the state before.',
+    c: 'The LSTM’s cell state cₜ: a second memory that the forget gate keeps and the input gate writes to; hₜ is read out of it through the output gate.',
+    i: 'The input gate iₜ (0–1 per unit): how much of the new candidate is written into the cell.',
+    f: 'The forget gate fₜ (0–1 per unit): how much of the old cell is kept. Near 1: remembered; near 0: forgotten.',
+    o: 'The output gate oₜ (0–1 per unit): how much of the cell shows in hₜ.',
+    z: 'The update gate zₜ (0–1 per unit): how much of the old state the GRU keeps. Near 1 the unit ignores the new row; near 0 it takes the new candidate.',
+    r: 'The reset gate rₜ (0–1 per unit): how much of the old state goes into making the new candidate.',
+    norm: '‖Δh‖ is how much the whole state changed at this step: the length of hₜ − hₜ₋₁. It is not zero on blank rows, because memory still moves the state.',
+    mattered:
+      'Which rows mattered: each row is blanked in turn and the drawing read again; the bar is how much that lowers the predicted digit’s lead over the next one. Grey rows were blank, so blanking them changes nothing.',
+  },
+  verdict: {
+    blob: 'This doesn’t look like a digit: too small to read — draw bigger.',
+    pieces: 'This doesn’t look like a digit: scattered specks, not one stroke.',
+    unlike: 'This doesn’t look like a digit I know: the network’s state went where no digit’s goes.',
+    unsure: 'Unsure between {{k}} and {{j}}.',
+    how: 'Judged against 4,000 training digits the model was not fitted on: how stroke-like the ink is, whether it is one piece, how far the network’s state went from where digits’ states go, and probabilities calibrated on those digits.',
+    teachAnyway: 'If it is a digit, teach it below: you know best.',
   },
   hiddenMap: {
     title: 'Where the hidden state goes',
@@ -126,9 +219,15 @@ export const en = {
     currentTitle: 'step {{step}}',
     loading: 'Fitting the map over the test digits…',
     explained:
-      "The two axes are the directions in which the {{hidden}} hidden units vary most over {{n}} test digits' final states: across holds <b>{{x}}</b> of that variance, up–down <b>{{y}}</b>.",
+      "The two axes are the directions in which the {{hidden}} hidden units vary most over {{n}} test digits' final states: across holds <b>{{x}}</b> of that variance, up–down <b>{{y}}</b>. A test digit kept out of the fit lands among its own digit for {{sep}} of them.",
+    explainedLda:
+      "The two axes are the directions that set the digits furthest apart (Fisher's discriminant of {{n}} test digits' final states). A test digit kept out of the fit lands among its own digit for <b>{{sep}}</b> of them (the most-variance layout: {{other}}).",
+    layoutLabel: 'How the map lays the states out',
+    byLda: 'Digits apart',
+    byPca: 'Most variance',
     pathText:
-      "The line is your input's h₁…h{{last}}: step <b>{{step}}</b> is the ringed point. It starts near the blank state and heads for a cluster as rows are read.",
+      "The line is your input's path h₀ → h{{last}}: it starts at the square (the blank state, before any row is read), the arrows show the order of reading, numbers mark a few steps, and step <b>{{step}}</b> is the ringed point.",
+    notDigit: 'It ends away from every digit’s cluster (×): this drawing <b>doesn’t look like a digit</b>.',
     noPath: 'Draw a digit to see the path its hidden state takes, one point per row.',
     legendLabel: 'Highlight one class on the map',
     highlight: 'highlight digit {{k}}',
@@ -142,7 +241,6 @@ export const en = {
   },
   importance: {
     cap: 'mattered',
-    capTitle: "Rows that mattered: how much blanking each row lowers the predicted digit's lead",
     top: 'Rows that mattered most for the {{k}}: {{rows}}',
     none: 'No single row matters much for the {{k}}',
     empty: 'Row importance appears after you draw',

@@ -12,6 +12,9 @@ import { notices } from './notices.svelte';
 
 type Source = { kind: 'drawing' } | { kind: 'test'; index: number; label: number };
 
+/** How long after a trace without a verdict (its statistics still being fitted) the drawing is traced again. */
+const VERDICT_RETRY_MS = 1500;
+
 export class DrawingState {
   /** The strokes on the canvas, kept here so they survive switching views. */
   strokes = $state.raw<Stroke[]>([]);
@@ -21,6 +24,7 @@ export class DrawingState {
   /** Where the input came from. */
   source = $state.raw<Source>({ kind: 'drawing' });
   #readRaster: (() => Raster) | null = null;
+  #again: ReturnType<typeof setTimeout> | undefined;
   #frame = 0;
   // Replies to earlier strokes still show while the newest waits, so the prediction follows the pen.
   readonly #traces = new Latest<{ pixels: Float32Array; source: Source }, TraceResult>({
@@ -29,6 +33,9 @@ export class DrawingState {
       this.input = pixels;
       this.source = source;
       this.trace = trace;
+      // The model's verdict statistics are fitted on first use: ask again shortly for the verdict.
+      clearTimeout(this.#again);
+      if (!trace.verdict) this.#again = setTimeout(() => this.input === pixels && this.#traces.push({ pixels, source }), VERDICT_RETRY_MS);
     },
     fail: (err) => notices.error(err),
     superseded: 'show',

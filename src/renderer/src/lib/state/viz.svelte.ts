@@ -19,10 +19,14 @@ export class VizState {
   importance = $state.raw<RowImportance | null>(null);
   /** Each step's input and recurrent terms for the equations panel. */
   terms = $state.raw<CellTerms | null>(null);
+  /** Show the map's other projection (PCA where the discriminant is shown, or the other way round). */
+  useOther = $state(false);
   /** Show the heatmap's units in the map's order (stored with the version's map). */
   orderUnits = $state(true);
   /** The unit the equations panel shows; hovering the heatmap picks it. */
   unit = $state(0);
+  /** A unit pointed at in the units that matter, outlined in the heatmap. */
+  markedUnit = $state<number | null>(null);
   #impTrace: TraceResult | null = null;
   #termsTrace: TraceResult | null = null;
   readonly #maps = new Latest<void, HiddenMap>({
@@ -61,11 +65,27 @@ export class VizState {
     return models.onActiveChange(() => this.loadMap());
   }
 
-  /** The trace's 28 states placed on the map (28 × 2), when the map belongs to the same-sized model. */
-  path(trace: TraceResult | null): Float32Array | null {
+  /** The map as shown: its default projection, or the other one when switched. */
+  get shown(): HiddenMap | null {
     const m = this.map;
+    if (!m || !this.useOther) return m;
+    const { other, ...first } = m;
+    return { ...m, ...other, other: first };
+  }
+
+  /** The trace's states placed on the shown map (steps × 2), when the map belongs to the same-sized model. */
+  path(trace: TraceResult | null): Float32Array | null {
+    const m = this.shown;
     if (!trace || !m || m.hidden !== trace.hidden) return null;
     return projectStates(m, trace.h, trace.steps);
+  }
+
+  /** Where the blank state h₀ lies on the shown map. */
+  origin(): [number, number] | null {
+    const m = this.shown;
+    if (!m) return null;
+    const p = projectStates(m, new Float32Array(m.hidden), 1);
+    return [p[0], p[1]];
   }
 
   /** Ask for the row importance of the input behind a new trace (null clears it). */

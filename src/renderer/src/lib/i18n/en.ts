@@ -424,6 +424,56 @@ export const en = {
     minSec: '{{m}}:{{ss}}',
     hourMin: '{{h}} h {{mm}} min',
   },
+  tour: {
+    help: 'Tour',
+    helpTitle: 'A guided tour: how the network reads your drawing, step by step',
+    offerLabel: 'Tour offer',
+    offer: 'New here? A tour of nine stops shows, on your own drawing, how a recurrent network reads a digit.',
+    offerStart: 'Take the tour',
+    offerDecline: 'No thanks',
+    count: 'Stop {{n}} of {{of}}',
+    next: 'Next',
+    back: 'Back',
+    skip: 'Skip tour',
+    finish: 'Finish',
+    keys: '→ or Enter: next · ←: back · Esc: close',
+    rows: {
+      title: 'One row per step',
+      body: 'The network does not see your drawing all at once. It reads it as 28 rows of 28 pixels, top to bottom, one row per time step: watch the highlighted row move down the digit on the left.',
+    },
+    equation: {
+      title: 'One step, in numbers',
+      body: 'At every step the cell computes hₜ = tanh(xₜW + hₜ₋₁U + b): the new row xₜ through the input weights, plus the previous state hₜ₋₁ through the recurrent weights. This panel fills the formula with your drawing’s real numbers for one unit.',
+    },
+    loop: {
+      title: 'The loop',
+      body: 'The same step as a picture: the row and the memory flow into the cell, the new state flows out, and round again as the next step’s memory. The bars compare the two pushes at every step: on a blank row only memory moves the state.',
+    },
+    experiment: {
+      title: 'Switch memory off',
+      body: 'Your drawing was just read again with the recurrent weights set to zero, so each step sees only its own row. Compare the two belief strips: without memory the network cannot put the rows together. Try the other experiments too.',
+    },
+    units: {
+      title: 'The units that matter',
+      body: 'Of the 128 hidden units, a few carry the answer. Each line is how much one unit pushes the predicted digit’s score, step by step. Point at one to find it in the heatmap and in the equation.',
+    },
+    map: {
+      title: 'Where the state travels',
+      body: 'Each dot is a test digit’s final state, laid out so that the ten digits separate. Your drawing’s path starts at the square (h₀: nothing read yet), follows the arrows step by step and ends at the ring.',
+    },
+    gates: {
+      title: 'Gates decide what to keep',
+      body: 'The shipped GRU reads your drawing now, and the heatmap shows its update gate z: where it is yellow (near 1) a unit keeps its old value, where it is dark (near 0) it takes the new one. Gates let the state change smoothly instead of flipping between −1 and +1. The tour switches back to your model when you move on.',
+    },
+    train: {
+      title: 'Train your own',
+      body: 'Train a model on real MNIST on this computer. Quick takes seconds; Tutorial repeats the original lesson: Adam 0.001, batch 128, 30 epochs. Watch the cost fall and the map form while it trains.',
+    },
+    evaluate: {
+      title: 'How good is it?',
+      body: 'Evaluate reads the 10,000 test digits. Click a cell of the confusion matrix to see the digits a model mixed up, and open one in Draw & watch to see at which row it went wrong.',
+    },
+  },
   errors: {
     unknownChannel: 'unknown channel {{channel}}',
     invalidRequest: '{{channel}}: invalid request: {{detail}}',

@@ -68,10 +68,11 @@ export class ModelsState {
     }
   }
 
-  activate(id: string) {
+  /** Make `id` the active model; `quiet` for a switch the learner did not ask for in words (the tour's). */
+  activate(id: string, quiet = false) {
     return this.#run(async () => {
       await api.call('models:activate', { id });
-      notices.info(t('notice.activated', { id }));
+      if (!quiet) notices.info(t('notice.activated', { id }));
     });
   }
 

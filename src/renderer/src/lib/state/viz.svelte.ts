@@ -12,6 +12,9 @@ import { describeError } from '../i18n/index.svelte';
 import { Latest } from '../latest';
 import { models } from './models.svelte';
 
+/** What the step viewer's heatmap can show: the state, an LSTM's cell, or one gate. */
+export type Layer = 'h' | 'c' | 'i' | 'f' | 'o' | 'z' | 'r';
+
 export class VizState {
   map = $state.raw<HiddenMap | null>(null);
   mapError = $state<string | null>(null);
@@ -25,6 +28,8 @@ export class VizState {
   orderUnits = $state(true);
   /** The unit the equations panel shows; hovering the heatmap picks it. */
   unit = $state(0);
+  /** The layer the step viewer's heatmap shows (a gate only where the cell has it). */
+  layer = $state<Layer>('h');
   /** A unit pointed at in the units that matter, outlined in the heatmap. */
   markedUnit = $state<number | null>(null);
   #impTrace: TraceResult | null = null;

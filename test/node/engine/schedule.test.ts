@@ -3,9 +3,11 @@
  * training paths (the fused kernels' Adam and tfjs's), step by step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { createModel } from '../../../src/node/engine/model/model';
+import { KernelStepper } from '../../../src/node/engine/training/kernelStepper';
+import { TfjsStepper } from '../../../src/node/engine/training/tfjsStepper';
 import { trainModel } from '../../../src/node/engine/training/train';
 import { learningRateAt, ONE_CYCLE, TUTORIAL_CONFIG } from '../../../src/shared/training';
 import type { Schedule } from '../../../src/shared/types';
@@ -30,6 +32,26 @@ describe('learningRateAt', () => {
     const mid = warm + (steps - 1 - warm) / 2;
     expect(learningRateAt('onecycle', lr, mid, steps)).toBeCloseTo(lr * (ONE_CYCLE.end + (1 - ONE_CYCLE.end) / 2), 12);
   });
+
+  it('one cycle by hand over 12 steps: two of warm-up from a tenth of the peak, then cosine down to a hundredth', () => {
+    const lr = 0.5;
+    // warm-up = round(0.15 · 12) = 2 steps; the decay runs over steps 2..11, t = (s − 2) / 9.
+    const want = [0.1, 0.55, ...Array.from({ length: 10 }, (_, i) => 0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * i) / 9)))].map((f) => f * lr);
+    Array.from({ length: 12 }, (_, s) => learningRateAt('onecycle', lr, s, 12)).forEach((rate, s) => expect(rate, `step ${s}`).toBeCloseTo(want[s], 12));
+    // Past the last step it stays at the end value.
+    expect(learningRateAt('onecycle', lr, 15, 12)).toBeCloseTo(0.01 * lr, 12);
+  });
+
+  it('a run of one step, or a schedule too short to warm up, still starts from a sensible rate', () => {
+    expect(learningRateAt('onecycle', 0.3, 0, 1)).toBe(0.3);
+    expect(learningRateAt('onecycle', 0.3, 0, 0)).toBe(0.3);
+    // Two steps: one of warm-up (at least one), then the decay over max(1, 0) steps starts at the peak.
+    expect(learningRateAt('onecycle', 0.3, 0, 2)).toBeCloseTo(0.03, 12);
+    expect(learningRateAt('onecycle', 0.3, 1, 2)).toBeCloseTo(0.3, 12);
+    // Three steps: warm-up round(0.45) = 0, taken as 1.
+    expect(learningRateAt('onecycle', 0.3, 1, 3)).toBeCloseTo(0.3, 12);
+    expect(learningRateAt('onecycle', 0.3, 2, 3)).toBeCloseTo(0.003, 12);
+  });
 });
 
 describe('a run follows its schedule', () => {
@@ -47,6 +69,39 @@ describe('a run follows its schedule', () => {
     m.dispose();
     return w;
   }
+  it.each([
+    ['kernels', 'on', KernelStepper],
+    ['tfjs', 'off', TfjsStepper],
+  ] as const)('on the %s path, every batch of a three-epoch run gets the rate of its step counted over the whole run', async (_path, kernels, Stepper) => {
+    const setRate = vi.spyOn(Stepper.prototype, 'setLearningRate');
+    try {
+      const m = createModel({ cell: 'gru', hidden: 8, seed: 2 });
+      // 100 digits in batches of 32: four batches an epoch (the last of 4 digits), twelve in all.
+      const config = {
+        ...TUTORIAL_CONFIG,
+        cell: 'gru' as const,
+        hidden: 8,
+        epochs: 3,
+        batchSize: 32,
+        limit: 100,
+        learningRate: 0.04,
+        schedule: 'onecycle' as const,
+      };
+      await trainModel(m, { runtime, train: ds.train, test: ds.test, config, testLimit: 10, kernels });
+      m.dispose();
+      const rates = setRate.mock.calls.map((c) => c[0]);
+      expect(rates).toHaveLength(12);
+      rates.forEach((rate, s) => expect(rate, `step ${s}`).toBeCloseTo(learningRateAt('onecycle', 0.04, s, 12), 12));
+      // The first epoch warms up from a tenth of the peak, the third ends at a hundredth of it: one cycle, not one per epoch.
+      expect(rates[0]).toBeCloseTo(0.004, 12);
+      expect(rates[2]).toBeCloseTo(0.04, 12);
+      expect(rates[11]).toBeCloseTo(0.0004, 12);
+      for (let s = 3; s < 12; s++) expect(rates[s]).toBeLessThan(rates[s - 1]);
+    } finally {
+      setRate.mockRestore();
+    }
+  });
+
   const maxDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((w, i) => w.reduce((m, v, j) => Math.max(m, Math.abs(v - b[i][j])), 0)));
 
   it('one cycle gives the same weights on the kernels and through tfjs, and not those of a constant rate', async () => {

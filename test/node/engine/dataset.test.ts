@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { defaultMnistDir, IdxError, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/data/dataset';
+import { defaultMnistDir, IdxError, loadByteSplit, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/data/dataset';
 import { tempDir } from '../../helpers';
 
 const mnist = defaultMnistDir();
@@ -84,6 +84,24 @@ describe('MNIST IDX reader', () => {
       expect(() => parseIdx(`/x/${name}-idx`, bytes, dims), name).toThrow(re);
       expect(() => parseIdx(`/x/${name}-idx`, bytes, dims), name).toThrow(new RegExp(`^${name}-idx: `));
     }
+  });
+
+  it('takes labels up to 9 and refuses 10, the first value past the last class, among the samples it reads', () => {
+    const dir = tempDir();
+    for (const f of FILES.filter((f) => f.startsWith('t10k'))) copyFileSync(join(mnist, f), join(dir, f));
+    const file = join(dir, 't10k-labels-idx1-ubyte');
+    const labels = readFileSync(file);
+    // Every label 9: the last class is a class.
+    writeFileSync(file, idx([10000], new Uint8Array(10000).fill(9)));
+    expect(Array.from(new Set(loadSplit(dir, 't10k').labels))).toEqual([9]);
+    // The real labels with one 10 at index 4321.
+    const bad = Uint8Array.from(labels.subarray(8));
+    bad[4321] = 10;
+    writeFileSync(file, idx([10000], bad));
+    expect(() => loadSplit(dir, 't10k')).toThrow(/^t10k-labels-idx1-ubyte: label 10 at index 4321 is outside 0\.\.9$/);
+    expect(() => loadByteSplit(dir, 't10k', 4322)).toThrow(/label 10 at index 4321/);
+    // The first 4321 samples do not include it.
+    expect(Array.from(loadByteSplit(dir, 't10k', 4321).labels)).toEqual(Array.from(labels.subarray(8, 8 + 4321)));
   });
 
   it('rejects folders whose files disagree or are missing', () => {

@@ -54,6 +54,13 @@ describe('evaluation off the main thread', () => {
     expect(a.ok && b.ok).toBe(true);
     expect(a).toEqual(b);
     expect(classify).toHaveBeenCalledTimes(1);
+    // The reply's matrix counts confusion[true][predicted] over its own predictions and the test labels.
+    if (!a.ok) throw new Error(a.error);
+    const labels = loadSplit(defaultMnistDir(), 't10k').labels;
+    const count = (t: number, p: number) => a.value.predictions.filter((q, i) => labels[i] === t && q === p).length;
+    a.value.confusion.forEach((row, t) => row.forEach((c, p) => expect(c, `true ${t}, predicted ${p}`).toBe(count(t, p))));
+    expect(a.value.confusion.some((row, t) => row.some((c, p) => c !== a.value.confusion[p][t]))).toBe(true);
+    for (const [pair, indices] of Object.entries(a.value.examples)) for (const i of indices) expect(`${labels[i]}-${a.value.predictions[i]}`).toBe(pair);
     expect(pool.started).toBe(pool.threads);
     expect(pool.running).toBe(pool.threads);
     // A later request reuses the threads.

@@ -2,7 +2,19 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { defaultMnistDir, IdxError, loadByteSplit, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/data/dataset';
+import {
+  defaultMnistDir,
+  IdxError,
+  idxCount,
+  imageAt,
+  loadByteSplit,
+  loadDataset,
+  loadSplit,
+  loadTrainingData,
+  parseIdx,
+  pixelsInto,
+  pixelsOf,
+} from '../../../src/node/engine/data/dataset';
 import { tempDir } from '../../helpers';
 
 const mnist = defaultMnistDir();
@@ -56,6 +68,45 @@ describe('MNIST IDX reader', () => {
     const s = loadSplit(mnist, 't10k', 123);
     expect(s.n).toBe(123);
     expect(s.images.length).toBe(123 * 784);
+  });
+
+  it('keeps a split as bytes and gives the same pixels, byte / 255, as the float split', () => {
+    const floats = loadSplit(mnist, 't10k', 40);
+    const bytes = loadByteSplit(mnist, 't10k', 40);
+    expect(bytes.n).toBe(40);
+    expect(bytes.bytes.length).toBe(40 * 784);
+    expect(bytes.labels).toEqual(floats.labels);
+    // The raw file's bytes, each divided by 255.
+    const raw = readFileSync(join(mnist, 't10k-images-idx3-ubyte')).subarray(16, 16 + 40 * 784);
+    expect(Array.from(bytes.bytes)).toEqual(Array.from(raw));
+    const want = Float32Array.from(raw, (v) => v / 255);
+    expect(floats.images).toEqual(want);
+    // Images 5..7 of each kind of split, as a copy or into a larger buffer at slot 2.
+    expect(pixelsOf(bytes, 5, 3)).toEqual(want.subarray(5 * 784, 8 * 784));
+    expect(pixelsOf(floats, 5, 3)).toEqual(want.subarray(5 * 784, 8 * 784));
+    for (const split of [bytes, floats]) {
+      const dst = new Float32Array(6 * 784).fill(-1);
+      const out = pixelsInto(split, 5, 3, dst, 2);
+      expect(out).toEqual(want.subarray(5 * 784, 8 * 784));
+      expect(dst.subarray(2 * 784, 5 * 784)).toEqual(want.subarray(5 * 784, 8 * 784));
+      expect(dst.subarray(0, 2 * 784).every((v) => v === -1) && dst.subarray(5 * 784).every((v) => v === -1)).toBe(true);
+      // Written in place: the pixels returned are those of dst.
+      expect(out.buffer).toBe(dst.buffer);
+    }
+    expect(imageAt(floats, 7)).toEqual(want.subarray(7 * 784, 8 * 784));
+    const training = loadTrainingData(mnist, { trainLimit: 3, testLimit: 2 });
+    expect([training.name, training.train.n, training.test.n]).toEqual(['mnist', 3, 2]);
+    expect(Array.from(training.test.bytes)).toEqual(Array.from(raw.subarray(0, 2 * 784)));
+  });
+
+  it('counts a split from its labels file’s header, raw or gzipped', () => {
+    expect(idxCount(mnist, 't10k')).toBe(10000);
+    expect(idxCount(mnist, 'train')).toBe(60000);
+    const dir = join(tempDir(), 'gz');
+    gzSlice(dir, 30);
+    expect(idxCount(dir, 't10k')).toBe(30);
+    expect(loadTrainingData(dir, { name: 'mine' }).name).toBe('mine');
+    expect(defaultMnistDir('/some/dir')).toBe('/some/dir');
   });
 
   it('reads a user folder of .gz files with the same layout', () => {

@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedules: the one-cycle curve's shape, and that a run follows it on both
+ * Learning-rate schedules in a run (the curve itself: test/shared/training.test.ts): a run follows it on both
  * training paths (the fused kernels' Adam and tfjs's), step by step.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,50 +9,11 @@ import { createModel } from '../../../src/node/engine/model/model';
 import { KernelStepper } from '../../../src/node/engine/training/kernelStepper';
 import { TfjsStepper } from '../../../src/node/engine/training/tfjsStepper';
 import { trainModel } from '../../../src/node/engine/training/train';
-import { learningRateAt, ONE_CYCLE, TUTORIAL_CONFIG } from '../../../src/shared/training';
+import { learningRateAt, TUTORIAL_CONFIG } from '../../../src/shared/training';
 import type { Schedule } from '../../../src/shared/types';
 import { mnistSlice, testRuntime } from '../../helpers';
 
 const runtime = testRuntime();
-
-describe('learningRateAt', () => {
-  it('constant keeps the rate; one cycle warms up to the peak, then decays to its end value', () => {
-    const steps = 200;
-    const lr = 0.01;
-    const rates = Array.from({ length: steps }, (_, s) => learningRateAt('onecycle', lr, s, steps));
-    expect(Array.from({ length: steps }, (_, s) => learningRateAt('constant', lr, s, steps))).toEqual(new Array(steps).fill(lr));
-    const warm = Math.round(ONE_CYCLE.warmup * steps);
-    expect(rates[0]).toBeCloseTo(lr * ONE_CYCLE.start, 12);
-    expect(rates[warm]).toBeCloseTo(lr, 12);
-    expect(Math.max(...rates)).toBeCloseTo(lr, 12);
-    expect(rates[steps - 1]).toBeCloseTo(lr * ONE_CYCLE.end, 12);
-    for (let s = 1; s <= warm; s++) expect(rates[s]).toBeGreaterThan(rates[s - 1]);
-    for (let s = warm + 1; s < steps; s++) expect(rates[s]).toBeLessThan(rates[s - 1]);
-    // Halfway through the decay the cosine is at the midpoint.
-    const mid = warm + (steps - 1 - warm) / 2;
-    expect(learningRateAt('onecycle', lr, mid, steps)).toBeCloseTo(lr * (ONE_CYCLE.end + (1 - ONE_CYCLE.end) / 2), 12);
-  });
-
-  it('one cycle by hand over 12 steps: two of warm-up from a tenth of the peak, then cosine down to a hundredth', () => {
-    const lr = 0.5;
-    // warm-up = round(0.15 · 12) = 2 steps; the decay runs over steps 2..11, t = (s − 2) / 9.
-    const want = [0.1, 0.55, ...Array.from({ length: 10 }, (_, i) => 0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * i) / 9)))].map((f) => f * lr);
-    Array.from({ length: 12 }, (_, s) => learningRateAt('onecycle', lr, s, 12)).forEach((rate, s) => expect(rate, `step ${s}`).toBeCloseTo(want[s], 12));
-    // Past the last step it stays at the end value.
-    expect(learningRateAt('onecycle', lr, 15, 12)).toBeCloseTo(0.01 * lr, 12);
-  });
-
-  it('a run of one step, or a schedule too short to warm up, still starts from a sensible rate', () => {
-    expect(learningRateAt('onecycle', 0.3, 0, 1)).toBe(0.3);
-    expect(learningRateAt('onecycle', 0.3, 0, 0)).toBe(0.3);
-    // Two steps: one of warm-up (at least one), then the decay over max(1, 0) steps starts at the peak.
-    expect(learningRateAt('onecycle', 0.3, 0, 2)).toBeCloseTo(0.03, 12);
-    expect(learningRateAt('onecycle', 0.3, 1, 2)).toBeCloseTo(0.3, 12);
-    // Three steps: warm-up round(0.45) = 0, taken as 1.
-    expect(learningRateAt('onecycle', 0.3, 1, 3)).toBeCloseTo(0.3, 12);
-    expect(learningRateAt('onecycle', 0.3, 2, 3)).toBeCloseTo(0.003, 12);
-  });
-});
 
 describe('a run follows its schedule', () => {
   let ds: Dataset;

@@ -23,6 +23,8 @@ class Emitter {
 }
 
 async function drive(url) {
+  // Electron's app keeps the process alive; without it, work that waits only on unref'd timers and threads would let it exit.
+  setInterval(() => {}, 1000);
   try {
     const page = await protocolHandlers.get('app')(new Request(url));
     report.page = { status: page.status, csp: page.headers.get('content-security-policy'), html: (await page.text()).slice(0, 1000) };

@@ -423,6 +423,39 @@ export async function measureViz(cell: CellType) {
 }
 
 /**
+ * What the memory experiments do to each shipped model: of the first 1,000 test digits, those the
+ * model reads right, the share that keep their answer with the change (shuffle seed 1).
+ */
+export async function measureExperimentEffects() {
+  await initBackend();
+  const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 1000 });
+  const changes = [
+    ['no memory', { kind: 'nomemory' }],
+    ['rows shuffled', { kind: 'shuffled', seed: 1 }],
+    ['read bottom-up', { kind: 'reversed' }],
+    ['forget at step 14', { kind: 'forget', step: 14 }],
+    ['forget at step 20', { kind: 'forget', step: 20 }],
+  ] as const;
+  const out: { model: string; change: string; right: number; kept: number }[] = [];
+  for (const [name, dir] of Object.entries(builtinModelDirs())) {
+    const { model } = await loadModelFolder(dir);
+    const tracer = new Tracer(model);
+    model.dispose();
+    const kept = new Array<number>(changes.length).fill(0);
+    let right = 0;
+    for (let i = 0; i < 1000; i++) {
+      const x = imageAt(ds.test, i);
+      const base = tracer.trace(x).prediction;
+      if (base !== ds.test.labels[i]) continue;
+      right++;
+      changes.forEach(([, spec], c) => (kept[c] += runExperiment(tracer, x, spec).trace.prediction === base ? 1 : 0));
+    }
+    changes.forEach(([change], c) => out.push({ model: name, change, right, kept: +(kept[c] / right).toFixed(3) }));
+  }
+  return out;
+}
+
+/**
  * How well each shipped model's map parts the digits, measured on digits it was not fitted on:
  * the map is fitted on the 2,000 probe digits, test digits 2,000–3,999 are placed by projecting
  * their final states, and each counts as parted when most of its 10 nearest probe digits on the

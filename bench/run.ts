@@ -32,6 +32,7 @@ import {
   measureTrainerRss,
   measureTrainingLoopDelay,
   measureTta,
+  measureExperimentEffects,
   measureSeparability,
   measureVerdict,
   measureViz,
@@ -438,6 +439,14 @@ async function otherFigures(rows: Row[]): Promise<void> {
     });
     rows.push({ metric: 'verdict: added to a prediction p95', value: Number(v.verdictMsP95), unit: 'ms', note: `${v.model}; target ≤ 1 ms` });
   }
+  console.error('what the memory experiments do to the shipped models…');
+  for (const e of await measureExperimentEffects())
+    rows.push({
+      metric: `experiment: ${e.change}, answers kept`,
+      value: e.kept,
+      unit: '',
+      note: `${e.model}: of the ${e.right} of the first 1,000 test digits it reads right`,
+    });
   console.error('separability of the shipped models’ maps…');
   for (const s of await measureSeparability()) {
     rows.push({

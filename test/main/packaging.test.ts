@@ -11,7 +11,7 @@ describe('electron-builder configuration', () => {
     const config = await getConfig(process.cwd(), 'electron-builder.yml', null);
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     expect(config.asarUnpack).toContain('node_modules/@tensorflow/tfjs-node/**');
-    expect(config.extraResources.map((r: { to: string }) => r.to).sort()).toEqual(['mnist', 'model']);
+    expect(config.extraResources.map((r: { to: string }) => r.to).sort()).toEqual(['mnist', 'model', 'model-gru']);
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.win.target).toBe('nsis');
     expect(config.mac.target).toBe('dmg');

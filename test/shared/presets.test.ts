@@ -35,7 +35,7 @@ describe('presets', () => {
       expect(Math.abs(Number(said![1]) - sec), `${where} says ${said![1]} s, measured ${sec} s`).toBeLessThan(1);
     }
     // The measurement is the preset's own recipe, and the Korean button is the one the blurb names.
-    expect(flat('docs/BENCHMARKS.md')).toContain('*Quick retrain* preset (GRU-64, batch 64, one cycle to 0.02 over 35,000 digits), 2 otherwise idle cores');
+    expect(flat('docs/BENCHMARKS.md')).toContain('*Quick retrain* preset (GRU-64, batch 64, one cycle to 0.02 over 35,000 digits), 2 cores');
     expect(ko.train.train).toBe('학습 시작');
     expect(en.train.train).toBe('Train');
   });

@@ -109,8 +109,7 @@ describe('trainer process', () => {
     expect(services.handlers['train:cancel']({}, {})).toEqual({ cancelled: true });
     const done = await waitFor(events, 'train:done');
     expect(done).toMatchObject({ summary: { cancelled: true, path: null }, version: null });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(alive(pid)).toBe(false);
+    await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
     expect(services.status().active?.id).toBe('v0001');
     expect(services.store.list().map((v) => v.id)).toEqual(['v0001']);
     expect(services.handlers['train:cancel']({}, {})).toEqual({ cancelled: false });

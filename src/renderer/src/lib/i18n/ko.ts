@@ -298,7 +298,7 @@ export const ko: Catalog = {
     presets: '프리셋',
     preset: {
       quick: '빠른 재학습',
-      quickBlurb: 'GRU-64, 원 사이클 최대 0.02, 숫자 35,000개: 학습 시작을 누르고 약 5초 뒤 테스트 정확도 97%',
+      quickBlurb: 'GRU-64, 원 사이클 최대 0.02, 숫자 35,000개: 학습 시작을 누르고 약 4초 뒤 테스트 정확도 97%',
       tutorial: '튜토리얼',
       tutorialBlurb: 'SimpleRNN-128, 30 에폭, 학습률 0.001: “MNIST를 RNN으로”와 같은 설정',
     },

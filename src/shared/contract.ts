@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice, Verdict } from './types';
-import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, STEPS, type Experiment } from './types';
+import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, type Experiment } from './types';
+import { MAX_STEPS, READS, unknownReadMessage, type Read } from './reads';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
@@ -77,12 +78,13 @@ export const TrainFields = {
   limit: int('limit'),
   seed: int('seed'),
   schedule: z.enum(SCHEDULES, { error: `schedule must be one of ${SCHEDULES.join(', ')}` }).optional(),
+  read: z.enum(READS, { error: (issue) => `read: ${unknownReadMessage(issue.input)}` }).optional(),
 };
 
 /** A whole TrainConfig, checked against the bounds. */
 export const TrainConfigSchema = z.strictObject(TrainFields);
 
-/** A training run the renderer asks for. In a fine-tune, cell and hidden are the active model's. */
+/** A training run the renderer asks for. In a fine-tune, cell, hidden and read are the active model's. */
 export const TrainStart = z.strictObject({
   mode: z.enum(['scratch', 'finetune']),
   ...TrainFields,
@@ -142,7 +144,7 @@ export const requests = {
       .number()
       .int('step must be a whole number')
       .min(0, 'step must be at least 0')
-      .max(STEPS - 1, `step must be at most ${STEPS - 1}`)
+      .max(MAX_STEPS - 1, `step must be at most ${MAX_STEPS - 1} (and inside the model's read)`)
       .optional(),
     seed: z.number().int('seed must be a whole number').min(0).max(TRAIN_BOUNDS.seed.max).optional(),
   }),
@@ -157,6 +159,8 @@ export interface ActiveModel {
   id: string;
   cell: CellType;
   hidden: number;
+  /** How it reads a digit (see reads.ts). */
+  read: Read;
   testAccuracy: number | null;
   createdAt: string;
   builtin: boolean;
@@ -244,7 +248,7 @@ export interface ExperimentSpec {
 export interface ExperimentResult {
   kind: Experiment;
   trace: TraceResult;
-  /** The image row read at each step. */
+  /** The step of the model's read taken at each step (for the tutorial's read: the image row). */
   order: number[];
   /** For `forget`: the step before which the state was reset; else null. */
   resetAt: number | null;

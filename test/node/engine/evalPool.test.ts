@@ -178,8 +178,7 @@ describe('evaluation threads', () => {
       await expect(
         pool.classify(
           namedWeights(
-            'rnn',
-            8,
+            { cell: 'rnn', hidden: 8, read: 'rows' },
             [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n)),
           ),
         ),

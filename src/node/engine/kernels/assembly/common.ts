@@ -172,17 +172,19 @@ function nonZeros(M: i32, K: i32, A: usize, rsA: i32, csA: i32): i32 {
   return nz;
 }
 
-/** norms[t][b] = ‖dH[b]‖ for the B rows of dH (B × H, H % 4 == 0): the gradient through time at step t. */
+/**
+ * norms[t][b] = ‖dH[b]‖ for the B rows of dH (B × H): the gradient through time at step t.
+ * Summed in double precision: a vanished gradient's parts (1e-25 and less) square below float32's range.
+ */
 export function recordNorms(dH: usize, norms: usize, t: i32, B: i32, H: i32): void {
   for (let b = 0; b < B; b++) {
     const row = dH + (<usize>(b * H) << 2);
-    let acc = f32x4.splat(0);
-    for (let j = 0; j < H; j += 4) {
-      const v = v128.load(row + (<usize>j << 2));
-      acc = f32x4.add(acc, f32x4.mul(v, v));
+    let s: f64 = 0;
+    for (let j = 0; j < H; j++) {
+      const v = <f64>load<f32>(row + (<usize>j << 2));
+      s += v * v;
     }
-    const s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-    store<f32>(norms + (<usize>(t * B + b) << 2), Mathf.sqrt(s));
+    store<f32>(norms + (<usize>(t * B + b) << 2), <f32>Math.sqrt(s));
   }
 }
 

@@ -137,6 +137,17 @@ export const requests = {
   'viz:importance': z.strictObject({ pixels: Pixels }),
   'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
   'viz:terms': z.strictObject({ pixels: Pixels }),
+  /** ‖∂L/∂h_t‖ at every step for a drawing, under the active model or another version; L is the loss of `label`, or of the prediction. */
+  'viz:gradient': z.strictObject({
+    pixels: Pixels,
+    id: VersionId.optional(),
+    label: z
+      .number()
+      .int('label must be a digit 0-9')
+      .min(0, 'label must be a digit 0-9')
+      .max(CLASSES - 1, 'label must be a digit 0-9')
+      .optional(),
+  }),
   'viz:experiment': z.strictObject({
     pixels: Pixels,
     kind: z.enum(EXPERIMENTS, { error: `kind must be one of ${EXPERIMENTS.join(', ')}` }),
@@ -235,6 +246,23 @@ export interface CellTerms {
   bias: Float32Array;
 }
 
+/** The gradient through time of one drawing: how much the loss changes with the state at each step. */
+export interface GradientThroughTime {
+  cell: CellType;
+  hidden: number;
+  read: Read;
+  steps: number;
+  /** The class whose cross-entropy L is: the prediction, or the label asked for. */
+  label: number;
+  of: 'prediction' | 'label';
+  /** The class the model predicts. */
+  prediction: number;
+  /** L itself. */
+  loss: number;
+  /** ‖∂L/∂h_t‖ at each step (length `steps`), from the backward pass. */
+  norms: Float32Array;
+}
+
 /** A memory experiment to run on a drawing. */
 export interface ExperimentSpec {
   kind: Experiment;
@@ -299,6 +327,7 @@ export interface Responses {
   'viz:trace': TraceResult;
   'viz:terms': CellTerms;
   'viz:experiment': ExperimentResult;
+  'viz:gradient': GradientThroughTime & { modelId: string };
 }
 
 /** Request type of each channel. */

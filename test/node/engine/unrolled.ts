@@ -27,7 +27,7 @@ export function unrolledGradNorms(w: Weights, images: Float32Array, labels: Arra
       let c = tf.zeros([B, H]) as tf.Tensor2D;
       for (let t = 0; t < T; t++) {
         const x = X.slice([0, t, 0], [B, 1, I]).reshape([B, I]) as tf.Tensor2D;
-        if (w.cell === 'rnn') h = tf.tanh(x.matMul(W).add(h.matMul(U)).add(b));
+        if (w.cell === 'rnn') h = tf.tanh(x.matMul(W).add(h.matMul(U)).add(b)) as tf.Tensor2D;
         else if (w.cell === 'gru') {
           const z = tf.sigmoid(x.matMul(block(W, 0)).add(h.matMul(block(U, 0))).add(block(b, 0)));
           const r = tf.sigmoid(x.matMul(block(W, 1)).add(h.matMul(block(U, 1))).add(block(b, 1)));

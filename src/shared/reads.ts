@@ -110,6 +110,28 @@ export function stepPixels(read: Read, t: number): Int32Array {
   return readOrder(read).subarray(t * inputs, (t + 1) * inputs);
 }
 
+/** The values step t of a read takes from a 28×28 image. */
+export function stepInput(read: Read, pixels: ArrayLike<number>, t: number): Float32Array {
+  return Float32Array.from(stepPixels(read, t), (p) => pixels[p]);
+}
+
+/** The bounding box, in image rows and columns, of the pixels step t of a read takes. */
+export function stepBox(read: Read, t: number): { row: number; col: number; rows: number; cols: number } {
+  let r0 = SIDE,
+    r1 = -1,
+    c0 = SIDE,
+    c1 = -1;
+  for (const p of stepPixels(read, t)) {
+    const r = Math.floor(p / SIDE),
+      c = p % SIDE;
+    r0 = Math.min(r0, r);
+    r1 = Math.max(r1, r);
+    c0 = Math.min(c0, c);
+    c1 = Math.max(c1, c);
+  }
+  return { row: r0, col: c0, rows: r1 - r0 + 1, cols: c1 - c0 + 1 };
+}
+
 /** The step of a read that takes each image pixel: stepOf[pixel] = step (length 784). */
 export function stepOfPixel(read: Read): Int32Array {
   const { inputs } = readShape(read);

@@ -13,7 +13,8 @@ function key(read: Read): 'rows' | 'cols' | 'rowsReversed' | 'pixels' | 'pixel' 
 /** A read's name, long ("4 pixels a step, in reading order (196 steps)") or short ("4 px a step"). */
 export function readName(read: Read, short = false): string {
   const { steps, inputs } = readShape(read);
-  return short ? t(`reads.short.${key(read)}`, { k: inputs, steps }) : t(`reads.${key(read)}`, { k: inputs, steps });
+  const k = key(read);
+  return short ? t(`reads.short.${k}`, { k: inputs, steps }) : t(`reads.${k}`, { k: inputs, steps });
 }
 
 /** What step t of a read takes, in words: "row 5", "column 5", "pixels 9–12 of row 3", "pixel 9 of row 3". */

@@ -503,6 +503,26 @@ export const en = {
       'Step {{step}} of {{steps}} reads {{what}}, which is blank: it adds nothing, so memory alone moves the state, by {{size}}. After this step the network leans {{k}} ({{pct}}).',
     label: 'Reading order',
   },
+  gradient: {
+    title: 'Gradient through time: how far back learning reaches',
+    explain:
+      'To learn from this drawing, the network sends its error back through every step. ∂L/∂hₜ says how much the loss L would change if the state at step t changed; the chart shows its size at each step on a log scale (each grid line is ten times smaller than the one above). Where it has fallen to almost nothing, no weight change can be traced back to what that step read, so the network cannot learn to use it.',
+    lossOf: 'Loss of',
+    predicted: 'the predicted digit ({{k}})',
+    digit: 'digit {{k}}',
+    model: '{{cell}}-{{hidden}}, reading {{read}}: {{steps}} steps',
+    chartLabel: 'The size of ∂L/∂hₜ at each of the {{steps}} steps, on a log scale',
+    empty: 'Draw a digit to see how far back the network could learn from it.',
+    loading: 'Running the backward pass…',
+    summary: 'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: {{decades}} orders of magnitude smaller.',
+    grows: 'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: it does not fade.',
+    reach: 'It stays above 1% of its last value for only the last {{reach}} of the {{steps}} steps.',
+    reachAll: 'It stays above 1% of its last value over all {{steps}} steps.',
+    step: 'At step {{step}} it is {{value}}.',
+    vanishing:
+      'It vanishes: what the early steps read barely reaches the loss, so training cannot teach the network to remember it. This is the vanishing gradient that gated cells (GRU, LSTM) were invented for.',
+    kept: 'It is kept: the signal reaches back to the first steps, so training can teach the network to use what it read there.',
+  },
   errors: {
     unknownChannel: 'unknown channel {{channel}}',
     invalidRequest: '{{channel}}: invalid request: {{detail}}',

@@ -27,11 +27,15 @@ const rows = () =>
     );
 
 describe('comparing two models', () => {
-  it('on a fresh install does not compare the shipped model with itself', async () => {
+  it('on a fresh install compares the two shipped models, the SimpleRNN and the GRU, never one with itself', async () => {
     await drawStrokes(page, SEVEN);
     await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('7');
-    expect(await page.getByTestId('compare-single').count()).toBe(1);
-    expect(await page.getByTestId('compare-a').count()).toBe(0);
+    const view = page.getByTestId('compare-view');
+    expect(await view.getByTestId('compare-single').count()).toBe(0);
+    await expect.poll(() => view.getByTestId('compare-a').locator('select').inputValue()).toBe('builtin-gru');
+    expect(await view.getByTestId('compare-b').locator('select').inputValue()).toBe('builtin');
+    expect(await view.getByTestId('compare-hint').textContent()).toMatch(/two models that come with RNN Lens/);
+    await expect.poll(() => view.getByTestId('compare-beliefs').count()).toBe(2);
   });
 
   it('after a fine-tune shows the parent as A (before) and the new model as B (after), each answer coloured by right or wrong', async () => {

@@ -47,8 +47,14 @@ describe('draw and predict', () => {
     const seen = () => page.getByTestId('model-input').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
     await drawStrokes(page, ZERO);
     await expect.poll(prediction).toBe('0');
-    await page.waitForTimeout(300);
-    const zero = await seen();
+    // The preview of the whole stroke: a reply to the stroke still in progress may show first.
+    let zero = await seen();
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(400);
+      const now = await seen();
+      if (now === zero) break;
+      zero = now;
+    }
     await drawStrokes(page, [
       [
         [60, 250],

@@ -37,7 +37,7 @@ describe('Draw & watch layout', () => {
           await page.keyboard.press('Enter');
           await page.keyboard.press('Enter');
           await page.keyboard.press('Enter');
-          await expect.poll(() => page.getByTestId('prediction').textContent()).toBe('2');
+          await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 15_000 }).toBe('2');
           await expect.poll(() => page.getByTestId('viz-step').textContent(), { timeout: 10_000 }).toBe('28');
           await expect.poll(() => page.getByTestId('viz-map').getAttribute('data-landmarks'), { timeout: 60_000 }).toBe('2000');
           await fitsSideways(page, width);

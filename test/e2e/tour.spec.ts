@@ -80,7 +80,7 @@ async function checkStage(page: Page, stop: string): Promise<void> {
 
 describe('the guided tour', () => {
   it('is offered on first launch and walks nine stops with the mouse, then stays closed', async () => {
-    const page = await ctx.open({ width: 1440, height: 900 });
+    const page = await ctx.open({ width: 1440, height: 900, tourOffer: true });
     await expect.poll(() => page.getByTestId('tour-offer').count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/tour-offer-en-1440.png` });
     await page.getByTestId('tour-offer-start').click();
@@ -112,7 +112,7 @@ describe('the guided tour', () => {
   });
 
   it('walks in Korean with the keyboard alone at 1024×700, in dark mode, on an empty canvas', async () => {
-    const page = await ctx.open({ width: 1024, height: 700, locale: 'ko-KR', dark: true });
+    const page = await ctx.open({ width: 1024, height: 700, locale: 'ko-KR', dark: true, tourOffer: true });
     await page.screenshot({ path: `${SHOTS}/tour-offer-ko-1024.png` });
     await page.getByTestId('help-button').focus();
     await page.keyboard.press('Enter');

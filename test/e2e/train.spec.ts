@@ -95,7 +95,7 @@ describe('retrain locally', () => {
     await page.getByTestId('stop-button').click();
     await expect.poll(() => page.getByTestId('train-summary').count(), { timeout: 120_000 }).toBe(1);
     expect(await page.locator('.progress h2').textContent()).toMatch(/Stopped/);
-    expect(await page.getByTestId('train-summary').textContent()).toMatch(/test accuracy for v0002 \(GRU-64\) after \d+ epochs? in/);
+    expect(await page.getByTestId('train-summary').textContent()).toMatch(/test accuracy for v0002 \(GRU-64\) after \d+ epochs?, \d+ s from your click/);
     await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model v0002/);
     const kept = Number((await page.getByTestId('model-v0002').textContent())!.match(/(\d+) epochs?/)![1]);
     expect(kept).toBeGreaterThanOrEqual(1);

@@ -10,6 +10,11 @@ describe('which two models the comparison shows', () => {
     expect(comparePair([], null, none)).toBeNull();
   });
 
+  it('with the two shipped models, compares the active one with the other', () => {
+    expect(comparePair([v('builtin'), v('builtin-gru')], 'builtin', none)).toEqual({ a: 'builtin-gru', b: 'builtin' });
+    expect(comparePair([v('builtin'), v('builtin-gru')], 'builtin-gru', none)).toEqual({ a: 'builtin', b: 'builtin-gru' });
+  });
+
   it('after a fine-tune, A is the parent (before) and B the fine-tuned active model (after)', () => {
     expect(comparePair([v('v0001', 'builtin'), v('builtin')], 'v0001', none)).toEqual({ a: 'builtin', b: 'v0001' });
     // The parent is found wherever it sits in the list.

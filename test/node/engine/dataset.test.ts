@@ -2,7 +2,19 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { defaultMnistDir, IdxError, loadDataset, loadSplit, parseIdx } from '../../../src/node/engine/data/dataset';
+import {
+  defaultMnistDir,
+  IdxError,
+  idxCount,
+  imageAt,
+  loadByteSplit,
+  loadDataset,
+  loadSplit,
+  loadTrainingData,
+  parseIdx,
+  pixelsInto,
+  pixelsOf,
+} from '../../../src/node/engine/data/dataset';
 import { tempDir } from '../../helpers';
 
 const mnist = defaultMnistDir();
@@ -58,6 +70,45 @@ describe('MNIST IDX reader', () => {
     expect(s.images.length).toBe(123 * 784);
   });
 
+  it('keeps a split as bytes and gives the same pixels, byte / 255, as the float split', () => {
+    const floats = loadSplit(mnist, 't10k', 40);
+    const bytes = loadByteSplit(mnist, 't10k', 40);
+    expect(bytes.n).toBe(40);
+    expect(bytes.bytes.length).toBe(40 * 784);
+    expect(bytes.labels).toEqual(floats.labels);
+    // The raw file's bytes, each divided by 255.
+    const raw = readFileSync(join(mnist, 't10k-images-idx3-ubyte')).subarray(16, 16 + 40 * 784);
+    expect(Array.from(bytes.bytes)).toEqual(Array.from(raw));
+    const want = Float32Array.from(raw, (v) => v / 255);
+    expect(floats.images).toEqual(want);
+    // Images 5..7 of each kind of split, as a copy or into a larger buffer at slot 2.
+    expect(pixelsOf(bytes, 5, 3)).toEqual(want.subarray(5 * 784, 8 * 784));
+    expect(pixelsOf(floats, 5, 3)).toEqual(want.subarray(5 * 784, 8 * 784));
+    for (const split of [bytes, floats]) {
+      const dst = new Float32Array(6 * 784).fill(-1);
+      const out = pixelsInto(split, 5, 3, dst, 2);
+      expect(out).toEqual(want.subarray(5 * 784, 8 * 784));
+      expect(dst.subarray(2 * 784, 5 * 784)).toEqual(want.subarray(5 * 784, 8 * 784));
+      expect(dst.subarray(0, 2 * 784).every((v) => v === -1) && dst.subarray(5 * 784).every((v) => v === -1)).toBe(true);
+      // Written in place: the pixels returned are those of dst.
+      expect(out.buffer).toBe(dst.buffer);
+    }
+    expect(imageAt(floats, 7)).toEqual(want.subarray(7 * 784, 8 * 784));
+    const training = loadTrainingData(mnist, { trainLimit: 3, testLimit: 2 });
+    expect([training.name, training.train.n, training.test.n]).toEqual(['mnist', 3, 2]);
+    expect(Array.from(training.test.bytes)).toEqual(Array.from(raw.subarray(0, 2 * 784)));
+  });
+
+  it('counts a split from its labels file’s header, raw or gzipped', () => {
+    expect(idxCount(mnist, 't10k')).toBe(10000);
+    expect(idxCount(mnist, 'train')).toBe(60000);
+    const dir = join(tempDir(), 'gz');
+    gzSlice(dir, 30);
+    expect(idxCount(dir, 't10k')).toBe(30);
+    expect(loadTrainingData(dir, { name: 'mine' }).name).toBe('mine');
+    expect(defaultMnistDir('/some/dir')).toBe('/some/dir');
+  });
+
   it('reads a user folder of .gz files with the same layout', () => {
     const dir = join(tempDir(), 'gz');
     gzSlice(dir, 50);
@@ -84,6 +135,24 @@ describe('MNIST IDX reader', () => {
       expect(() => parseIdx(`/x/${name}-idx`, bytes, dims), name).toThrow(re);
       expect(() => parseIdx(`/x/${name}-idx`, bytes, dims), name).toThrow(new RegExp(`^${name}-idx: `));
     }
+  });
+
+  it('takes labels up to 9 and refuses 10, the first value past the last class, among the samples it reads', () => {
+    const dir = tempDir();
+    for (const f of FILES.filter((f) => f.startsWith('t10k'))) copyFileSync(join(mnist, f), join(dir, f));
+    const file = join(dir, 't10k-labels-idx1-ubyte');
+    const labels = readFileSync(file);
+    // Every label 9: the last class is a class.
+    writeFileSync(file, idx([10000], new Uint8Array(10000).fill(9)));
+    expect(Array.from(new Set(loadSplit(dir, 't10k').labels))).toEqual([9]);
+    // The real labels with one 10 at index 4321.
+    const bad = Uint8Array.from(labels.subarray(8));
+    bad[4321] = 10;
+    writeFileSync(file, idx([10000], bad));
+    expect(() => loadSplit(dir, 't10k')).toThrow(/^t10k-labels-idx1-ubyte: label 10 at index 4321 is outside 0\.\.9$/);
+    expect(() => loadByteSplit(dir, 't10k', 4322)).toThrow(/label 10 at index 4321/);
+    // The first 4321 samples do not include it.
+    expect(Array.from(loadByteSplit(dir, 't10k', 4321).labels)).toEqual(Array.from(labels.subarray(8, 8 + 4321)));
   });
 
   it('rejects folders whose files disagree or are missing', () => {

@@ -51,18 +51,6 @@ function watchBatches(): { key: string; label: number }[] {
   return rows;
 }
 
-describe('finetuneMix', () => {
-  it('gives the user copies about a quarter of the MNIST digits, at least one and at most 100 copies of each sample', () => {
-    expect(FINETUNE).toEqual({ mnistDigits: 6000, sampleShare: 0.25, maxCopies: 100 });
-    expect(finetuneMix(0, 0)).toEqual({ mnist: 6000, copies: 0, total: 6000 });
-    expect(finetuneMix(0, 5)).toEqual({ mnist: 6000, copies: 100, total: 6500 }); // 300 capped at 100
-    expect(finetuneMix(6000, 60)).toEqual({ mnist: 6000, copies: 25, total: 7500 });
-    expect(finetuneMix(400, 3)).toEqual({ mnist: 400, copies: 33, total: 499 });
-    expect(finetuneMix(6000, 5000)).toEqual({ mnist: 6000, copies: 1, total: 11000 }); // 0.3 rounds up to the minimum of 1
-    expect(finetuneMix(60000, 10, 2000)).toEqual({ mnist: 2000, copies: 50, total: 2500 }); // bounded by the digits there are
-  });
-});
-
 describe('a fine-tune job', () => {
   it('trains on every MNIST digit once and on each user sample exactly the documented number of times, with its label', async () => {
     const samples = samplesFrom([0, 1, 2]);

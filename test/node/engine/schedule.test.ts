@@ -1,36 +1,19 @@
 /**
- * Learning-rate schedules: the one-cycle curve's shape, and that a run follows it on both
+ * Learning-rate schedules in a run (the curve itself: test/shared/training.test.ts): a run follows it on both
  * training paths (the fused kernels' Adam and tfjs's), step by step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Dataset } from '../../../src/node/engine/data/dataset';
 import { createModel } from '../../../src/node/engine/model/model';
+import { KernelStepper } from '../../../src/node/engine/training/kernelStepper';
+import { TfjsStepper } from '../../../src/node/engine/training/tfjsStepper';
 import { trainModel } from '../../../src/node/engine/training/train';
-import { learningRateAt, ONE_CYCLE, TUTORIAL_CONFIG } from '../../../src/shared/training';
+import { learningRateAt, TUTORIAL_CONFIG } from '../../../src/shared/training';
 import type { Schedule } from '../../../src/shared/types';
 import { mnistSlice, testRuntime } from '../../helpers';
 
 const runtime = testRuntime();
-
-describe('learningRateAt', () => {
-  it('constant keeps the rate; one cycle warms up to the peak, then decays to its end value', () => {
-    const steps = 200;
-    const lr = 0.01;
-    const rates = Array.from({ length: steps }, (_, s) => learningRateAt('onecycle', lr, s, steps));
-    expect(Array.from({ length: steps }, (_, s) => learningRateAt('constant', lr, s, steps))).toEqual(new Array(steps).fill(lr));
-    const warm = Math.round(ONE_CYCLE.warmup * steps);
-    expect(rates[0]).toBeCloseTo(lr * ONE_CYCLE.start, 12);
-    expect(rates[warm]).toBeCloseTo(lr, 12);
-    expect(Math.max(...rates)).toBeCloseTo(lr, 12);
-    expect(rates[steps - 1]).toBeCloseTo(lr * ONE_CYCLE.end, 12);
-    for (let s = 1; s <= warm; s++) expect(rates[s]).toBeGreaterThan(rates[s - 1]);
-    for (let s = warm + 1; s < steps; s++) expect(rates[s]).toBeLessThan(rates[s - 1]);
-    // Halfway through the decay the cosine is at the midpoint.
-    const mid = warm + (steps - 1 - warm) / 2;
-    expect(learningRateAt('onecycle', lr, mid, steps)).toBeCloseTo(lr * (ONE_CYCLE.end + (1 - ONE_CYCLE.end) / 2), 12);
-  });
-});
 
 describe('a run follows its schedule', () => {
   let ds: Dataset;
@@ -47,6 +30,39 @@ describe('a run follows its schedule', () => {
     m.dispose();
     return w;
   }
+  it.each([
+    ['kernels', 'on', KernelStepper],
+    ['tfjs', 'off', TfjsStepper],
+  ] as const)('on the %s path, every batch of a three-epoch run gets the rate of its step counted over the whole run', async (_path, kernels, Stepper) => {
+    const setRate = vi.spyOn(Stepper.prototype, 'setLearningRate');
+    try {
+      const m = createModel({ cell: 'gru', hidden: 8, seed: 2 });
+      // 100 digits in batches of 32: four batches an epoch (the last of 4 digits), twelve in all.
+      const config = {
+        ...TUTORIAL_CONFIG,
+        cell: 'gru' as const,
+        hidden: 8,
+        epochs: 3,
+        batchSize: 32,
+        limit: 100,
+        learningRate: 0.04,
+        schedule: 'onecycle' as const,
+      };
+      await trainModel(m, { runtime, train: ds.train, test: ds.test, config, testLimit: 10, kernels });
+      m.dispose();
+      const rates = setRate.mock.calls.map((c) => c[0]);
+      expect(rates).toHaveLength(12);
+      rates.forEach((rate, s) => expect(rate, `step ${s}`).toBeCloseTo(learningRateAt('onecycle', 0.04, s, 12), 12));
+      // The first epoch warms up from a tenth of the peak, the third ends at a hundredth of it: one cycle, not one per epoch.
+      expect(rates[0]).toBeCloseTo(0.004, 12);
+      expect(rates[2]).toBeCloseTo(0.04, 12);
+      expect(rates[11]).toBeCloseTo(0.0004, 12);
+      for (let s = 3; s < 12; s++) expect(rates[s]).toBeLessThan(rates[s - 1]);
+    } finally {
+      setRate.mockRestore();
+    }
+  });
+
   const maxDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((w, i) => w.reduce((m, v, j) => Math.max(m, Math.abs(v - b[i][j])), 0)));
 
   it('one cycle gives the same weights on the kernels and through tfjs, and not those of a constant rate', async () => {

@@ -6,11 +6,12 @@ import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { Tracer } from '../../../src/node/engine/inference/trace';
 import { fitHiddenMap } from '../../../src/node/engine/viz/hiddenMap';
 import { knnAccuracy } from '../../../src/node/engine/viz/lda';
-import { rowImportance } from '../../../src/node/engine/viz/occlusion';
+import { blankRow, margin, rowImportance } from '../../../src/node/engine/viz/occlusion';
 import { BatchForward } from '../../../src/node/engine/inference/batchForward';
 import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/engine/viz/pca';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
+import { copyWeights } from '../../../src/node/engine/model/weights';
 import { projectStates } from '../../../src/shared/projection';
 import { CELLS, CLASSES, SIDE, STEPS } from '../../../src/shared/types';
 import { createModel } from '../../../src/node/engine/model/model';
@@ -208,6 +209,64 @@ describe('row importance by occlusion', () => {
     }
   });
 
+  it('measures the lead of the class predicted before blanking, also for a row whose blanking changes the winner', () => {
+    const forward = new BatchForward(runtime, shipped.snapshot(), SIDE + 1);
+    // The first test digit where blanking one row makes the model name another class, found by direct traces.
+    let found: { index: number; row: number } | null = null;
+    for (let index = 0; index < 50 && !found; index++) {
+      const x = imageAt(ds.test, index);
+      const k = shipped.trace(x).prediction;
+      for (let row = 0; row < SIDE && !found; row++) if (shipped.trace(blankRow(x, row)).prediction !== k) found = { index, row };
+    }
+    if (!found) throw new Error('no test digit among the first 50 changes its class when one row is blanked');
+    const x = imageAt(ds.test, found.index);
+    const base = shipped.trace(x);
+    const k = base.prediction;
+    const blanked = shipped.trace(blankRow(x, found.row));
+    const r = rowImportance(forward, x);
+    expect(r.prediction).toBe(k);
+    expect(r.blankedPrediction[found.row]).toBe(blanked.prediction);
+    expect(r.blankedPrediction[found.row]).not.toBe(k);
+    // The lead is always that of class k: ln p_k − ln (the largest other p). With another class
+    // ahead it is negative, so the drop exceeds the whole lead k had.
+    const lead = (p: ArrayLike<number>) => Math.log(p[k]) - Math.log(Math.max(...Array.from(p).filter((_, j) => j !== k)));
+    expect(lead(blanked.probs)).toBeLessThan(0);
+    expect(r.marginDrops[found.row]).toBeCloseTo(lead(base.probs) - lead(blanked.probs), 4);
+    expect(r.marginDrops[found.row]).toBeGreaterThan(lead(base.probs));
+    expect(r.drops[found.row]).toBeCloseTo(base.probs[k] - blanked.probs[k], 4);
+  });
+
+  it('margin is ln p_k minus the log of the largest other probability', () => {
+    expect(margin([0.1, 0.6, 0.3], 1)).toBeCloseTo(Math.log(2), 12);
+    expect(margin([0.1, 0.6, 0.3], 2)).toBeCloseTo(-Math.log(2), 12);
+    expect(margin([0.5, 0.2, 0.3], 0)).toBeCloseTo(Math.log(0.5 / 0.3), 12);
+    // A zero probability counts as 1e-38, so the lead stays finite.
+    expect(margin([1, 0, 0], 0)).toBeCloseTo(-Math.log(1e-38), 9);
+    expect(margin([0, 1, 0], 0)).toBeCloseTo(Math.log(1e-38), 9);
+  });
+
+  it('leaves blank rows out: their drops are zero and their prediction is the input’s', () => {
+    const forward = new BatchForward(runtime, shipped.snapshot(), SIDE + 1);
+    const x = new Float32Array(SIDE * SIDE);
+    for (let row = 10; row < 13; row++) x.fill(1, row * SIDE + 8, row * SIDE + 20);
+    x[25 * SIDE + 27] = 0.5; // one pixel at the end of a row still inks it
+    const r = rowImportance(forward, x);
+    const base = shipped.trace(x);
+    expect(r.prediction).toBe(base.prediction);
+    expect(r.probability).toBeCloseTo(base.probs[base.prediction], 4);
+    for (let row = 0; row < SIDE; row++) {
+      if ([10, 11, 12, 25].includes(row)) {
+        expect(r.marginDrops[row], `row ${row}`).not.toBe(0);
+        expect(r.drops[row]).toBeCloseTo(base.probs[r.prediction] - shipped.trace(blankRow(x, row)).probs[r.prediction], 4);
+      } else {
+        expect(r.drops[row], `row ${row}`).toBe(0);
+        expect(r.marginDrops[row], `row ${row}`).toBe(0);
+        expect(r.blankedPrediction[row], `row ${row}`).toBe(r.prediction);
+      }
+    }
+    expect(() => rowImportance(forward, new Float32Array(783))).toThrow(/784 pixels, got 783/);
+  });
+
   it('answers the same on the worker thread', async () => {
     const x = imageAt(ds.test, 0);
     const worker = new VizWorker('visualisation', undefined, runtime.build);
@@ -273,6 +332,48 @@ describe('the map through training', () => {
     expect(frames[2].drift).toBeCloseTo(centreDrift(centres(frames[1]), centres(frames[2])), 10);
     expect(frames[2].drift!).toBeLessThanOrEqual(centreDrift(centres(frames[1]), centres(bare)) + 1e-9);
     m.dispose();
+  });
+
+  it('turns a mirrored frame back: a PCA axis whose sign flipped between epochs', () => {
+    const w = tracer.snapshot();
+    const maps = new EpochMaps(runtime, ds.test.images, ds.test.labels, 400);
+    const first = maps.frame(1, w);
+    // The previous epoch's frame with its second axis the other way round, then also turned by 30°:
+    // no rotation maps this frame onto it, only a reflection does.
+    const mirrored = first.landmarks.slice();
+    for (let i = 1; i < mirrored.length; i += 2) mirrored[i] = -mirrored[i];
+    maps.follow(mirrored);
+    const next = maps.frame(2, w);
+    for (let i = 0; i < next.landmarks.length; i++) expect(next.landmarks[i]).toBeCloseTo(mirrored[i], 3);
+    const F = [Math.cos(0.52), Math.sin(0.52), -Math.sin(0.52), Math.cos(0.52)];
+    const turned = mirrored.slice();
+    applyOrthogonal(turned, F);
+    maps.follow(turned);
+    const third = maps.frame(3, w);
+    for (let i = 0; i < third.landmarks.length; i++) expect(third.landmarks[i]).toBeCloseTo(turned[i], 3);
+  });
+
+  it('places the first frame by PCA alone, with the share of variance of each axis, for at most as many digits as there are labels', () => {
+    const w = tracer.snapshot();
+    const few = ds.test.labels.subarray(0, 300);
+    const first = new EpochMaps(runtime, ds.test.images, few, 500).frame(7, w);
+    expect(first.epoch).toBe(7);
+    expect(first.labels).toEqual(Array.from(few));
+    expect(first.landmarks.length).toBe(600);
+    const fitted = fitHiddenMap(runtime, w, ds.test.images, ds.test.labels, 300, 'm', 'k');
+    const map = fitted.kind === 'pca' ? fitted : fitted.other!;
+    expect(map.kind).toBe('pca');
+    for (let i = 0; i < 600; i++) expect(first.landmarks[i]).toBeCloseTo(map.landmarks[i], 4);
+    expect(first.explained[0]).toBeCloseTo(map.explained![0], 9);
+    expect(first.explained[1]).toBeCloseTo(map.explained![1], 9);
+  });
+
+  it('gives a share of 0, not NaN, to the axes of states that do not vary', () => {
+    const w = copyWeights(tracer.snapshot());
+    for (const name of ['W', 'U', 'b'] as const) w[name].fill(0); // every state is tanh(0) = 0
+    const frame = new EpochMaps(runtime, ds.test.images, ds.test.labels, 50).frame(1, w);
+    expect(frame.explained).toEqual([0, 0]);
+    expect(Array.from(frame.landmarks).every((v) => v === 0)).toBe(true);
   });
 });
 

@@ -11,6 +11,7 @@ import { EvalPool } from '../../../src/node/engine/inference/evalPool';
 import { classifyOffThread, predictClasses } from '../../../src/node/engine/inference/evaluate';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { createDispatch } from '../../../src/node/services/dispatch';
+import type { Evaluation } from '../../../src/shared/contract';
 import { makeServices } from '../fixtures';
 
 describe('evaluation off the main thread', () => {
@@ -54,6 +55,14 @@ describe('evaluation off the main thread', () => {
     expect(a.ok && b.ok).toBe(true);
     expect(a).toEqual(b);
     expect(classify).toHaveBeenCalledTimes(1);
+    // The reply's matrix counts confusion[true][predicted] over its own predictions and the test labels.
+    if (!a.ok) throw new Error(a.error);
+    const e = a.value as Evaluation;
+    const labels = loadSplit(defaultMnistDir(), 't10k').labels;
+    const count = (t: number, p: number) => e.predictions.filter((q, i) => labels[i] === t && q === p).length;
+    e.confusion.forEach((row, t) => row.forEach((c, p) => expect(c, `true ${t}, predicted ${p}`).toBe(count(t, p))));
+    expect(e.confusion.some((row, t) => row.some((c, p) => c !== e.confusion[p][t]))).toBe(true);
+    for (const [pair, indices] of Object.entries(e.examples)) for (const i of indices) expect(`${labels[i]}-${e.predictions[i]}`).toBe(pair);
     expect(pool.started).toBe(pool.threads);
     expect(pool.running).toBe(pool.threads);
     // A later request reuses the threads.

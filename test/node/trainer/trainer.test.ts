@@ -265,6 +265,8 @@ describe('trainer manager with a fake child', () => {
       { type: 'path', choice: { path: 'kernels', reason: 'because', backend: 'wasm' } },
       { type: 'map', frame: { epoch: 1, landmarks: new Float32Array([NaN, 0]), labels: [3], explained: [0.2, 0.1] } },
       { type: 'map', frame: { epoch: 1, landmarks: [0, 0], labels: [3], explained: [0.2, 0.1] } },
+      { type: 'map', frame: { epoch: 1, landmarks: new Float32Array([0, 0]), labels: [10], explained: [0.2, 0.1] } },
+      { type: 'map', frame: { epoch: 1, landmarks: new Float32Array([0, 0]), labels: [-1], explained: [0.2, 0.1] } },
       {
         type: 'done',
         summary: { epochs: [], testAccuracy: 0.9, cancelled: false, path: 'kernels', choice: null, elapsedSec: 1, samplesPerSec: 1 },

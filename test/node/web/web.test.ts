@@ -64,6 +64,35 @@ describe('web mode server', () => {
     expect((await get(`/?token=${server.token}`, { host: 'evil.example:80' })).status).toBe(421);
   });
 
+  it('refuses a Host that only looks like this server, for the page and for the WebSocket', async () => {
+    const port = server.port;
+    const other = port === 65535 ? port - 1 : port + 1;
+    const lookalikes = [
+      '127.0.0.1.evil.example',
+      `127.0.0.1.evil.example:${port}`,
+      'localhost.evil',
+      `localhost.evil:${port}`,
+      `127.0.0.1:${other}`,
+      `localhost:${other}`,
+      '127.0.0.1',
+      'localhost',
+      `127.0.0.1:${port}0`,
+      `127.0.0.1:${port}.evil.example`,
+      `evil.127.0.0.1:${port}`,
+      `evil.localhost:${port}`,
+      `[::1]:${port}`,
+    ];
+    for (const host of lookalikes) {
+      expect((await get(`/?token=${server.token}`, { host })).status, host).toBe(421);
+      expect(await upgrade(`/ws?token=${server.token}`, { host, origin: `http://127.0.0.1:${port}` }), host).toBe(421);
+    }
+    // The two names of this server, with its port, are let in.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      expect((await get(`/?token=${server.token}`, { host })).status, host).toBe(200);
+      expect(await upgrade(`/ws?token=${server.token}`, { host, origin: `http://${host}` }), host).toBe(101);
+    }
+  });
+
   it('refuses a WebSocket with a missing or wrong token, or a foreign Origin', async () => {
     const origin = `http://127.0.0.1:${server.port}`;
     expect(await upgrade('/ws')).toBe(401);

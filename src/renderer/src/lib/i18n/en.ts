@@ -257,6 +257,8 @@ export const en = {
     noModel: 'No model yet.',
     single: 'Only one model so far. Train a new one, or fine-tune this one with your samples, and it is compared here with the model before it.',
     hint: 'By default B is the active model and A the one before it (the model it was fine-tuned from).',
+    hintShipped:
+      'The two models that come with RNN Lens: the tutorial’s SimpleRNN and a GRU, whose gates keep its state smooth. Train or fine-tune a model and it is compared here with the one before it.',
     right: 'right',
     wrong: 'wrong',
     samplesTitle: 'Your samples: model A → model B',

@@ -254,6 +254,8 @@ export const ko: Catalog = {
     noModel: '아직 모델이 없습니다.',
     single: '아직 모델이 하나뿐입니다. 새로 학습하거나 내 샘플로 미세 조정하면, 여기서 그 이전 모델과 비교합니다.',
     hint: '기본으로 B는 활성 모델, A는 그 이전 모델(미세 조정을 시작한 모델)입니다.',
+    hintShipped:
+      'RNN Lens에 들어 있는 두 모델입니다: 튜토리얼의 SimpleRNN과, 게이트로 상태를 부드럽게 유지하는 GRU. 모델을 학습하거나 미세 조정하면 여기서 그 이전 모델과 비교합니다.',
     right: '맞음',
     wrong: '틀림',
     samplesTitle: '내 샘플: 모델 A → 모델 B',

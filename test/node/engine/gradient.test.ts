@@ -12,7 +12,7 @@ import { createModel } from '../../../src/node/engine/model/model';
 import { weightsOf } from '../../../src/node/engine/model/weights';
 import { gradientFade, logNorms } from '../../../src/shared/gradient';
 import { toSequence, type Read } from '../../../src/shared/reads';
-import { CELLS, PIXELS } from '../../../src/shared/types';
+import { PIXELS, type CELLS } from '../../../src/shared/types';
 import { mnistSlice, testRuntime } from '../../helpers';
 import { maxRelErr } from './kernelPair';
 import { unrolledGradNorms } from './unrolled';

@@ -18,7 +18,7 @@ import { unrolledGradNorms } from './unrolled';
 const runtime = testRuntime();
 let ds: Dataset;
 beforeAll(async () => {
-  ds = await mnistSlice(8, 1, 'wasm');
+  ds = await mnistSlice(12, 1, 'wasm');
 });
 
 const READS_LONG: Read[] = ['pixels:7', 'pixels:4', 'pixels:1'];

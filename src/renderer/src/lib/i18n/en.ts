@@ -298,6 +298,8 @@ export const en = {
     finetune: 'Fine-tune active model',
     finetuneText_one: 'with your {{count}} sample mixed into MNIST digits',
     finetuneText_other: 'with your {{count}} samples mixed into MNIST digits',
+    readHint:
+      'Longer reads take more steps and more time per digit; a plain tanh RNN forgets the start of a long read, a GRU or LSTM keeps it (see Why gates? below).',
     presets: 'Presets',
     preset: {
       quick: 'Quick retrain',

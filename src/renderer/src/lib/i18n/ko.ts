@@ -295,6 +295,8 @@ export const ko: Catalog = {
     finetune: '활성 모델 미세 조정',
     finetuneText_one: '내 샘플 {{count}}개를 MNIST 숫자에 섞어서',
     finetuneText_other: '내 샘플 {{count}}개를 MNIST 숫자에 섞어서',
+    readHint:
+      "단계가 많은 읽기 방식일수록 숫자 하나에 시간이 더 듭니다. 긴 읽기에서 단순 tanh RNN은 앞부분을 잊고, GRU나 LSTM은 기억합니다 (아래 '왜 게이트인가?' 참고).",
     presets: '프리셋',
     preset: {
       quick: '빠른 재학습',

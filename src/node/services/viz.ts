@@ -130,9 +130,18 @@ export class VizService {
   }
 
   /** The gradient through time of an input under a version (default: the active one), on the trace worker so no kernel runs on this event loop. */
-  async gradient(pixels: ArrayLike<number>, opts: { id?: string; label?: number } = {}, signal?: AbortSignal): Promise<GradientThroughTime & { modelId: string }> {
+  async gradient(
+    pixels: ArrayLike<number>,
+    opts: { id?: string; label?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<GradientThroughTime & { modelId: string }> {
     const v = await this.#version(opts.id);
-    const g = await this.active.tracing.worker.run(v.tracer, versionKey(v.id, v.manifest), { kind: 'gradient', pixels: Float32Array.from(pixels), label: opts.label }, signal);
+    const g = await this.active.tracing.worker.run(
+      v.tracer,
+      versionKey(v.id, v.manifest),
+      { kind: 'gradient', pixels: Float32Array.from(pixels), label: opts.label },
+      signal,
+    );
     return { ...g, modelId: v.id };
   }
 

@@ -39,7 +39,10 @@ describe('train CLI flags', () => {
   it.each([
     [['--cell', 'cnn'], /--cell must be one of rnn, lstm, gru, got "cnn"/],
     [['--schedule', 'cosine'], /--schedule must be one of constant, onecycle, got "cosine"/],
-    [['--read', 'diagonal'], /--read "diagonal" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14, pixels:7, pixels:4, pixels:2, pixels:1/],
+    [
+      ['--read', 'diagonal'],
+      /--read "diagonal" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14, pixels:7, pixels:4, pixels:2, pixels:1/,
+    ],
     [['--read', 'pixels:3'], /--read "pixels:3" is not a reading order/],
     [['--epochs', '0'], /--epochs must be at least 1, got 0/],
     [['--hidden', '2000'], /--hidden must be at most 1024, got 2000/],

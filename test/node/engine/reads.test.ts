@@ -62,7 +62,9 @@ describe('reading orders', () => {
   });
 
   it('refuses an unknown order by name', () => {
-    expect(() => parseRead('diagonal')).toThrow('"diagonal" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14, pixels:7, pixels:4, pixels:2, pixels:1');
+    expect(() => parseRead('diagonal')).toThrow(
+      '"diagonal" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14, pixels:7, pixels:4, pixels:2, pixels:1',
+    );
     expect(() => createModel({ cell: 'gru', hidden: 8, read: 'pixels:3' as Read })).toThrow(/"pixels:3" is not a reading order/);
   });
 

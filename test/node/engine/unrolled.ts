@@ -29,9 +29,24 @@ export function unrolledGradNorms(w: Weights, images: Float32Array, labels: Arra
         const x = X.slice([0, t, 0], [B, 1, I]).reshape([B, I]) as tf.Tensor2D;
         if (w.cell === 'rnn') h = tf.tanh(x.matMul(W).add(h.matMul(U)).add(b)) as tf.Tensor2D;
         else if (w.cell === 'gru') {
-          const z = tf.sigmoid(x.matMul(block(W, 0)).add(h.matMul(block(U, 0))).add(block(b, 0)));
-          const r = tf.sigmoid(x.matMul(block(W, 1)).add(h.matMul(block(U, 1))).add(block(b, 1)));
-          const hh = tf.tanh(x.matMul(block(W, 2)).add(block(b, 2)).add(r.mul(h).matMul(block(U, 2))));
+          const z = tf.sigmoid(
+            x
+              .matMul(block(W, 0))
+              .add(h.matMul(block(U, 0)))
+              .add(block(b, 0)),
+          );
+          const r = tf.sigmoid(
+            x
+              .matMul(block(W, 1))
+              .add(h.matMul(block(U, 1)))
+              .add(block(b, 1)),
+          );
+          const hh = tf.tanh(
+            x
+              .matMul(block(W, 2))
+              .add(block(b, 2))
+              .add(r.mul(h).matMul(block(U, 2))),
+          );
           h = z.mul(h).add(tf.scalar(1).sub(z).mul(hh));
         } else {
           const a = x.matMul(W).add(h.matMul(U)).add(b) as tf.Tensor2D;

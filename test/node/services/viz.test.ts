@@ -95,8 +95,13 @@ describe('viz service', () => {
       const l = await dispatch('viz:gradient', { pixels, id: long.id, label: 7 });
       expect(l).toMatchObject({ ok: true, value: { modelId: long.id, cell: 'gru', read: 'pixels:4', steps: 196, label: 7, of: 'label' } });
       expect((l as { value: GradientThroughTime }).value.norms.length).toBe(196);
-      expect(await dispatch('viz:gradient', { pixels, label: 12 })).toMatchObject({ ok: false, error: expect.stringMatching(/label: label must be a digit 0-9/) });
-      expect(await dispatch('train:start', { mode: 'scratch', cell: 'gru', hidden: 8, epochs: 1, learningRate: 0.01, batchSize: 32, limit: 64, read: 'spiral' })).toMatchObject({
+      expect(await dispatch('viz:gradient', { pixels, label: 12 })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/label: label must be a digit 0-9/),
+      });
+      expect(
+        await dispatch('train:start', { mode: 'scratch', cell: 'gru', hidden: 8, epochs: 1, learningRate: 0.01, batchSize: 32, limit: 64, read: 'spiral' }),
+      ).toMatchObject({
         ok: false,
         error: expect.stringMatching(/read: "spiral" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14/),
       });

@@ -52,5 +52,7 @@ export function sci(v: number): string {
 
 /** A whole number in superscript digits: −12 → ⁻¹². */
 export function superscript(n: number): string {
-  return String(n).replace(/-/g, '⁻').replace(/\d/g, (c) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(c)]);
+  return String(n)
+    .replace(/-/g, '⁻')
+    .replace(/\d/g, (c) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(c)]);
 }

@@ -10,13 +10,9 @@
  * Pure arithmetic, shared by the engine (which feeds the network in this order) and the
  * renderer (which shows which pixels a step read).
  */
-import { PIXELS, SIDE } from './types';
+import { PIXELS, READS, SIDE, type Read } from './types';
 
-/** Every reading order, the tutorial's first; the chunked reads from the largest chunk down. */
-export const READS = ['rows', 'cols', 'rows-reversed', 'pixels:14', 'pixels:7', 'pixels:4', 'pixels:2', 'pixels:1'] as const;
-
-/** A reading order. */
-export type Read = (typeof READS)[number];
+export { READS, type Read };
 
 /** The tutorial's read: one image row per step. */
 export const DEFAULT_READ: Read = 'rows';

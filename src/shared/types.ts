@@ -1,8 +1,13 @@
 /** Types and shape constants shared by every layer. No logic lives here. */
-import type { Read } from './reads';
 
 /** The recurrent cells the app builds, in the order it lists them. */
 export const CELLS = ['rnn', 'lstm', 'gru'] as const;
+
+/** Every reading order, the tutorial's first; the chunked reads from the largest chunk down (what each means: reads.ts). */
+export const READS = ['rows', 'cols', 'rows-reversed', 'pixels:14', 'pixels:7', 'pixels:4', 'pixels:2', 'pixels:1'] as const;
+
+/** A reading order. */
+export type Read = (typeof READS)[number];
 
 /** The recurrent cell a model uses: 'rnn' is Keras's SimpleRNN (tanh). */
 export type CellType = (typeof CELLS)[number];

@@ -507,6 +507,34 @@ export const en = {
       'Step {{step}} of {{steps}} reads {{what}}, which is blank: it adds nothing, so memory alone moves the state, by {{size}}. After this step the network leans {{k}} ({{pct}}).',
     label: 'Reading order',
   },
+  whyGates: {
+    title: 'Why gates?',
+    explain:
+      'A network learns by sending the error of its answer back through every step it took. In a plain tanh RNN each step back multiplies that error by the recurrent weights and the slope of tanh, which is mostly less than one, so over a long read it shrinks geometrically and the first steps receive almost nothing. A GRU mixes the old state into the new one through its update gate, h = (1 − z)·h + z·h̃; where z is small the state, and the error flowing back, pass through a step almost unchanged.',
+    intro:
+      'A SimpleRNN and a GRU, both with {{hidden}} units, learn to read digits {{read}}: the first pixels are {{steps}} steps away from the answer. They train one after the other with the same recipe, then each is shown on the same test digit.',
+    budgetLabel: 'How long to train',
+    budget: {
+      full: 'Full: {{epochs}} epochs of {{digits}} digits each, both networks in about {{time}}',
+      short: 'Short: {{epochs}} epochs of {{digits}} digits each, both in about {{time}} (the accuracy gap is smaller)',
+    },
+    start: 'Run the experiment',
+    starting: 'Starting…',
+    training: 'Training the {{name}} ({{i}} of {{n}}); its progress is shown above.',
+    backward: 'Running the backward pass of both networks on test digit {{index}}…',
+    stopped: 'The experiment stopped with its run. Start it again to compare both networks.',
+    accuracyTitle: 'Test accuracy after each epoch',
+    accuracyLabel: 'Test accuracy of the SimpleRNN and the GRU after each epoch, over the training digits seen',
+    accuracyAxis: 'x: training digits seen · y: accuracy on the 10,000 test digits',
+    gradientTitle: 'Gradient through time on test digit {{index}} (a {{label}}), the loss of its true label',
+    gradientLabel: 'The size of ∂L/∂hₜ of the {{name}} at each of the {{steps}} steps, on a log scale',
+    gradientWaits: 'Shown when both networks have trained.',
+    fade: 'From step {{steps}} back to step 1 it falls {{decades}} orders of magnitude; it stays above 1% of its last value for the last {{reach}} steps.',
+    verdict: 'On the 10,000 test digits the SimpleRNN reached {{rnn}} and the GRU {{gru}}, with the same recipe on the same {{steps}}-step read.',
+    zero: 'Its gradient is zero at every step: its units are stuck at ±1, where tanh is flat, so no error flows back at all.',
+    meaning:
+      'Over a long read a plain RNN’s gradient is a product of one factor per step, so it shrinks to nothing or grows until training breaks down and its units saturate, after which it is zero too. Either way the error of the answer cannot reach what the early steps read, and the SimpleRNN cannot learn from them. The GRU’s update gate lets its state, and with it the error, pass through many steps almost unchanged, so it learns from the whole digit. That is why gates exist.',
+  },
   gradient: {
     title: 'Gradient through time: how far back learning reaches',
     explain:
@@ -518,7 +546,8 @@ export const en = {
     chartLabel: 'The size of ∂L/∂hₜ at each of the {{steps}} steps, on a log scale',
     empty: 'Draw a digit to see how far back the network could learn from it.',
     loading: 'Running the backward pass…',
-    summary: 'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: {{decades}} orders of magnitude smaller.',
+    summary:
+      'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: {{decades}} orders of magnitude smaller.',
     grows: 'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: it does not fade.',
     reach: 'It stays above 1% of its last value for only the last {{reach}} of the {{steps}} steps.',
     reachAll: 'It stays above 1% of its last value over all {{steps}} steps.',

@@ -1,0 +1,31 @@
+/** The "Why gates?" recipe: two requests the contract takes, alike but for the cell, and measured as they stand. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TrainStart } from '../../src/shared/contract';
+import { readShape } from '../../src/shared/reads';
+import { WHY_GATES_BUDGETS, WHY_GATES_CELLS, whyGatesRequest } from '../../src/shared/whyGates';
+
+describe('the "Why gates?" recipe', () => {
+  it('is a SimpleRNN then a GRU, each request one the contract takes, the same in everything but the cell, on a long read', () => {
+    expect(WHY_GATES_CELLS).toEqual(['rnn', 'gru']);
+    for (const budget of WHY_GATES_BUDGETS) {
+      const [rnn, gru] = WHY_GATES_CELLS.map((c) => whyGatesRequest(c, budget));
+      for (const r of [rnn, gru]) expect(TrainStart.safeParse(r).error).toBeUndefined();
+      expect({ ...rnn, cell: 'gru' }).toEqual(gru);
+      expect(readShape(rnn.read!).steps).toBeGreaterThanOrEqual(112);
+    }
+    const [full, short] = WHY_GATES_BUDGETS.map((b) => whyGatesRequest('gru', b));
+    expect(short.epochs * short.limit).toBeLessThan(full.epochs * full.limit);
+  });
+
+  it('is the recipe docs/BENCHMARKS.md measured, at both budgets', () => {
+    const doc = readFileSync('docs/BENCHMARKS.md', 'utf8');
+    for (const budget of WHY_GATES_BUDGETS)
+      for (const cell of WHY_GATES_CELLS) {
+        const r = whyGatesRequest(cell, budget);
+        // The recipe's name as bench/readsTta.ts prints it.
+        const name = `${r.cell}-${r.hidden} ${r.read} b${r.batchSize} lr${r.learningRate} ${r.schedule} ${r.epochs}×${r.limit / 1000}k`;
+        expect(doc, `docs/BENCHMARKS.md measures ${name}`).toContain(`| ${name} |`);
+      }
+  });
+});

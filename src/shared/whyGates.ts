@@ -28,6 +28,12 @@ export const WHY_GATES = {
     full: { epochs: 4, limit: 15_000 },
     short: { epochs: 2, limit: 7_500 },
   },
+  /**
+   * Seconds of training both runs took together at each budget, evaluations included, as measured
+   * (docs/BENCHMARKS.md, "Why gates?": 23.1 + 46.7 s and 5.0 + 28.4 s on two cores shared with other
+   * work). The Train form's estimate, made for 28 rows, is two to four times too hopeful at 196 steps.
+   */
+  measuredSec: { full: 70, short: 33 },
   /** The test digit whose gradient through time is shown (index into the 10,000), with the loss of its true label. */
   digit: 0,
 } as const;

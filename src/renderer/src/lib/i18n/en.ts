@@ -515,8 +515,8 @@ export const en = {
       'A SimpleRNN and a GRU, both with {{hidden}} units, learn to read digits {{read}}: the first pixels are {{steps}} steps away from the answer. They train one after the other with the same recipe, then each is shown on the same test digit.',
     budgetLabel: 'How long to train',
     budget: {
-      full: 'Full: {{epochs}} epochs of {{digits}} digits each, both networks in about {{time}}',
-      short: 'Short: {{epochs}} epochs of {{digits}} digits each, both in about {{time}} (the accuracy gap is smaller)',
+      full: 'Full: {{epochs}} epochs of {{digits}} digits each; both networks trained in about {{time}} on two busy cores',
+      short: 'Short: {{epochs}} epochs of {{digits}} digits each; about {{time}} (the accuracy gap is smaller)',
     },
     start: 'Run the experiment',
     starting: 'Starting…',
@@ -533,7 +533,7 @@ export const en = {
     verdict: 'On the 10,000 test digits the SimpleRNN reached {{rnn}} and the GRU {{gru}}, with the same recipe on the same {{steps}}-step read.',
     zero: 'Its gradient is zero at every step: its units are stuck at ±1, where tanh is flat, so no error flows back at all.',
     meaning:
-      'Over a long read a plain RNN’s gradient is a product of one factor per step, so it shrinks to nothing or grows until training breaks down and its units saturate, after which it is zero too. Either way the error of the answer cannot reach what the early steps read, and the SimpleRNN cannot learn from them. The GRU’s update gate lets its state, and with it the error, pass through many steps almost unchanged, so it learns from the whole digit. That is why gates exist.',
+      'Over a long read a plain RNN’s gradient is a product of one factor per step, so it shrinks to nothing, and the error of the answer cannot reach what the early steps read, or it grows until training breaks down and the network falls to guessing. Either way the SimpleRNN cannot learn to use the whole digit. The GRU’s update gate lets its state, and with it the error, pass through many steps almost unchanged, so it learns from the whole digit at the same rate. That is why gates exist.',
   },
   gradient: {
     title: 'Gradient through time: how far back learning reaches',

@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --quick] [--tta] [--only protocol,builds,click,other] [--rounds N] [--batches N]
- *   [--backends tensorflow,wasm,cpu] [--cells rnn,lstm,gru]`
+ * `npm run bench [-- --quick] [--tta] [--only protocol,reads,builds,click,other] [--rounds N] [--batches N]
+ *   [--backends tensorflow,wasm,cpu] [--cells rnn,lstm,gru] [--reads cols,pixels:4,…]`
  *
  * - protocol: training throughput against PyTorch + OpenBLAS by the protocol of bench/protocol.ts
  *   (rounds of alternating fresh processes at 1 and 2 threads, disturbed rounds run again);
+ * - reads: the same at every other reading order (bench/reads.ts), at 2 threads, beside PyTorch on
+ *   the same model and read (bench/peer_read.py);
  * - builds: the plain SIMD build of the kernels and tfjs layers, for reference (no ratio);
  * - click: the Quick preset from the `train:start` request to `train:done`, through the services;
  * - other: kernel tanh, traces, evaluation, the map, WebSocket round trip, memory, event-loop delay;
@@ -40,6 +42,8 @@ import {
 } from './measure';
 import { calibrate, CALIBRATION_ITERATIONS, cpuInfo, MIN_ROUNDS, runRounds, TOLERANCE, type CellResult, type PerThreads } from './protocol';
 import { RUNS, repeat, stat, type Stat } from './stats';
+import { parseReads, readRounds, type ReadResult } from './reads';
+import { DEFAULT_READ, readShape, type Read } from '../src/shared/reads';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -78,7 +82,7 @@ function statRow(base: Omit<Row, 'value' | 'spread' | 'peer' | 'peerSpread' | 'r
   };
 }
 
-const SECTIONS = ['protocol', 'builds', 'click', 'other'] as const;
+const SECTIONS = ['protocol', 'reads', 'builds', 'click', 'other'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -90,6 +94,7 @@ const { values } = parseArgs({
     backends: { type: 'string' },
     cells: { type: 'string' },
     batches: { type: 'string' },
+    reads: { type: 'string' },
   },
   strict: true,
 });
@@ -99,6 +104,13 @@ const rounds = Number(values.rounds ?? MIN_ROUNDS);
 const only = values.only ? (values.only.split(',') as Section[]) : [...SECTIONS];
 if (!Number.isInteger(batches) || batches < 1 || !Number.isInteger(rounds) || rounds < 1 || only.some((s) => !SECTIONS.includes(s))) {
   console.error(`error: --batches and --rounds take whole numbers ≥ 1, --only some of ${SECTIONS.join(',')}`);
+  process.exit(2);
+}
+let reads: Read[];
+try {
+  reads = parseReads(values.reads);
+} catch (err) {
+  console.error(`error: ${(err as Error).message}`);
   process.exit(2);
 }
 /** Figures to quote need steady state (30 batches at least), five rounds and the whole bench. */
@@ -125,11 +137,11 @@ interface Throughput {
   threads?: number;
 }
 
-/** Steady-state samples/s for one cell on one backend, measured in its own process. */
-function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2, relaxed = true): Throughput {
+/** Steady-state samples/s for one cell on one backend (at a read, over n batches), measured in its own process. */
+function throughput(cell: CellType, backend: string, kernels: 'auto' | 'off', threads = 2, relaxed = true, read: Read = DEFAULT_READ, n = batches): Throughput {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(batches), '--kernels', kernels],
+    ['--import', 'tsx', join(here, 'throughput.ts'), '--cell', cell, '--backend', backend, '--batches', String(n), '--kernels', kernels, '--read', read],
     {
       cwd: root,
       encoding: 'utf8',
@@ -277,6 +289,55 @@ async function protocolFigures(rows: Row[], backend: string, peerReady: boolean)
     }
   }
   return record;
+}
+
+/** Every other read beside PyTorch on the same model and read (bench/reads.ts), at 2 threads. */
+async function readFigures(rows: Row[], backend: string, peerReady: boolean): Promise<ReadResult[]> {
+  const peerOk = peerReady && existsSync('/usr/bin/python3');
+  if (!peerOk) console.error('no PyTorch peer: the reads section measures our side only, with no ratio');
+  const results = await readRounds({
+    reads,
+    cells,
+    threads: [2],
+    rounds,
+    rowsBatches: batches,
+    hidden: 128,
+    peerOk,
+    ours: (cell, read, t, n) => throughput(cell, backend, 'auto', t, true, read, n),
+  });
+  for (const { read, cell, batches: n, result } of results) {
+    const { steps, inputs } = readShape(read);
+    const counted = result.rounds.filter((r) => !r.disturbed.length).length;
+    const how = `protocol: ${counted} undisturbed of ${result.rounds.length} rounds${result.complete ? '' : ` (INCOMPLETE: ${rounds} wanted)`}, alternating fresh processes, 128 units, batch 128, ${n} batches after 3 warm-up`;
+    for (const s of result.summary) {
+      const base = { cell, backend, unit: 'samples/s' };
+      rows.push(
+        statRow(
+          {
+            ...base,
+            metric: `train samples/s reading ${read} (${steps} × ${inputs} px), fused kernels, ${s.threads} threads`,
+            note: `${how}; ratio: median of per-round ratios`,
+          },
+          s.ours,
+          s.peer,
+          s.ratio,
+        ),
+      );
+      if (s.peer)
+        rows.push(
+          statRow(
+            {
+              ...base,
+              backend: undefined,
+              metric: `train samples/s reading ${read} (${steps} × ${inputs} px), PyTorch + OpenBLAS, ${s.threads} threads`,
+              note: `${how}; bench/peer_read.py`,
+            },
+            s.peer,
+          ),
+        );
+    }
+  }
+  return results;
 }
 
 /** The plain SIMD build (the fallback) and tfjs layers, for reference: medians of RUNS fresh processes, no ratio. */
@@ -534,8 +595,9 @@ async function main(): Promise<void> {
   const backends = availableBackends();
   const kernelsBackend = backends.find((b) => b !== 'tensorflow') ?? backends[0];
   console.error(`backends available: ${backends.join(', ')}; sections: ${only.join(', ')}${check ? ' — a check of the bench, not figures to quote' : ''}`);
-  const peerReady = (only.includes('protocol') || !!values.tta) && ensurePeerPackages();
+  const peerReady = (only.includes('protocol') || only.includes('reads') || !!values.tta) && ensurePeerPackages();
   const protocol = only.includes('protocol') ? await protocolFigures(rows, kernelsBackend, peerReady) : null;
+  const readResults = only.includes('reads') ? await readFigures(rows, kernelsBackend, peerReady) : null;
   if (only.includes('builds')) await buildFigures(rows, backends, kernelsBackend);
   if (only.includes('click')) await clickFigures(rows);
   if (only.includes('other')) await otherFigures(rows);
@@ -549,7 +611,7 @@ async function main(): Promise<void> {
   };
   const file = check ? 'check.json' : 'latest.json';
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', file), JSON.stringify({ check, sections: only, machine, protocol, rows }, null, 2));
+  writeFileSync(join(here, 'results', file), JSON.stringify({ check, sections: only, machine, protocol, reads: readResults, rows }, null, 2));
   const features = (['avx2', 'avx512', 'fma'] as const).map((f) => `${f.toUpperCase()} ${machine.cpu[f] ? 'yes' : 'no'}`).join(', ');
   console.log(`\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu.model} (${features}), Node ${machine.node}\n`);
   if (check) console.log('A CHECK OF THE BENCH (fewer than 30 batches, fewer than 5 rounds or only some sections): not figures to quote.\n');
@@ -571,6 +633,21 @@ async function main(): Promise<void> {
           `| ${cell} | ${s.threads} | ${f(s.ours)} | ${f(s.peer)} | ${f(s.ratio, 2)} | ${counted} / ${result.rounds.length}${result.complete ? '' : ' INCOMPLETE'} |`,
         );
       }
+    }
+    console.log('');
+  }
+  if (readResults) {
+    console.log('Reads: per read and cell, rounds of fresh processes alternating ours and PyTorch (bench/peer_read.py) at 2 threads, judged as above.\n');
+    console.log('| read | steps × px | cell | ours, samples/s | PyTorch, samples/s | ours / PyTorch | rounds counted / run |');
+    console.log('| --- | --- | --- | ---: | ---: | ---: | ---: |');
+    for (const { read, cell, result } of readResults) {
+      const { steps, inputs } = readShape(read);
+      const counted = result.rounds.filter((r) => !r.disturbed.length).length;
+      const f = (x: Stat | null, d = 0) => (x ? `${x.median.toFixed(d)} [${x.min.toFixed(d)}–${x.max.toFixed(d)}]` : '—');
+      const s = result.summary[0];
+      console.log(
+        `| ${read} | ${steps} × ${inputs} | ${cell} | ${s ? f(s.ours) : '—'} | ${s ? f(s.peer) : '—'} | ${s ? f(s.ratio, 2) : '—'} | ${counted} / ${result.rounds.length}${result.complete ? '' : ' INCOMPLETE'} |`,
+      );
     }
     console.log('');
   }

@@ -29,6 +29,7 @@ export const CHANNEL_NAMES = [
   'viz:trace',
   'viz:terms',
   'viz:experiment',
+  'viz:gradient',
 ] as const;
 
 /** Web mode's WebSocket paths: every channel but uploads on the first, in small messages; uploads alone on the second. */

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice, Verdict } from './types';
-import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, STEPS, type Experiment } from './types';
+import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, type Experiment } from './types';
+import { MAX_STEPS, READS, unknownReadMessage, type Read } from './reads';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
@@ -77,12 +78,13 @@ export const TrainFields = {
   limit: int('limit'),
   seed: int('seed'),
   schedule: z.enum(SCHEDULES, { error: `schedule must be one of ${SCHEDULES.join(', ')}` }).optional(),
+  read: z.enum(READS, { error: (issue) => `read: ${unknownReadMessage(issue.input)}` }).optional(),
 };
 
 /** A whole TrainConfig, checked against the bounds. */
 export const TrainConfigSchema = z.strictObject(TrainFields);
 
-/** A training run the renderer asks for. In a fine-tune, cell and hidden are the active model's. */
+/** A training run the renderer asks for. In a fine-tune, cell, hidden and read are the active model's. */
 export const TrainStart = z.strictObject({
   mode: z.enum(['scratch', 'finetune']),
   ...TrainFields,
@@ -135,6 +137,17 @@ export const requests = {
   'viz:importance': z.strictObject({ pixels: Pixels }),
   'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
   'viz:terms': z.strictObject({ pixels: Pixels }),
+  /** ‖∂L/∂h_t‖ at every step for a drawing, under the active model or another version; L is the loss of `label`, or of the prediction. */
+  'viz:gradient': z.strictObject({
+    pixels: Pixels,
+    id: VersionId.optional(),
+    label: z
+      .number()
+      .int('label must be a digit 0-9')
+      .min(0, 'label must be a digit 0-9')
+      .max(CLASSES - 1, 'label must be a digit 0-9')
+      .optional(),
+  }),
   'viz:experiment': z.strictObject({
     pixels: Pixels,
     kind: z.enum(EXPERIMENTS, { error: `kind must be one of ${EXPERIMENTS.join(', ')}` }),
@@ -142,7 +155,7 @@ export const requests = {
       .number()
       .int('step must be a whole number')
       .min(0, 'step must be at least 0')
-      .max(STEPS - 1, `step must be at most ${STEPS - 1}`)
+      .max(MAX_STEPS - 1, `step must be at most ${MAX_STEPS - 1} (and inside the model's read)`)
       .optional(),
     seed: z.number().int('seed must be a whole number').min(0).max(TRAIN_BOUNDS.seed.max).optional(),
   }),
@@ -157,6 +170,8 @@ export interface ActiveModel {
   id: string;
   cell: CellType;
   hidden: number;
+  /** How it reads a digit (see reads.ts). */
+  read: Read;
   testAccuracy: number | null;
   createdAt: string;
   builtin: boolean;
@@ -231,6 +246,23 @@ export interface CellTerms {
   bias: Float32Array;
 }
 
+/** The gradient through time of one drawing: how much the loss changes with the state at each step. */
+export interface GradientThroughTime {
+  cell: CellType;
+  hidden: number;
+  read: Read;
+  steps: number;
+  /** The class whose cross-entropy L is: the prediction, or the label asked for. */
+  label: number;
+  of: 'prediction' | 'label';
+  /** The class the model predicts. */
+  prediction: number;
+  /** L itself. */
+  loss: number;
+  /** ‖∂L/∂h_t‖ at each step (length `steps`), from the backward pass. */
+  norms: Float32Array;
+}
+
 /** A memory experiment to run on a drawing. */
 export interface ExperimentSpec {
   kind: Experiment;
@@ -244,7 +276,7 @@ export interface ExperimentSpec {
 export interface ExperimentResult {
   kind: Experiment;
   trace: TraceResult;
-  /** The image row read at each step. */
+  /** The step of the model's read taken at each step (for the tutorial's read: the image row). */
   order: number[];
   /** For `forget`: the step before which the state was reset; else null. */
   resetAt: number | null;
@@ -295,6 +327,7 @@ export interface Responses {
   'viz:trace': TraceResult;
   'viz:terms': CellTerms;
   'viz:experiment': ExperimentResult;
+  'viz:gradient': GradientThroughTime & { modelId: string };
 }
 
 /** Request type of each channel. */

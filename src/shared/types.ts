@@ -3,16 +3,22 @@
 /** The recurrent cells the app builds, in the order it lists them. */
 export const CELLS = ['rnn', 'lstm', 'gru'] as const;
 
+/** Every reading order, the tutorial's first; the chunked reads from the largest chunk down (what each means: reads.ts). */
+export const READS = ['rows', 'cols', 'rows-reversed', 'pixels:14', 'pixels:7', 'pixels:4', 'pixels:2', 'pixels:1'] as const;
+
+/** A reading order. */
+export type Read = (typeof READS)[number];
+
 /** The recurrent cell a model uses: 'rnn' is Keras's SimpleRNN (tanh). */
 export type CellType = (typeof CELLS)[number];
 
 /** Gate blocks packed side by side in a cell's kernels, in tfjs-layers order (GRU z r h, LSTM i f c o). */
 export const GATES: Readonly<Record<CellType, number>> = { rnn: 1, gru: 3, lstm: 4 };
 
-/** Side length of an MNIST image; also the number of time steps and inputs per step. */
+/** Side length of an MNIST image; also the number of time steps and inputs per step of the row-by-row reads. */
 export const SIDE = 28;
 
-/** Time steps the network reads: one image row per step. */
+/** Time steps of the tutorial's read, one image row per step (other reads take more: see reads.ts). */
 export const STEPS = SIDE;
 
 /** Pixels in one 28×28 image. */
@@ -50,6 +56,8 @@ export interface TrainConfig {
   seed: number;
   /** How the learning rate moves over the run; `learningRate` is its peak. Default 'constant'. */
   schedule?: Schedule;
+  /** The order the network reads the pixels in (see reads.ts). Default 'rows'. */
+  read?: Read;
 }
 
 /** Progress after one batch. */
@@ -142,6 +150,8 @@ export interface ModelManifest {
   batchSize: number;
   /** Learning-rate schedule; absent in models made before schedules existed (constant). */
   schedule?: Schedule;
+  /** The order the network reads the pixels in; absent in models made before reads existed (rows). */
+  read?: Read;
   dataset: string;
   backend: string;
   testAccuracy: number | null;
@@ -168,7 +178,10 @@ export interface ModelVersion {
 export interface TraceResult {
   cell: CellType;
   hidden: number;
+  /** How the network read the drawing: `steps` steps of `inputs` pixels each (see reads.ts). */
+  read: Read;
   steps: number;
+  inputs: number;
   /** h_t for every step, steps × hidden, row-major. */
   h: Float32Array;
   /** LSTM cell state c_t, steps × hidden. */

@@ -3,6 +3,7 @@ import { errorMessage } from '../../shared/errors';
 import { parseArgs } from 'node:util';
 import { TrainConfigSchema } from '../../shared/contract';
 import { MNIST_TEST, MNIST_TRAIN, TUTORIAL_CONFIG } from '../../shared/training';
+import { DEFAULT_READ, READS } from '../../shared/reads';
 import { CELLS, type TrainConfig } from '../../shared/types';
 
 /** Parsed CLI options. */
@@ -31,6 +32,9 @@ export const USAGE = `Usage: npm run train -- [options]
   --test-limit N        evaluate on the first N test samples only (default: all ${MNIST_TEST})
   --seed N              seed for weights and shuffling (default ${D.seed})
   --schedule NAME       learning rate: constant (default), or onecycle (warm up to --lr, then cosine decay)
+  --read ORDER          how the network reads a digit (default ${DEFAULT_READ}): rows (28 steps of 28 px),
+                        cols, rows-reversed, or pixels:K (784/K steps of K px, K = 14, 7, 4, 2 or 1);
+                        one of ${READS.join(', ')}
   --data DIR            folder with MNIST-layout IDX files, raw or .gz (default: bundled MNIST)
   --from DIR            fine-tune the model in DIR (model.json + weights.bin) instead of starting fresh
   --out DIR             model store to save into (default ./models)
@@ -47,6 +51,7 @@ const FLAG: Record<keyof TrainConfig, string> = {
   limit: 'limit',
   seed: 'seed',
   schedule: 'schedule',
+  read: 'read',
 };
 
 /** A flag's text as a number; `whole` flags must be written as whole numbers. */
@@ -76,6 +81,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
         'test-limit': { type: 'string' },
         seed: { type: 'string' },
         schedule: { type: 'string' },
+        read: { type: 'string' },
         data: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
@@ -103,12 +109,14 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     limit: numberFlag('limit', v.limit, d.limit),
     seed: numberFlag('seed', v.seed, d.seed),
     schedule: v.schedule ?? 'constant',
+    read: v.read ?? DEFAULT_READ,
   };
   const checked = TrainConfigSchema.safeParse(raw);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const field = issue.path[0] as keyof TrainConfig;
-    // The schema names the field ("hidden must be …"); the CLI names the flag instead.
+    // The schema names the field ("hidden must be …", "read: …"); the CLI names the flag instead.
+    if (field === 'read') throw new UsageError(`--read ${issue.message.replace(/^read: /, '')}`);
     throw new UsageError(`--${FLAG[field]} ${issue.message.replace(/^\w+ /, '')}, got ${JSON.stringify(raw[field])}`);
   }
   const testLimit = numberFlag('test-limit', v['test-limit'], 0);

@@ -11,6 +11,7 @@ import { readModelFolder } from '../engine/model/folder';
 import { ModelStore } from '../engine/model/store';
 import type { PathChoice, TrainProgress } from '../../shared/types';
 import { parseTrainArgs, USAGE, UsageError } from './args';
+import { DEFAULT_READ, readShape } from '../../shared/reads';
 
 const pad = (n: number) => String(n).padStart(4, '0');
 
@@ -62,8 +63,9 @@ async function main(argv: string[]): Promise<number> {
     Object.assign(config, folder.describe);
   }
   const n = config.limit > 0 ? Math.min(config.limit, ds.train.n) : ds.train.n;
+  const { steps, inputs } = readShape(config.read ?? DEFAULT_READ);
   console.log(
-    `RNN Lens train: ${config.cell}-${config.hidden} on ${ds.name} (${n} train / ${args.testLimit || ds.test.n} test), ` +
+    `RNN Lens train: ${config.cell}-${config.hidden} reading ${config.read ?? DEFAULT_READ} (${steps} steps of ${inputs} px) on ${ds.name} (${n} train / ${args.testLimit || ds.test.n} test), ` +
       `${config.epochs} epochs, lr ${config.learningRate}, batch ${config.batchSize}, seed ${config.seed}, backend: ${backend.name}`,
   );
   const ac = new AbortController();

@@ -5,6 +5,7 @@ import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/type
 import { isBuiltinId, type ModelStore } from '../engine/model/store';
 import { Tracer } from '../engine/inference/trace';
 import { CodedError } from '../../shared/errors';
+import { DEFAULT_READ } from '../../shared/reads';
 import { Tracing } from './tracing';
 import type { VerdictService } from './verdicts';
 
@@ -75,7 +76,15 @@ export class ActiveModelService {
     const a = this.#active;
     if (!a) return null;
     const m = a.manifest;
-    return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: isBuiltinId(a.id) };
+    return {
+      id: a.id,
+      cell: m.cell,
+      hidden: m.hidden,
+      read: m.read ?? DEFAULT_READ,
+      testAccuracy: m.testAccuracy,
+      createdAt: m.createdAt,
+      builtin: isBuiltinId(a.id),
+    };
   }
 
   /** The trace of an input, with its verdict once the version's statistics are fitted (see verdicts.ts). */

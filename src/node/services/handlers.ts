@@ -53,5 +53,6 @@ export function createHandlers(s: Services): Handlers {
     'viz:trace': ({ id, pixels }, { signal }) => s.viz.trace(id, pixels, signal),
     'viz:terms': ({ pixels }, { signal }) => s.viz.terms(pixels, signal),
     'viz:experiment': ({ pixels, ...spec }, { signal }) => s.viz.experiment(pixels, spec, signal),
+    'viz:gradient': ({ pixels, id, label }, { signal }) => s.viz.gradient(pixels, { id, label }, signal),
   };
 }

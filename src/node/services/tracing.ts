@@ -15,7 +15,7 @@ export class Tracing {
 
   /** True when this model is traced right here. */
   static inline(tracer: Tracer): boolean {
-    return traceCost(tracer.cell, tracer.hidden) <= INLINE_TRACE_COST;
+    return traceCost(tracer.cell, tracer.hidden, tracer.read) <= INLINE_TRACE_COST;
   }
 
   trace(tracer: Tracer, key: string, pixels: ArrayLike<number>, signal?: AbortSignal): TraceResult | Promise<TraceResult> {

@@ -3,6 +3,8 @@ import type { Events, TrainStartRequest } from '../../shared/contract';
 import type { ModelVersion, PathChoice, TrainSummary } from '../../shared/types';
 import { runManifest } from '../engine/training/job';
 import { weightBytes } from '../engine/model/format';
+import { manifestShape } from '../engine/model/artifacts';
+import { DEFAULT_READ } from '../../shared/reads';
 import type { ModelStore } from '../engine/model/store';
 import { TrainerManager, type SpawnTrainer } from '../trainer/manager';
 import type { DoneMessage, StartMessage } from '../trainer/protocol';
@@ -69,18 +71,18 @@ export class TrainingService {
     const requestedAt = performance.now();
     const { active, store, samples, dataDir } = this.deps;
     let { cell, hidden } = req;
+    let read = req.read ?? DEFAULT_READ;
     let base;
     if (req.mode === 'finetune') {
       const current = active.current;
       if (!current) throw new CodedError('noModelToFinetune', 'there is no active model to fine-tune; train one from scratch first');
-      // The same verified read as loading; the run keeps the active model's cell and size.
+      // The same verified read as loading; the run keeps the active model's cell, size and read.
       const { bytes, manifest } = store.readVersion(current.id);
       base = bytes;
-      cell = manifest.cell;
-      hidden = manifest.hidden;
+      ({ cell, hidden, read } = manifestShape(manifest));
     }
     // A run whose result could not be kept is refused before it starts, not after it has trained.
-    store.checkRoom(weightBytes(cell, hidden));
+    store.checkRoom(weightBytes(cell, hidden, read));
     const config = {
       cell,
       hidden,
@@ -91,13 +93,14 @@ export class TrainingService {
       // Each run that names no seed gets its own, so two runs of one preset make two different models.
       seed: req.seed ?? freshSeed(),
       schedule: req.schedule ?? 'constant',
+      read,
     };
     const job: StartMessage = {
       type: 'start',
       job: { config, base, samples: req.mode === 'finetune' ? samples.toArrays() : undefined, testLimit: 0 },
       dataDir,
       datasetName: 'mnist',
-      request: { ...req, cell, hidden },
+      request: { ...req, cell, hidden, read },
       pathCache: this.deps.pathCacheFile ? { file: this.deps.pathCacheFile, version: this.deps.appVersion ?? '' } : undefined,
     };
     this.trainer.start(job);

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellTerms, ExperimentResult, ExperimentSpec } from '../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec, GradientThroughTime } from '../../shared/contract';
 import type { HiddenMap } from '../../shared/projection';
 import type { ModelManifest, TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
@@ -127,6 +127,22 @@ export class VizService {
   terms(pixels: ArrayLike<number>, signal?: AbortSignal): CellTerms | Promise<CellTerms> {
     const a = this.active.require();
     return this.active.tracing.terms(a.tracer, a.key, pixels, signal);
+  }
+
+  /** The gradient through time of an input under a version (default: the active one), on the trace worker so no kernel runs on this event loop. */
+  async gradient(
+    pixels: ArrayLike<number>,
+    opts: { id?: string; label?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<GradientThroughTime & { modelId: string }> {
+    const v = await this.#version(opts.id);
+    const g = await this.active.tracing.worker.run(
+      v.tracer,
+      versionKey(v.id, v.manifest),
+      { kind: 'gradient', pixels: Float32Array.from(pixels), label: opts.label },
+      signal,
+    );
+    return { ...g, modelId: v.id };
   }
 
   /** A memory experiment on an input under the active model. */

@@ -11,7 +11,9 @@ import { modelToBytes } from '../engine/model/artifacts';
 import { settingsFromEnv } from '../engine/settings';
 import { runJob } from '../engine/training/job';
 import { kernelPlan } from '../engine/training/kernelStepper';
-import { EpochMaps, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
+import { EpochMaps, MIN_PROBE_DIGITS, TRAINING_PROBE_DIGITS } from '../engine/viz/trainingMap';
+import { batchForSteps } from '../engine/kernels/layout';
+import { DEFAULT_READ, readShape } from '../../shared/reads';
 import { setModelWeights } from '../engine/model/weights';
 import { LastFullEpoch } from './lastEpoch';
 import type { ToTrainer, StartMessage, TrainerMessage } from './protocol';
@@ -36,15 +38,17 @@ async function handle(msg: StartMessage): Promise<void> {
     const settings = settingsFromEnv();
     const runtime = new KernelRuntime(settings, settings.cores);
     const last = new LastFullEpoch();
-    const { cell, hidden, batchSize } = msg.job.config;
+    const { cell, hidden, batchSize, read = DEFAULT_READ } = msg.job.config;
     // Kernel threads start now and come up while the backend and MNIST load.
     if (settings.kernels !== 'off') {
-      const plan = kernelPlan(runtime, cell, hidden, batchSize);
+      const plan = kernelPlan(runtime, cell, hidden, batchSize, read);
       runtime.prestart(plan.layout, plan.workers);
     }
     const backend = await initBackend(settings.backend);
     const ds = loadTrainingData(msg.dataDir, { name: msg.datasetName });
-    const maps = new EpochMaps(runtime, pixelsOf(ds.test, 0, Math.min(TRAINING_PROBE_DIGITS, ds.test.n)), ds.test.labels);
+    // A long read costs more per digit: its map places fewer (at least MIN_PROBE_DIGITS), so each epoch's extra cost stays small.
+    const probe = Math.max(MIN_PROBE_DIGITS, batchForSteps(TRAINING_PROBE_DIGITS, readShape(read).steps));
+    const maps = new EpochMaps(runtime, pixelsOf(ds.test, 0, Math.min(probe, ds.test.n)), ds.test.labels, probe);
     const path = msg.pathCache ? { cacheFile: msg.pathCache.file, version: msg.pathCache.version } : undefined;
     const run = await runJob(msg.job, ds, {
       runtime,

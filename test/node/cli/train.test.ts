@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -28,12 +28,22 @@ describe('train CLI flags', () => {
       limit: 0,
       seed: 42,
       schedule: 'constant',
+      read: 'rows',
     });
+  });
+
+  it.each(['rows', 'cols', 'rows-reversed', 'pixels:14', 'pixels:7', 'pixels:4', 'pixels:2', 'pixels:1'])('takes --read %s', (read) => {
+    expect(parseTrainArgs(['--read', read]).config.read).toBe(read);
   });
 
   it.each([
     [['--cell', 'cnn'], /--cell must be one of rnn, lstm, gru, got "cnn"/],
     [['--schedule', 'cosine'], /--schedule must be one of constant, onecycle, got "cosine"/],
+    [
+      ['--read', 'diagonal'],
+      /--read "diagonal" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14, pixels:7, pixels:4, pixels:2, pixels:1/,
+    ],
+    [['--read', 'pixels:3'], /--read "pixels:3" is not a reading order/],
     [['--epochs', '0'], /--epochs must be at least 1, got 0/],
     [['--hidden', '2000'], /--hidden must be at most 1024, got 2000/],
     [['--epochs', '2.5'], /--epochs must be a whole number, got "2.5"/],
@@ -65,10 +75,25 @@ describe('train CLI', () => {
     expect(readdirSync(join(out, 'versions', 'v0001')).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
   });
 
+  it('trains a long read and records it in the saved model', async () => {
+    const out = join(tempDir(), 'models');
+    const r = await cli(['--read', 'pixels:7', '--cell', 'gru', '--epochs', '1', '--hidden', '16', '--limit', '256', '--test-limit', '100', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/gru-16 reading pixels:7 \(112 steps of 7 px\)/);
+    const dir = join(out, 'versions', 'v0001');
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))).toMatchObject({ cell: 'gru', hidden: 16, read: 'pixels:7' });
+    const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(modelJson.userDefinedMetadata).toEqual({ read: 'pixels:7' });
+    expect(modelJson.modelTopology.config.layers[0].config.batch_input_shape).toEqual([null, 112, 7]);
+  });
+
   it('exits non-zero and names a bad flag or folder', async () => {
     const bad = await cli(['--hidden', 'many']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--hidden must be a whole number, got "many"/);
+    const read = await cli(['--read', 'spiral']);
+    expect(read.code).toBe(2);
+    expect(read.stderr).toMatch(/--read "spiral" is not a reading order/);
     const missing = await cli(['--data', '/nonexistent/mnist']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--data folder \/nonexistent\/mnist does not exist/);

@@ -178,8 +178,7 @@ describe('evaluation threads', () => {
       await expect(
         pool.classify(
           namedWeights(
-            'rnn',
-            8,
+            { cell: 'rnn', hidden: 8, read: 'rows' },
             [28 * 8, 64, 8, 80, 10].map((n) => new Float32Array(n)),
           ),
         ),
@@ -199,7 +198,7 @@ describe('evaluation threads', () => {
       `import { EvalPool } from ${src('inference/evalPool.ts')};
        import { defaultMnistDir } from ${src('data/dataset.ts')};
        const pool = new EvalPool({ dataDir: defaultMnistDir(), threads: 2 });
-       const zeros = { cell: 'rnn', hidden: 8, W: new Float32Array(28 * 8), U: new Float32Array(64), b: new Float32Array(8), Wd: new Float32Array(80), bd: new Float32Array(10) };
+       const zeros = { cell: 'rnn', hidden: 8, read: 'rows', W: new Float32Array(28 * 8), U: new Float32Array(64), b: new Float32Array(8), Wd: new Float32Array(80), bd: new Float32Array(10) };
        pool.classify(zeros).then((r) => console.log('classified', r.predicted.length));`,
     );
     try {

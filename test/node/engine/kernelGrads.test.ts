@@ -28,7 +28,7 @@ describe('fused kernel gradients', () => {
   });
 
   it.each(cases)('%s-%i, batch %i: loss, every weight gradient and the input gradient equal tf.grads within 1e-4 relative', (cell, hidden, B) => {
-    const { model, kernel } = kernelPair(runtime, cell, hidden, B, true);
+    const { model, kernel } = kernelPair(runtime, cell, hidden, B, { withInputGrad: true });
     const images = ds.train.images.subarray(0, B * 784);
     const labels = ds.train.labels.subarray(0, B);
     kernel.setBatch(images, labels, B);

@@ -1,19 +1,20 @@
 /** Shared by the kernel tests: a tfjs model and a fused kernel holding the same perturbed weights. */
 import * as tf from '@tensorflow/tfjs';
+import type { LayoutOptions } from '../../../src/node/engine/kernels/layout';
 import { RecurrentKernel } from '../../../src/node/engine/kernels/recurrentKernel';
 import type { KernelRuntime } from '../../../src/node/engine/kernels/runtime';
 import { createModel } from '../../../src/node/engine/model/model';
 import { weightsOf } from '../../../src/node/engine/model/weights';
 import type { CellType } from '../../../src/shared/types';
 
-/** A model with every weight perturbed, and a kernel holding the same weights. */
-export function kernelPair(runtime: KernelRuntime, cell: CellType, hidden: number, B: number, withInputGrad = false) {
-  const model = createModel({ cell, hidden, seed: 5 });
+/** A model with every weight perturbed, and a kernel holding the same weights (and reading as it does). */
+export function kernelPair(runtime: KernelRuntime, cell: CellType, hidden: number, B: number, opts: LayoutOptions = {}) {
+  const model = createModel({ cell, hidden, seed: 5, read: opts.read });
   // Noise scaled with 1/√hidden keeps the recurrence stable, as in trained models; larger noise makes it chaotic and amplifies rounding.
   const noisy = model.getWeights().map((w, i) => tf.tidy(() => w.add(tf.randomNormal(w.shape, 0, 0.15 * Math.sqrt(32 / hidden), 'float32', 40 + i))));
   model.setWeights(noisy);
   noisy.forEach((t) => t.dispose());
-  const kernel = new RecurrentKernel(runtime, { cell, hidden, maxBatch: B, withInputGrad });
+  const kernel = new RecurrentKernel(runtime, { cell, hidden, maxBatch: B, ...opts });
   kernel.load(weightsOf(model));
   return { model, kernel };
 }

@@ -28,7 +28,7 @@ describe('createModel', () => {
     const sums = y.sum(-1).dataSync();
     for (const s of sums) expect(s).toBeCloseTo(1, 5);
     expect(m.getWeights().map((w) => w.shape)).toEqual(weightSpecs(cell, 16).map((s) => s.shape));
-    expect(describeModel(m)).toEqual({ cell, hidden: 16 });
+    expect(describeModel(m)).toEqual({ cell, hidden: 16, read: 'rows' });
     m.dispose();
   });
 

@@ -14,7 +14,7 @@ function randomTracer(cell: CellType, hidden: number, seed = 1): Tracer {
   const rand = mulberry32(seed);
   const G = GATES[cell] * hidden;
   const r = (n: number, s = 0.1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
-  return new Tracer({ cell, hidden, W: r(SIDE * G), U: r(hidden * G), b: r(G), Wd: r(hidden * CLASSES), bd: r(CLASSES) });
+  return new Tracer({ cell, hidden, read: 'rows', W: r(SIDE * G), U: r(hidden * G), b: r(G), Wd: r(hidden * CLASSES), bd: r(CLASSES) });
 }
 
 const image = (seed: number) => {
@@ -69,8 +69,11 @@ describe('where a trace runs', () => {
     workers.push(tracing.worker);
     const small = randomTracer('lstm', 128, 4);
     const large = randomTracer('lstm', 512, 5);
-    expect(traceCost('lstm', 128)).toBeLessThanOrEqual(INLINE_TRACE_COST);
-    expect(traceCost('lstm', 512)).toBeGreaterThan(INLINE_TRACE_COST);
+    expect(traceCost('lstm', 128, 'rows')).toBeLessThanOrEqual(INLINE_TRACE_COST);
+    expect(traceCost('lstm', 512, 'rows')).toBeGreaterThan(INLINE_TRACE_COST);
+    // A long read costs its steps: a GRU-64 read four pixels a step is traced here, read pixel by pixel on the worker.
+    expect(traceCost('gru', 64, 'pixels:4')).toBeLessThanOrEqual(INLINE_TRACE_COST);
+    expect(traceCost('gru', 64, 'pixels:1')).toBeGreaterThan(INLINE_TRACE_COST);
     const x = image(11);
     const here = tracing.trace(small, 's', x);
     expect(here).not.toBeInstanceOf(Promise);

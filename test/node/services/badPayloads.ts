@@ -23,6 +23,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'viz:importance': { pixels: pixels(784) },
   'viz:terms': { pixels: pixels(784) },
   'viz:trace': { id: 'v0001', pixels: pixels(784) },
+  'viz:gradient': { pixels: pixels(784), label: 3 },
 };
 
 /** Values in WRONG that are in fact fine for a field (a path string, label 0, limit 0, an index list). */

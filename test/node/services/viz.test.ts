@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDispatch } from '../../../src/node/services/dispatch';
 import type { HiddenMap } from '../../../src/shared/projection';
+import type { GradientThroughTime } from '../../../src/shared/contract';
 import { makeServices } from '../fixtures';
 import { mnistSlice } from '../../helpers';
 import { imageAt } from '../../../src/node/engine/data/dataset';
@@ -69,6 +70,44 @@ describe('viz service', () => {
       expect((imp as { value: { drops: number[] } }).value.drops).toHaveLength(28);
     } finally {
       await services.viz.close();
+    }
+  });
+
+  it('answers the gradient through time of a drawing for the active model and for a long-read version, and names a bad label', async () => {
+    const { services } = await makeServices({ hidden: 12 });
+    const dispatch = createDispatch(services);
+    const ds = await mnistSlice(1, 2);
+    const pixels = Array.from(imageAt(ds.test, 0));
+    try {
+      const r = await dispatch('viz:gradient', { pixels });
+      expect(r.ok).toBe(true);
+      const g = (r as { value: GradientThroughTime & { modelId: string } }).value;
+      expect(g).toMatchObject({ modelId: 'v0001', cell: 'rnn', hidden: 12, read: 'rows', steps: 28, of: 'prediction' });
+      expect(g.norms).toBeInstanceOf(Float32Array);
+      expect(g.norms.length).toBe(28);
+      const { createModel } = await import('../../../src/node/engine/model/model');
+      const long = await services.store.save(
+        createModel({ cell: 'gru', hidden: 12, seed: 3, read: 'pixels:4' }),
+        { ...services.store.list()[0].manifest, cell: 'gru', command: 'long read' },
+        { activate: false },
+      );
+      expect(long.manifest.read).toBe('pixels:4');
+      const l = await dispatch('viz:gradient', { pixels, id: long.id, label: 7 });
+      expect(l).toMatchObject({ ok: true, value: { modelId: long.id, cell: 'gru', read: 'pixels:4', steps: 196, label: 7, of: 'label' } });
+      expect((l as { value: GradientThroughTime }).value.norms.length).toBe(196);
+      expect(await dispatch('viz:gradient', { pixels, label: 12 })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/label: label must be a digit 0-9/),
+      });
+      expect(
+        await dispatch('train:start', { mode: 'scratch', cell: 'gru', hidden: 8, epochs: 1, learningRate: 0.01, batchSize: 32, limit: 64, read: 'spiral' }),
+      ).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/read: "spiral" is not a reading order: expected one of rows, cols, rows-reversed, pixels:14/),
+      });
+    } finally {
+      await services.viz.close();
+      await services.active.tracing.close();
     }
   });
 });

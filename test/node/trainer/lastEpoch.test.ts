@@ -38,6 +38,7 @@ const summary = (epochs: EpochProgress[], cancelled: boolean): TrainSummary => (
 const w = (v: number): Weights => ({
   cell: 'rnn',
   hidden: 1,
+  read: 'rows',
   W: new Float32Array(28).fill(v),
   U: new Float32Array([v]),
   b: new Float32Array([v]),

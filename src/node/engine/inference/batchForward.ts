@@ -1,9 +1,12 @@
 /**
  * Many inputs through one model at once, on the fused WebAssembly kernel's forward
- * pass: any hidden size, padded to the kernels' multiple (see kernels/padding.ts).
- * Used for the probe set and for occlusion.
+ * pass: any hidden size, padded to the kernels' multiple (see kernels/padding.ts), any read
+ * (images come in image order and are fed in the model's). Used for the probe set and for occlusion.
  */
-import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
+import { readShape } from '../../../shared/reads';
+import { CLASSES, PIXELS } from '../../../shared/types';
+import { Sequencer } from '../data/sequence';
+import { batchForSteps } from '../kernels/layout';
 import { resizeHidden } from '../kernels/padding';
 import { RecurrentKernel } from '../kernels/recurrentKernel';
 import type { KernelRuntime } from '../kernels/runtime';
@@ -14,6 +17,9 @@ export class BatchForward {
   /** The model's hidden units (the kernel may run more, padded). */
   readonly hidden: number;
   readonly maxBatch: number;
+  /** Steps the model's read takes. */
+  readonly steps: number;
+  readonly #seq: Sequencer;
   readonly #kernel: RecurrentKernel;
   readonly #head: DenseHead;
   readonly #labels: Uint8Array;
@@ -21,33 +27,36 @@ export class BatchForward {
   constructor(runtime: KernelRuntime, weights: Weights, maxBatch: number) {
     this.hidden = weights.hidden;
     this.maxBatch = maxBatch;
+    this.steps = readShape(weights.read).steps;
+    this.#seq = new Sequencer(weights.read);
     const padded = resizeHidden(weights, runtime.padded(weights.hidden));
-    this.#kernel = new RecurrentKernel(runtime, { cell: weights.cell, hidden: padded.hidden, maxBatch });
+    this.#kernel = new RecurrentKernel(runtime, { cell: weights.cell, hidden: padded.hidden, maxBatch, read: weights.read });
     this.#kernel.load(padded);
     this.#head = new DenseHead(padded.hidden, padded.Wd, padded.bd);
     this.#labels = new Uint8Array(maxBatch);
   }
 
-  /** Every step's hidden state of B images (B × 784): T × B × H, time-major. */
+  /** Every step's hidden state of B images (B × 784, image order): T × B × H, time-major. */
   states(images: Float32Array, B: number): Float32Array {
-    this.#kernel.setBatch(images, this.#labels, B);
+    this.#kernel.setBatch(this.#seq.fromImages(images, B), this.#labels, B);
     const hs = this.#kernel.forward(B);
     const Hp = this.#kernel.layout.H,
-      H = this.hidden;
+      H = this.hidden,
+      T = this.steps;
     if (Hp === H) return hs; // a view, valid until the next call
     // Drop the padded units: they are zero throughout.
-    const out = new Float32Array(STEPS * B * H);
-    for (let r = 0; r < STEPS * B; r++) out.set(hs.subarray(r * Hp, r * Hp + H), r * H);
+    const out = new Float32Array(T * B * H);
+    for (let r = 0; r < T * B; r++) out.set(hs.subarray(r * Hp, r * Hp + H), r * H);
     return out;
   }
 
-  /** Class probabilities after the last step for B images: B × 10. */
+  /** Class probabilities after the last step for B images (image order): B × 10. */
   probs(images: Float32Array, B: number): Float32Array {
-    this.#kernel.setBatch(images, this.#labels, B);
+    this.#kernel.setBatch(this.#seq.fromImages(images, B), this.#labels, B);
     const hs = this.#kernel.forward(B);
     const Hp = this.#kernel.layout.H;
     const out = new Float32Array(B * CLASSES);
-    for (let b = 0; b < B; b++) this.#head.probs(hs, ((STEPS - 1) * B + b) * Hp, out, b * CLASSES);
+    for (let b = 0; b < B; b++) this.#head.probs(hs, ((this.steps - 1) * B + b) * Hp, out, b * CLASSES);
     return out;
   }
 }
@@ -66,7 +75,8 @@ export function statesAt(
 ): { states: Float32Array; probs: Float32Array } {
   const H = weights.hidden,
     k = steps.length;
-  const fwd = new BatchForward(runtime, weights, Math.min(batch, Math.max(1, n)));
+  const T = readShape(weights.read).steps;
+  const fwd = new BatchForward(runtime, weights, Math.min(batchForSteps(batch, T), Math.max(1, n)));
   const head = new DenseHead(H, weights.Wd, weights.bd);
   const states = new Float32Array(n * k * H);
   const probs = new Float32Array(n * CLASSES);
@@ -75,7 +85,7 @@ export function statesAt(
     const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B);
     for (let b = 0; b < B; b++) {
       steps.forEach((t, j) => states.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), ((start + b) * k + j) * H));
-      head.probs(hs, ((STEPS - 1) * B + b) * H, probs, (start + b) * CLASSES);
+      head.probs(hs, ((T - 1) * B + b) * H, probs, (start + b) * CLASSES);
     }
   }
   return { states, probs };

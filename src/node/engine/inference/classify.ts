@@ -1,6 +1,7 @@
 /** Predicted classes from the kernels' forward pass: the whole test set without tfjs, on this thread and any kernel workers. */
-import { PIXELS, STEPS } from '../../../shared/types';
-import { pixelsInto, type TrainSplit } from '../data/dataset';
+import { PIXELS } from '../../../shared/types';
+import type { TrainSplit } from '../data/dataset';
+import { Sequencer } from '../data/sequence';
 import type { KernelWorker } from '../kernels/kernelWorker';
 import type { RecurrentKernel } from '../kernels/recurrentKernel';
 import { DenseHead } from './head';
@@ -17,7 +18,8 @@ function classes(head: DenseHead, last: Float32Array, size: number, out: Uint8Ar
  */
 export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n, workers: readonly KernelWorker[] = []): Uint8Array {
   const B = kernel.maxB,
-    H = kernel.layout.H;
+    { H, T, read } = kernel.layout;
+  const seq = new Sequencer(read);
   const head = new DenseHead(H, kernel.weights.Wd, kernel.weights.bd);
   const out = new Uint8Array(n);
   const noLabels = new Uint8Array(B);
@@ -30,14 +32,14 @@ export function classify(kernel: RecurrentKernel, split: TrainSplit, n = split.n
     for (const w of workers) {
       if (at >= n) break;
       const size = Math.min(B, n - at);
-      w.startForward(weights, pixelsInto(split, at, size, chunk), size);
+      w.startForward(weights, seq.fromSplit(split, at, size, chunk), size);
       given.push([w, at, size]);
       at += size;
     }
     const size = Math.min(B, n - start);
-    kernel.setBatch(pixelsInto(split, start, size, chunk), noLabels, size);
+    kernel.setBatch(seq.fromSplit(split, start, size, chunk), noLabels, size);
     const hs = kernel.forward(size);
-    classes(head, hs.subarray((STEPS - 1) * size * H, STEPS * size * H), size, out, start);
+    classes(head, hs.subarray((T - 1) * size * H, T * size * H), size, out, start);
     for (const [w, from, count] of given) {
       w.finish();
       classes(head, w.last, count, out, from);

@@ -6,13 +6,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../../../shared/errors';
-import { PIXELS, type CellType } from '../../../shared/types';
+import { PIXELS } from '../../../shared/types';
+import type { ModelShape } from '../model/model';
 import { loadByteSplit, type ByteSplit } from '../data/dataset';
 import type { EvalReply, EvalRequest, EvalWorkerData } from './evalPool';
 import { classify } from './classify';
 import { resizeHidden } from '../kernels/padding';
 import { KernelRuntime } from '../kernels/runtime';
 import { RecurrentKernel } from '../kernels/recurrentKernel';
+import { batchForSteps } from '../kernels/layout';
+import { readShape } from '../../../shared/reads';
 
 /** Kernels kept at once (an LSTM-128 kernel holds about 39 MB at batch 256); the least recently used goes first. */
 const KEPT_KERNELS = 3;
@@ -50,11 +53,11 @@ function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of,
   }
   const kernels = new Map<string, RecurrentKernel>();
 
-  function kernelFor(cell: CellType, hidden: number): RecurrentKernel {
-    const key = `${cell}:${hidden}`;
+  function kernelFor({ cell, hidden, read }: ModelShape): RecurrentKernel {
+    const key = `${cell}:${hidden}:${read}`;
     let k = kernels.get(key);
     if (k) kernels.delete(key);
-    else k = new RecurrentKernel(runtime, { cell, hidden, maxBatch: batch });
+    else k = new RecurrentKernel(runtime, { cell, hidden, maxBatch: batchForSteps(batch, readShape(read).steps), read });
     kernels.set(key, k);
     if (kernels.size > KEPT_KERNELS) kernels.delete(kernels.keys().next().value!);
     return k;
@@ -63,7 +66,7 @@ function startThread(port: NonNullable<typeof parentPort>, { dataDir, index, of,
   function run({ weights }: EvalRequest) {
     if (share instanceof Error) throw share;
     const H = runtime.padded(weights.hidden);
-    const kernel = kernelFor(weights.cell, H);
+    const kernel = kernelFor({ cell: weights.cell, hidden: H, read: weights.read });
     kernel.load(resizeHidden(weights, H));
     return { start: share.start, predicted: classify(kernel, share), labels: new Uint8Array(share.labels) };
   }

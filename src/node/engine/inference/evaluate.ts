@@ -1,7 +1,10 @@
 /** Evaluation on a labelled split: predicted classes, accuracy, confusion matrix and examples of each mistake. */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, SIDE } from '../../../shared/types';
-import { pixelsOf, type TrainSplit } from '../data/dataset';
+import { readShape } from '../../../shared/reads';
+import { CLASSES, PIXELS } from '../../../shared/types';
+import type { TrainSplit } from '../data/dataset';
+import { Sequencer } from '../data/sequence';
+import { describeModel } from '../model/model';
 import type { EvalPool, EvalResult } from './evalPool';
 import { weightsOf } from '../model/weights';
 
@@ -14,10 +17,14 @@ export const EXAMPLES_PER_CELL = 50;
 export function predictClasses(model: tf.LayersModel, split: TrainSplit, limit = 0): Uint8Array {
   const n = limit > 0 ? Math.min(limit, split.n) : split.n;
   const out = new Uint8Array(n);
+  const { read } = describeModel(model);
+  const { steps, inputs } = readShape(read);
+  const seq = new Sequencer(read);
+  const chunk = new Float32Array(Math.min(CHUNK, n) * PIXELS);
   for (let start = 0; start < n; start += CHUNK) {
     const size = Math.min(CHUNK, n - start);
     const p = tf.tidy(() => {
-      const xs = tf.tensor3d(pixelsOf(split, start, size), [size, SIDE, SIDE]);
+      const xs = tf.tensor3d(seq.fromSplit(split, start, size, chunk), [size, steps, inputs]);
       return (model.predict(xs) as tf.Tensor).argMax(-1).dataSync();
     });
     out.set(p, start);

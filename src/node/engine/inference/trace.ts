@@ -1,6 +1,6 @@
 /**
  * The reference forward pass: step by step in plain TypeScript (float64) over a snapshot
- * of the model's weights. Every fast path (the fused kernels, batched inference) is
+ * of the model's weights, reading the digit in the model's order (shared/reads.ts). Every fast path (the fused kernels, batched inference) is
  * tested against it. It allocates no tensors, so it cannot leak them, and it is cheap
  * enough to run on every stroke. Semantics follow the tfjs-layers cells:
  *   SimpleRNN: h = tanh(xW + hU + b)
@@ -9,15 +9,17 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { CellTerms } from '../../../shared/contract';
-import { CLASSES, GATES, PIXELS, SIDE, type CellType, type TraceResult } from '../../../shared/types';
+import { readShape, toSequence, type Read } from '../../../shared/reads';
+import { CLASSES, GATES, PIXELS, type CellType, type TraceResult } from '../../../shared/types';
 import { copyWeights, weightsOf, type Weights } from '../model/weights';
 import { argmax, DenseHead } from './head';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** Multiply-adds of one trace of a model: every step's input and recurrent products. */
-export function traceCost(cell: CellType, hidden: number): number {
-  return SIDE * (SIDE + hidden) * GATES[cell] * hidden;
+export function traceCost(cell: CellType, hidden: number, read: Read): number {
+  const { steps, inputs } = readShape(read);
+  return steps * (inputs + hidden) * GATES[cell] * hidden;
 }
 
 /**
@@ -32,12 +34,17 @@ export interface TraceChange {
   resetAt?: number;
   /** Reset it before every step: no state is carried from one step to the next. */
   noMemory?: boolean;
+  /** Take the read's steps in this order: step t reads the read's step order[t] (a permutation of 0 … steps−1). */
+  order?: readonly number[];
 }
 
 /** A frozen copy of a model's weights that can trace any number of inputs: the reference implementation. */
 export class Tracer {
   readonly cell: CellType;
   readonly hidden: number;
+  readonly read: Read;
+  readonly steps: number;
+  readonly inputs: number;
   readonly #w: Weights;
   readonly #head: DenseHead;
 
@@ -45,6 +52,8 @@ export class Tracer {
     this.#w = 'getWeights' in source ? weightsOf(source) : copyWeights(source);
     this.cell = this.#w.cell;
     this.hidden = this.#w.hidden;
+    this.read = this.#w.read;
+    ({ steps: this.steps, inputs: this.inputs } = readShape(this.read));
     this.#head = new DenseHead(this.hidden, this.#w.Wd, this.#w.bd);
   }
 
@@ -54,7 +63,7 @@ export class Tracer {
   }
 
   /**
-   * Run the 28 steps on one 28×28 image (values in [0, 1]). With `terms`, also record each
+   * Run the read's steps on one 28×28 image (values in [0, 1]). With `terms`, also record each
    * step's input term x·W + b and recurrent term (h·U; (r⊙h)·U_h for the GRU candidate),
    * steps × gates × hidden each. `change` alters the recurrence for an experiment: the state
    * is reset to h₀ = 0 (and an LSTM's cell to 0) before step `resetAt`, or before every step
@@ -64,15 +73,20 @@ export class Tracer {
     if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
     const H = this.hidden;
     const G = GATES[this.cell] * H;
+    const { steps: T, inputs: I } = this;
     const { W, U, b } = this.#w;
-    const hs = new Float32Array(SIDE * H);
-    const stepProbs = new Float32Array(SIDE * CLASSES);
+    const x = toSequence(this.read, pixels, new Float32Array(PIXELS));
+    const order = change.order;
+    if (order && (order.length !== T || new Set(order).size !== T || order.some((s) => !Number.isInteger(s) || s < 0 || s >= T)))
+      throw new Error(`a step order must hold each of the ${T} steps once`);
+    const hs = new Float32Array(T * H);
+    const stepProbs = new Float32Array(T * CLASSES);
     const lstm = this.cell === 'lstm',
       gru = this.cell === 'gru';
-    const cs = lstm ? new Float32Array(SIDE * H) : undefined;
+    const cs = lstm ? new Float32Array(T * H) : undefined;
     const gateNames = lstm ? (['i', 'f', 'o'] as const) : gru ? (['z', 'r'] as const) : [];
     const gates: Partial<Record<'i' | 'f' | 'o' | 'z' | 'r', Float32Array>> = {};
-    for (const g of gateNames) gates[g] = new Float32Array(SIDE * H);
+    for (const g of gateNames) gates[g] = new Float32Array(T * H);
 
     const h = new Float64Array(H);
     const c = new Float64Array(H);
@@ -81,14 +95,15 @@ export class Tracer {
     const rh = new Float64Array(H);
     const z = new Float64Array(H);
 
-    for (let t = 0; t < SIDE; t++) {
+    for (let t = 0; t < T; t++) {
       if (t === change.resetAt || change.noMemory) {
         h.fill(0);
         c.fill(0);
       }
       ax.set(b);
-      for (let i = 0; i < SIDE; i++) {
-        const xi = pixels[t * SIDE + i];
+      const from = (order ? order[t] : t) * I;
+      for (let i = 0; i < I; i++) {
+        const xi = x[from + i];
         if (xi === 0) continue;
         const row = i * G;
         for (let j = 0; j < G; j++) ax[j] += xi * W[row + j];
@@ -143,14 +158,16 @@ export class Tracer {
       for (let j = 0; j < H; j++) hs[o + j] = h[j];
       this.#head.probs(h, 0, stepProbs, t * CLASSES);
     }
-    const probs = stepProbs.slice((SIDE - 1) * CLASSES);
+    const probs = stepProbs.slice((T - 1) * CLASSES);
     const prediction = argmax(probs);
     const readout = new Float32Array(H);
     for (let j = 0; j < H; j++) readout[j] = this.#w.Wd[j * CLASSES + prediction];
     return {
       cell: this.cell,
       hidden: H,
-      steps: SIDE,
+      read: this.read,
+      steps: T,
+      inputs: I,
       h: hs,
       ...(cs ? { c: cs } : {}),
       ...(gateNames.length ? { gates } : {}),
@@ -164,7 +181,7 @@ export class Tracer {
   /** The input and recurrent terms of every step (see `trace`), and the bias inside the input term. */
   terms(pixels: ArrayLike<number>): CellTerms {
     const G = GATES[this.cell] * this.hidden;
-    const terms = { input: new Float32Array(SIDE * G), recurrent: new Float32Array(SIDE * G) };
+    const terms = { input: new Float32Array(this.steps * G), recurrent: new Float32Array(this.steps * G) };
     this.trace(pixels, terms);
     return { cell: this.cell, hidden: this.hidden, blocks: GATES[this.cell], ...terms, bias: this.#w.b.slice() };
   }

@@ -5,11 +5,24 @@
  * field at the offsets the module exports (LAYOUT_<field>): a field this side does not
  * fill, or fills and the module does not have, is an error here, not a silent shift.
  */
-import { CLASSES, GATES, SIDE, STEPS, type CellType } from '../../../shared/types';
+import { CLASSES, GATES, SIDE, type CellType } from '../../../shared/types';
+import { DEFAULT_READ, readShape, type Read } from '../../../shared/reads';
+
+/** What a kernel instance computes besides a training step, and the read it is fed in. */
+export interface LayoutOptions {
+  /** Compute dL/dX, the input gradient. */
+  withInputGrad?: boolean;
+  /** Record ‖dL/dh_t‖ of every step and sample in the backward pass (the gradient through time). */
+  withGradNorms?: boolean;
+  /** Default rows: 28 steps of 28 pixels. */
+  read?: Read;
+}
 
 /** The sizes and byte offsets of a kernel instance's buffers. */
 export interface KernelLayout {
   cell: CellType;
+  /** The read whose steps (T) and pixels per step (I) this layout holds. */
+  read: Read;
   T: number;
   I: number;
   H: number;
@@ -22,6 +35,8 @@ export interface KernelLayout {
   off: Record<BufferName, number>;
   /** Whether dX (the input gradient) is computed. */
   withInputGrad: boolean;
+  /** Whether the backward pass records ‖dL/dh_t‖ (T × B, time-major) into gradNorms. */
+  withGradNorms: boolean;
   /** Byte ranges holding all weights and all gradients, each contiguous. */
   weights: [number, number];
   grads: [number, number];
@@ -49,6 +64,7 @@ export const BUFFERS = [
   'UT',
   'probs',
   'dX',
+  'gradNorms',
   'labels',
   'correct',
   'adamM',
@@ -56,11 +72,22 @@ export const BUFFERS = [
 ] as const;
 export type BufferName = (typeof BUFFERS)[number];
 
+/**
+ * Images per call of an instance of `steps` steps that takes about the memory `batch` takes at
+ * the tutorial's 28: a forward-only instance (evaluation, maps) of a long read keeps its
+ * buffers, which grow with steps × batch, near those of a short one.
+ */
+export function batchForSteps(batch: number, steps: number): number {
+  return Math.max(1, Math.min(batch, Math.ceil((batch * SIDE) / steps)));
+}
+
 /** Room for the Layout record (the module's is about 130 bytes); buffers start after it, 16-byte aligned. */
 const HEADER_ROOM = 256;
 
 /** Plan the memory of a kernel instance. The first page is left to the module's own data (math tables). */
-export function planLayout(cell: CellType, hidden: number, maxB: number, withInputGrad = false, T = STEPS, I = SIDE, C = CLASSES): KernelLayout {
+export function planLayout(cell: CellType, hidden: number, maxB: number, opts: LayoutOptions = {}, C = CLASSES): KernelLayout {
+  const { withInputGrad = false, withGradNorms = false, read = DEFAULT_READ } = opts;
+  const { steps: T, inputs: I } = readShape(read);
   const H = hidden,
     B = maxB,
     G = GATES[cell] * H;
@@ -86,6 +113,7 @@ export function planLayout(cell: CellType, hidden: number, maxB: number, withInp
     UT: G * H,
     probs: B * C,
     dX: withInputGrad ? T * B * I : 0,
+    gradNorms: withGradNorms ? T * B : 0,
     labels: Math.ceil(B / 4),
     correct: 4,
   };
@@ -99,7 +127,7 @@ export function planLayout(cell: CellType, hidden: number, maxB: number, withInp
     off[name] = bytes;
     bytes += name === 'adamM' || name === 'adamV' ? weightBytes : aligned(sizes[name]);
   }
-  return { cell, T, I, H, C, maxB, bytes, header, off, withInputGrad, weights: [off.W, off.dW], grads: [off.dW, off.X] };
+  return { cell, read, T, I, H, C, maxB, bytes, header, off, withInputGrad, withGradNorms, weights: [off.W, off.dW], grads: [off.dW, off.X] };
 }
 
 /** The value of every field of the Layout record for this layout. */
@@ -134,6 +162,7 @@ export function headerValues(l: KernelLayout, cellCode: number): Record<string, 
     dZ: off.dZ,
     UT: off.UT,
     dX: l.withInputGrad ? off.dX : 0,
+    gradNorms: l.withGradNorms ? off.gradNorms : 0,
     correct: off.correct,
     adamM: off.adamM,
     adamV: off.adamV,

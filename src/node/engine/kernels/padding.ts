@@ -5,7 +5,8 @@
  * cell at zero), their dense weights are zero, and every gradient into them is
  * zero, so padding changes neither the outputs nor training.
  */
-import { CLASSES, GATES, SIDE } from '../../../shared/types';
+import { readShape } from '../../../shared/reads';
+import { CLASSES, GATES } from '../../../shared/types';
 import type { Weights } from '../model/weights';
 
 /** The kernels' GEMM tiles are 8 units wide. */
@@ -28,14 +29,16 @@ function reblock(src: Float32Array, rows: number, rowsTo: number, gates: number,
 
 /** Weights resized to `to` hidden units: zero-padded, or cut back. Always new arrays. */
 export function resizeHidden(w: Weights, to: number): Weights {
-  const { cell, hidden: from } = w;
+  const { cell, hidden: from, read } = w;
   const G = GATES[cell];
+  const I = readShape(read).inputs;
   const Wd = new Float32Array(to * CLASSES);
   Wd.set(w.Wd.subarray(0, Math.min(from, to) * CLASSES));
   return {
     cell,
     hidden: to,
-    W: reblock(w.W, SIDE, SIDE, G, from, to),
+    read,
+    W: reblock(w.W, I, I, G, from, to),
     U: reblock(w.U, from, to, G, from, to),
     b: reblock(w.b, 1, 1, G, from, to),
     Wd,

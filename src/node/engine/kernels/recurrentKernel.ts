@@ -7,7 +7,7 @@
 import type { CellType } from '../../../shared/types';
 import { GATES } from '../../../shared/types';
 import type { Weights, WeightName } from '../model/weights';
-import type { KernelLayout } from './layout';
+import type { KernelLayout, LayoutOptions } from './layout';
 import type { KernelExports, KernelRuntime } from './runtime';
 
 /** Result of one step: mean loss, number correct; gradients are in `grads`. */
@@ -24,8 +24,8 @@ export class RecurrentKernel {
   /** Views on the gradients, same layout as `weights`. */
   readonly grads: Record<WeightName, Float32Array>;
 
-  constructor(runtime: KernelRuntime, opts: { cell: CellType; hidden: number; maxBatch: number; withInputGrad?: boolean }) {
-    const l = (this.layout = runtime.layout(opts.cell, opts.hidden, opts.maxBatch, opts.withInputGrad ?? false));
+  constructor(runtime: KernelRuntime, opts: { cell: CellType; hidden: number; maxBatch: number } & LayoutOptions) {
+    const l = (this.layout = runtime.layout(opts.cell, opts.hidden, opts.maxBatch, opts));
     this.#x = runtime.instantiate(l);
     const { I, H, C } = l;
     const G = GATES[opts.cell] * H;
@@ -60,12 +60,13 @@ export class RecurrentKernel {
 
   /** Copy a model's weights in (its hidden size must be the kernel's; see padding.ts for others). */
   load(w: Weights): void {
-    if (w.cell !== this.layout.cell || w.hidden !== this.layout.H)
-      throw new Error(`weights of a ${w.cell}-${w.hidden} model do not fit a ${this.layout.cell}-${this.layout.H} kernel`);
+    const l = this.layout;
+    if (w.cell !== l.cell || w.hidden !== l.H || w.read !== l.read)
+      throw new Error(`weights of a ${w.cell}-${w.hidden} model reading ${w.read} do not fit a ${l.cell}-${l.H} kernel reading ${l.read}`);
     for (const n of ['W', 'U', 'b', 'Wd', 'bd'] as const) this.weights[n].set(w[n]);
   }
 
-  /** Load a batch of batch-major images (B × T·I) and their labels. */
+  /** Load a batch of batch-major images (B × T·I, in the read's order: see data/sequence.ts) and their labels. */
   setBatch(images: Float32Array, labels: ArrayLike<number>, B: number): void {
     const { T, I, maxB, off } = this.layout;
     if (B > maxB) throw new Error(`batch of ${B} exceeds the kernel's ${maxB}`);
@@ -95,6 +96,18 @@ export class RecurrentKernel {
     const dX = this.#f32(off.dX, T * B * I);
     const out = new Float32Array(B * T * I);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(dX.subarray((t * B + b) * I, (t * B + b + 1) * I), b * T * I + t * I);
+    return out;
+  }
+
+  /**
+   * ‖dL/dh_t‖ of the last step, for every step and sample: T × B, time-major (needs withGradNorms).
+   * The gradients are of the batch's mean loss; `perSample` scales them back to each sample's own.
+   */
+  gradNorms(B: number, perSample = true): Float32Array {
+    const { T, off, withGradNorms } = this.layout;
+    if (!withGradNorms) throw new Error('this kernel was made without the gradient through time');
+    const out = this.#f32(off.gradNorms, T * B).slice();
+    if (perSample && B > 1) for (let i = 0; i < out.length; i++) out[i] *= B;
     return out;
   }
 

@@ -8,7 +8,7 @@
 import v8 from 'node:v8';
 import { CELLS, GATES, type CellType } from '../../../shared/types';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_CHECKED_BASE64, KERNEL_WASM_RELAXED_BASE64 } from './kernelWasm';
-import { headerValues, layoutFields, planLayout, writeHeader, type KernelLayout } from './layout';
+import { headerValues, layoutFields, planLayout, writeHeader, type KernelLayout, type LayoutOptions } from './layout';
 import { KernelWorker } from './kernelWorker';
 
 /** The kernel module's exports: each entry takes the address of a Layout record and the batch size. */
@@ -119,10 +119,10 @@ export class KernelRuntime {
   }
 
   /** The memory plan of an instance; the hidden size must already be a multiple. */
-  layout(cell: CellType, hidden: number, maxBatch: number, withInputGrad = false): KernelLayout {
+  layout(cell: CellType, hidden: number, maxBatch: number, opts: LayoutOptions = {}): KernelLayout {
     if (hidden < this.multiple || hidden % this.multiple !== 0)
       throw new Error(`the fused kernels need a hidden size that is a multiple of ${this.multiple}, got ${hidden}`);
-    return planLayout(cell, hidden, maxBatch, withInputGrad);
+    return planLayout(cell, hidden, maxBatch, opts);
   }
 
   /** The values of the Layout record for `layout`. */
@@ -164,5 +164,14 @@ export class KernelRuntime {
 }
 
 function sameShape(a: KernelLayout, b: KernelLayout): boolean {
-  return a.cell === b.cell && a.H === b.H && a.maxB === b.maxB && a.T === b.T && a.I === b.I && a.withInputGrad === b.withInputGrad;
+  return (
+    a.cell === b.cell &&
+    a.H === b.H &&
+    a.maxB === b.maxB &&
+    a.read === b.read &&
+    a.T === b.T &&
+    a.I === b.I &&
+    a.withInputGrad === b.withInputGrad &&
+    a.withGradNorms === b.withGradNorms
+  );
 }

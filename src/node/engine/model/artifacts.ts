@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { VERSION_ID_RE } from '../../../shared/contract';
 import { TRAIN_BOUNDS } from '../../../shared/training';
-import { CELLS, SCHEDULES, type CellType, type ModelManifest } from '../../../shared/types';
+import { DEFAULT_READ, READS, unknownReadMessage } from '../../../shared/reads';
+import { CELLS, SCHEDULES, type ModelManifest } from '../../../shared/types';
 import { sha256 } from './durableFs';
-import { createModel } from './model';
+import { createModel, type ModelShape } from './model';
 import { CorruptModelError, MAX_MODEL_JSON_BYTES, MAX_WEIGHT_BYTES, parseModelJson, weightBytes } from './format';
 
 export { CorruptModelError };
@@ -46,6 +47,7 @@ export async function modelToBytes(model: tf.LayersModel): Promise<ModelBytes> {
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs }],
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
       captured = { modelJson: new TextEncoder().encode(JSON.stringify(json)), weights };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
@@ -107,6 +109,7 @@ const ManifestSchema = z.object({
   learningRate: z.number().min(0).max(TRAIN_BOUNDS.learningRate.max),
   batchSize: z.number().int().min(0).max(TRAIN_BOUNDS.batchSize.max),
   schedule: z.enum(SCHEDULES).optional(),
+  read: z.enum(READS, { error: (issue) => unknownReadMessage(issue.input) }).optional(),
   dataset: text(200),
   backend: text(40),
   testAccuracy: z.number().min(0).max(1).nullable(),
@@ -152,24 +155,34 @@ export function readVerifiedFiles(dir: string, manifest: ModelManifest): ModelBy
   return { modelJson: read(MODEL_FILE, MAX_MODEL_JSON_BYTES), weights: read(WEIGHTS_FILE, MAX_WEIGHT_BYTES) };
 }
 
+/** "gru-64", or "gru-64 reading pixels:4" for a read other than the tutorial's. */
+export function shapeName(s: ModelShape): string {
+  return s.read === DEFAULT_READ ? `${s.cell}-${s.hidden}` : `${s.cell}-${s.hidden} reading ${s.read}`;
+}
+
+/** A manifest's model shape (a manifest from before reads existed reads rows). */
+export function manifestShape(m: Pick<ModelManifest, 'cell' | 'hidden' | 'read'>): ModelShape {
+  return { cell: m.cell, hidden: m.hidden, read: m.read ?? DEFAULT_READ };
+}
+
 /**
  * Turn bytes into a model: model.json must describe the app's model shape (and,
- * when `expect` is given, this cell and size), weights.bin must hold exactly the
+ * when `expect` is given, this cell, size and read), weights.bin must hold exactly the
  * finite float32 values it needs. The model is built by createModel, never from
  * the file's topology.
  */
-export async function bytesToModel(bytes: ModelBytes, expect?: { cell: CellType; hidden: number }): Promise<tf.LayersModel> {
+export async function bytesToModel(bytes: ModelBytes, expect?: ModelShape): Promise<tf.LayersModel> {
   const found = parseModelJson(bytes.modelJson, MODEL_FILE);
-  if (expect && (found.cell !== expect.cell || found.hidden !== expect.hidden)) {
-    throw new CorruptModelError(MODEL_FILE, `holds a ${found.cell}-${found.hidden} model, the manifest says ${expect.cell}-${expect.hidden}`);
+  if (expect && (found.cell !== expect.cell || found.hidden !== expect.hidden || found.read !== expect.read)) {
+    throw new CorruptModelError(MODEL_FILE, `holds a ${shapeName(found)} model, the manifest says ${shapeName(expect)}`);
   }
-  const need = weightBytes(found.cell, found.hidden);
+  const need = weightBytes(found.cell, found.hidden, found.read);
   if (bytes.weights.length !== need) throw new CorruptModelError(WEIGHTS_FILE, `is ${bytes.weights.length} bytes, the weight specs need ${need}`);
   const values = new Float32Array(bytes.weights.buffer.slice(bytes.weights.byteOffset, bytes.weights.byteOffset + need));
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) throw new CorruptModelError(WEIGHTS_FILE, `holds a non-finite value at index ${i}`);
   }
-  const model = createModel({ cell: found.cell, hidden: found.hidden, initializer: 'zeros' });
+  const model = createModel({ ...found, initializer: 'zeros' });
   const shapes = model.getWeights().map((w) => w.shape);
   let off = 0;
   const tensors = shapes.map((shape) => {

@@ -7,13 +7,16 @@
 import type * as tf from '@tensorflow/tfjs';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellType, ModelManifest } from '../../../shared/types';
+import type { ModelManifest } from '../../../shared/types';
+import type { ModelShape } from './model';
 import { sha256 } from './durableFs';
 import {
   bytesToModel,
   checkManifest,
   CorruptModelError,
+  manifestShape,
   MANIFEST_FILE,
+  shapeName,
   MAX_MANIFEST_BYTES,
   MODEL_FILE,
   readRegularFile,
@@ -22,19 +25,19 @@ import {
 } from './artifacts';
 import { MAX_MODEL_JSON_BYTES, parseModelJson, weightBytes } from './format';
 
-/** Verified bytes, the manifest when there was one, and the cell and size model.json describes. */
+/** Verified bytes, the manifest when there was one, and the cell, size and read model.json describes. */
 export interface ModelFolder {
   bytes: ModelBytes;
   manifest: ModelManifest | null;
-  describe: { cell: CellType; hidden: number };
+  describe: ModelShape;
 }
 
 /** Check the bytes of model.json, weights.bin and (optionally) manifest.json as one model. */
 export function checkModelFiles(files: { modelJson: Uint8Array; weights: Uint8Array; manifest?: Uint8Array | null }): ModelFolder {
   const describe = parseModelJson(files.modelJson, MODEL_FILE);
-  const need = weightBytes(describe.cell, describe.hidden);
+  const need = weightBytes(describe.cell, describe.hidden, describe.read);
   if (files.weights.length !== need)
-    throw new CorruptModelError(WEIGHTS_FILE, `is ${files.weights.length} bytes; a ${describe.cell}-${describe.hidden} model needs exactly ${need}`);
+    throw new CorruptModelError(WEIGHTS_FILE, `is ${files.weights.length} bytes; a ${shapeName(describe)} model needs exactly ${need}`);
   let manifest: ModelManifest | null = null;
   if (files.manifest) {
     if (files.manifest.length > MAX_MANIFEST_BYTES)
@@ -54,8 +57,9 @@ export function checkModelFiles(files: { modelJson: Uint8Array; weights: Uint8Ar
       if (bytes.length !== want.bytes) throw new CorruptModelError(name, `is ${bytes.length} bytes, ${MANIFEST_FILE} says ${want.bytes}`);
       if (sha256(bytes) !== want.sha256) throw new CorruptModelError(name, `sha256 does not match ${MANIFEST_FILE} (the file was changed or damaged)`);
     }
-    if (manifest.cell !== describe.cell || manifest.hidden !== describe.hidden) {
-      throw new CorruptModelError(MODEL_FILE, `holds a ${describe.cell}-${describe.hidden} model, ${MANIFEST_FILE} says ${manifest.cell}-${manifest.hidden}`);
+    const said = manifestShape(manifest);
+    if (said.cell !== describe.cell || said.hidden !== describe.hidden || said.read !== describe.read) {
+      throw new CorruptModelError(MODEL_FILE, `holds a ${shapeName(describe)} model, ${MANIFEST_FILE} says ${shapeName(said)}`);
     }
   }
   return { bytes: { modelJson: files.modelJson, weights: files.weights }, manifest, describe };
@@ -71,8 +75,8 @@ export function readModelFolder(dir: string): ModelFolder {
   }
   if (!st.isDirectory()) throw new CorruptModelError(dir, 'is not a folder');
   const modelJson = readRegularFile(dir, MODEL_FILE, MAX_MODEL_JSON_BYTES);
-  const { cell, hidden } = parseModelJson(modelJson, MODEL_FILE);
-  const weights = readRegularFile(dir, WEIGHTS_FILE, weightBytes(cell, hidden));
+  const { cell, hidden, read } = parseModelJson(modelJson, MODEL_FILE);
+  const weights = readRegularFile(dir, WEIGHTS_FILE, weightBytes(cell, hidden, read));
   let present = true;
   try {
     lstatSync(join(dir, MANIFEST_FILE));

@@ -58,11 +58,11 @@ export function orthogonal(rows: number, cols: number, rand: () => number): Floa
   return out;
 }
 
-/** Starting weights in tfjs order: kernel [28, G·H], recurrent kernel [H, G·H], bias [G·H], dense kernel [H, 10], dense bias [10]. */
-export function initialWeights(cell: CellType, hidden: number, seed: number): Float32Array[] {
+/** Starting weights in tfjs order: kernel [inputs, G·H], recurrent kernel [H, G·H], bias [G·H], dense kernel [H, 10], dense bias [10]. */
+export function initialWeights(cell: CellType, hidden: number, seed: number, inputs = SIDE): Float32Array[] {
   const rand = mulberry32(seed);
   const G = GATES[cell] * hidden;
-  const kernel = glorotUniform(SIDE, G, rand);
+  const kernel = glorotUniform(inputs, G, rand);
   const recurrent = orthogonal(hidden, G, rand);
   const bias = new Float32Array(G);
   if (cell === 'lstm') bias.fill(1, hidden, 2 * hidden); // unit forget bias: gates are [i, f, c, o]

@@ -14,6 +14,7 @@ import { BUILTIN_ID_RE } from '../../../shared/contract';
 import {
   bytesToModel,
   CorruptModelError,
+  manifestShape,
   MANIFEST_FILE,
   MODEL_FILE,
   modelToBytes,
@@ -181,15 +182,14 @@ export class ModelStore {
   /** Save a model as a new version and (by default) make it active. */
   async save(model: tf.LayersModel, input: ManifestInput, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
     const bytes = await modelToBytes(model);
-    const { cell, hidden } = describeModel(model);
-    return this.commit(bytes.modelJson, bytes.weights, { ...input, cell, hidden }, opts.activate ?? true);
+    return this.commit(bytes.modelJson, bytes.weights, { ...input, ...describeModel(model) }, opts.activate ?? true);
   }
 
   /** Save serialized model bytes (as a trainer process sends them) after verifying they load. */
   async saveBytes(modelJson: Uint8Array, weights: Uint8Array, input: ManifestInput, opts: { activate?: boolean } = {}): Promise<ModelVersion> {
-    const { cell, hidden } = parseModelJson(modelJson);
-    (await bytesToModel({ modelJson, weights }, { cell, hidden })).dispose();
-    return this.commit(modelJson, weights, { ...input, cell, hidden }, opts.activate ?? true);
+    const shape = parseModelJson(modelJson);
+    (await bytesToModel({ modelJson, weights }, shape)).dispose();
+    return this.commit(modelJson, weights, { ...input, ...shape }, opts.activate ?? true);
   }
 
   /** Bytes the kept versions take on disk. */
@@ -265,7 +265,7 @@ export class ModelStore {
   /** Verify and load one version without side effects. Throws CorruptModelError on any fault. */
   async loadVersion(id: string): Promise<{ model: tf.LayersModel; manifest: ModelManifest }> {
     const { bytes, manifest } = this.readVersion(id);
-    const model = await bytesToModel(bytes, { cell: manifest.cell, hidden: manifest.hidden });
+    const model = await bytesToModel(bytes, manifestShape(manifest));
     return { model, manifest };
   }
 
@@ -341,8 +341,7 @@ export class ModelStore {
     (await bytesToModel(bytes, describe)).dispose();
     const input: ManifestInput = manifest
       ? {
-          cell: describe.cell,
-          hidden: describe.hidden,
+          ...describe,
           epochs: manifest.epochs,
           learningRate: manifest.learningRate,
           batchSize: manifest.batchSize,

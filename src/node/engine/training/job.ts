@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { finetuneMix } from '../../../shared/training';
+import { DEFAULT_READ } from '../../../shared/reads';
 import { PIXELS, type TrainConfig, type TrainSummary } from '../../../shared/types';
 import { bytesToModel, type ModelBytes } from '../model/artifacts';
 import { pixelsOf, type DataSplit, type Dataset, type TrainSplit } from '../data/dataset';
@@ -21,7 +22,7 @@ export interface SampleArrays {
 /** What to train. */
 export interface JobSpec {
   config: TrainConfig;
-  /** Fine-tune these verified bytes instead of starting fresh; cell and hidden in `config` must match them. */
+  /** Fine-tune these verified bytes instead of starting fresh; cell, hidden and read in `config` must match them. */
   base?: ModelBytes;
   /** The user's samples: when given (even none), the run trains on MNIST digits mixed with copies of them (see finetuneMix). */
   samples?: SampleArrays;
@@ -58,7 +59,8 @@ export async function runJob(
   hooks: Pick<TrainOptions, 'onProgress' | 'onEpochWeights' | 'signal' | 'path' | 'onPath' | 'runtime' | 'kernels'> = {},
 ): Promise<JobResult> {
   const config = { ...spec.config };
-  const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden }) : createModel(config);
+  const read = config.read ?? DEFAULT_READ;
+  const model = spec.base ? await bytesToModel(spec.base, { cell: config.cell, hidden: config.hidden, read }) : createModel({ ...config, read });
   let train: TrainSplit = ds.train;
   let dataset = ds.name;
   if (spec.samples) {
@@ -89,6 +91,7 @@ export function runManifest(run: {
     learningRate: config.learningRate,
     batchSize: config.batchSize,
     schedule: config.schedule ?? 'constant',
+    read: config.read ?? DEFAULT_READ,
     dataset: run.dataset,
     backend: run.backend,
     testAccuracy: summary.testAccuracy,

@@ -9,6 +9,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { PIXELS, type TrainConfig } from '../../../shared/types';
 import type { TrainSplit } from '../data/dataset';
+import type { Read } from '../../../shared/reads';
 import { classify } from '../inference/classify';
 import type { KernelLayout } from '../kernels/layout';
 import type { KernelWorker } from '../kernels/kernelWorker';
@@ -22,8 +23,14 @@ import { splitBatch } from './batchSplit';
 import type { Stepper } from './stepper';
 
 /** The layout and the worker threads a run of this shape uses. */
-export function kernelPlan(runtime: KernelRuntime, cell: TrainConfig['cell'], hidden: number, batchSize: number): { layout: KernelLayout; workers: number } {
-  const layout = runtime.layout(cell, runtime.padded(hidden), Math.max(batchSize, 128));
+export function kernelPlan(
+  runtime: KernelRuntime,
+  cell: TrainConfig['cell'],
+  hidden: number,
+  batchSize: number,
+  read?: Read,
+): { layout: KernelLayout; workers: number } {
+  const layout = runtime.layout(cell, runtime.padded(hidden), Math.max(batchSize, 128), { read });
   return { layout, workers: splitBatch(batchSize, runtime.threads).length - 1 };
 }
 
@@ -39,11 +46,11 @@ export class KernelStepper implements Stepper {
     private readonly model: tf.LayersModel,
     config: Pick<TrainConfig, 'batchSize' | 'learningRate'>,
   ) {
-    const { cell, hidden } = describeModel(model);
+    const { cell, hidden, read } = describeModel(model);
     this.#hidden = hidden;
     // Sizes that are not a multiple of the kernels' tile run padded with inert units (see padding.ts).
-    const { layout, workers } = kernelPlan(runtime, cell, hidden, config.batchSize);
-    this.#kernel = new RecurrentKernel(runtime, { cell, hidden: layout.H, maxBatch: layout.maxB });
+    const { layout, workers } = kernelPlan(runtime, cell, hidden, config.batchSize, read);
+    this.#kernel = new RecurrentKernel(runtime, { cell, hidden: layout.H, maxBatch: layout.maxB, read });
     this.#workers = Array.from({ length: workers }, () => runtime.worker(this.#kernel.layout));
     this.#kernel.load(resizeHidden(weightsOf(model), layout.H));
     this.#adam = new KernelAdam(this.#kernel, config.learningRate);
@@ -54,7 +61,7 @@ export class KernelStepper implements Stepper {
     return this.#workers.length + 1;
   }
 
-  /** Gradients of the mean loss over `size` batch-major images, left in the kernel's gradient buffers. */
+  /** Gradients of the mean loss over `size` batch-major images (in the read's order), left in the kernel's gradient buffers. */
   gradients(images: Float32Array, labels: ArrayLike<number>, size: number): { loss: number; correct: number } {
     const parts = splitBatch(size, this.threads);
     if (parts.length === 1) {
@@ -112,7 +119,7 @@ export class KernelStepper implements Stepper {
   /** A copy of the current weights, cut back to the model's size. */
   weights(): Weights {
     const k = this.#kernel;
-    return resizeHidden({ cell: k.layout.cell, hidden: k.layout.H, ...k.weights }, this.#hidden);
+    return resizeHidden({ cell: k.layout.cell, hidden: k.layout.H, read: k.layout.read, ...k.weights }, this.#hidden);
   }
 
   /** Predicted classes for the first n digits of a split: the kernels' forward pass on every thread. */

@@ -20,16 +20,18 @@ const Entry = z.strictObject({ path: z.enum(['kernels', 'tfjs']), kernelsPerSec:
 export type PathEntry = z.infer<typeof Entry>;
 const CacheFile = z.strictObject({ format: z.literal(FORMAT), entries: z.record(z.string().regex(KEY), Entry) });
 
-/** The configuration a measurement holds for: backend, model shape, batch, kernel threads and variant, app version. */
+/** The configuration a measurement holds for: backend, model shape and read, batch, kernel threads and variant, app version. */
 export function pathKey(
-  config: Pick<TrainConfig, 'cell' | 'hidden' | 'batchSize'>,
+  config: Pick<TrainConfig, 'cell' | 'hidden' | 'batchSize' | 'read'>,
   where: { backend: string; threads: number; build: string },
   version = '',
 ): string {
   const { backend, build } = where;
   const threads = splitBatch(config.batchSize, where.threads).length;
   const v = version.replace(/[^A-Za-z0-9.+-]/g, '').slice(0, 40) || '0';
-  return [backend, config.cell, config.hidden, `b${config.batchSize}`, `t${threads}`, build, v].join('|');
+  // The tutorial's read keeps the key it had before reads existed, so its measurements still count.
+  const read = config.read && config.read !== 'rows' ? [config.read.replace(':', '')] : [];
+  return [backend, config.cell, config.hidden, ...read, `b${config.batchSize}`, `t${threads}`, build, v].join('|');
 }
 
 /** The remembered measurements; a missing file is empty, an unreadable, oversized or malformed one is ignored with a note. */

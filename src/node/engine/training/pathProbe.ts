@@ -4,7 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { PIXELS } from '../../../shared/types';
-import { pixelsInto, type TrainSplit } from '../data/dataset';
+import type { TrainSplit } from '../data/dataset';
+import { Sequencer } from '../data/sequence';
 import { createModel, describeModel } from '../model/model';
 import type { Stepper } from './stepper';
 
@@ -28,13 +29,14 @@ export function probePath(model: tf.LayersModel, make: (m: tf.LayersModel) => St
   const copy = cloneModel(model);
   const xs = new Float32Array(batchSize * PIXELS);
   const ys = new Int32Array(batchSize);
+  const seq = new Sequencer(describeModel(model).read);
   let stepper: Stepper | null = null;
   try {
     stepper = make(copy);
     const run = (b: number) => {
       for (let k = 0; k < batchSize; k++) {
         const i = (b * batchSize + k) % n;
-        pixelsInto(train, i, 1, xs, k);
+        seq.fromSplit(train, i, 1, xs, k);
         ys[k] = train.labels[i];
       }
       stepper!.step(xs, ys, batchSize);

@@ -1,6 +1,8 @@
 /** Gradient steps through tfjs-layers with tfjs's Adam, on whichever tfjs backend is active. */
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES, PIXELS, SIDE } from '../../../shared/types';
+import { readShape } from '../../../shared/reads';
+import { CLASSES, PIXELS } from '../../../shared/types';
+import { describeModel } from '../model/model';
 import type { TrainSplit } from '../data/dataset';
 import { accuracy } from '../inference/evaluate';
 import { weightsOf, type Weights } from '../model/weights';
@@ -17,6 +19,7 @@ export class TfjsStepper implements Stepper {
   readonly path = 'tfjs';
   readonly #optimizer: ScheduledAdam;
   readonly #vars: tf.Variable[];
+  readonly #shape: { steps: number; inputs: number };
 
   constructor(
     private readonly model: tf.LayersModel,
@@ -24,11 +27,12 @@ export class TfjsStepper implements Stepper {
   ) {
     this.#optimizer = new ScheduledAdam(learningRate, 0.9, 0.999);
     this.#vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.#shape = readShape(describeModel(model).read);
   }
 
   step(images: Float32Array, labelBuf: Int32Array, size: number): { loss: number; correct: number } {
     return tf.tidy(() => {
-      const xs = tf.tensor3d(images.subarray(0, size * PIXELS), [size, SIDE, SIDE]);
+      const xs = tf.tensor3d(images.subarray(0, size * PIXELS), [size, this.#shape.steps, this.#shape.inputs]);
       const labels = tf.tensor1d(labelBuf.subarray(0, size), 'int32');
       const ys = tf.oneHot(labels, CLASSES);
       const kept: { correct?: tf.Tensor } = {};

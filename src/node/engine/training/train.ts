@@ -5,8 +5,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { PIXELS, type EpochProgress, type PathChoice, type TrainConfig, type TrainPath, type TrainProgress, type TrainSummary } from '../../../shared/types';
 import { learningRateAt } from '../../../shared/training';
-import { pixelsInto, type TrainSplit } from '../data/dataset';
+import type { TrainSplit } from '../data/dataset';
 import { mulberry32, permutation } from '../data/random';
+import { Sequencer } from '../data/sequence';
+import { describeModel } from '../model/model';
 import type { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { KernelStepper } from './kernelStepper';
@@ -37,11 +39,11 @@ export interface TrainOptions {
   onPath?: (choice: PathChoice) => void;
 }
 
-/** Copy the samples named by order[from..from+size) into the batch buffers. */
-function fillBatch(split: TrainSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
+/** Copy the samples named by order[from..from+size) into the batch buffers, each in the model's read. */
+function fillBatch(seq: Sequencer, split: TrainSplit, order: Uint32Array, from: number, size: number, xs: Float32Array, ys: Int32Array): void {
   for (let k = 0; k < size; k++) {
     const i = order[from + k];
-    pixelsInto(split, i, 1, xs, k);
+    seq.fromSplit(split, i, 1, xs, k);
     ys[k] = split.labels[i];
   }
 }
@@ -63,6 +65,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
   const choice = await choosePath({ model, config, train, n, kernels: opts.kernels ?? 'auto', path: opts.path, make, runtime });
   opts.onPath?.(choice);
   const stepper: Stepper = make[choice.path]!(model);
+  const seq = new Sequencer(describeModel(model).read);
   const rand = mulberry32(config.seed);
   const xsBuf = new Float32Array(config.batchSize * PIXELS);
   const ysBuf = new Int32Array(config.batchSize);
@@ -89,7 +92,7 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
           break;
         }
         const size = Math.min(config.batchSize, n - b * config.batchSize);
-        fillBatch(train, order, b * config.batchSize, size, xsBuf, ysBuf);
+        fillBatch(seq, train, order, b * config.batchSize, size, xsBuf, ysBuf);
         stepper.setLearningRate(learningRateAt(config.schedule ?? 'constant', config.learningRate, (epoch - 1) * batches + b, config.epochs * batches));
         const t0 = performance.now();
         const { loss, correct } = stepper.step(xsBuf, ysBuf, size);

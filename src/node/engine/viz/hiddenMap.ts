@@ -6,7 +6,9 @@
 import type { Basis, HiddenMap, Projection } from '../../../shared/projection';
 import { projectStates } from '../../../shared/projection';
 import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
+import { readShape } from '../../../shared/reads';
 import { BatchForward } from '../inference/batchForward';
+import { batchForSteps } from '../kernels/layout';
 import type { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { fisher, knnAccuracy, type Discriminant } from './lda';
@@ -20,29 +22,42 @@ export const CLOUD_DIGITS = 400;
 /** Images per forward call of the fused kernel. */
 const BATCH = 250;
 
-/** Run n images and keep the final states (n × H) and all states of the first `cloud` images, batched through the fused kernel. */
+/**
+ * The steps of a read of T steps whose states the cloud draws: every step of the tutorial's 28,
+ * and for longer reads 28 evenly spaced ones ending at the last (a cloud of every step of 400
+ * digits read pixel by pixel would be 300,000 points).
+ */
+export function cloudSteps(T: number): number[] {
+  if (T <= STEPS) return Array.from({ length: T }, (_, t) => t);
+  return Array.from({ length: STEPS }, (_, k) => Math.round(((k + 1) * T) / STEPS) - 1);
+}
+
+/** Run n images and keep the final states (n × H) and the cloud steps' states of the first `cloud` images, batched through the fused kernel. */
 export function probeStates(
   runtime: KernelRuntime,
   weights: Weights,
   images: Float32Array,
   n: number,
   cloud = CLOUD_DIGITS,
-): { finals: Float32Array; steps: Float32Array; cloud: number } {
+): { finals: Float32Array; steps: Float32Array; cloud: number; stepsPerDigit: number } {
   const H = weights.hidden;
+  const T = readShape(weights.read).steps;
+  const kept = cloudSteps(T);
+  const S = kept.length;
   const finals = new Float32Array(n * H);
   const c = Math.min(cloud, n);
-  const steps = new Float32Array(c * STEPS * H);
-  const fwd = new BatchForward(runtime, weights, Math.min(BATCH, n));
+  const steps = new Float32Array(c * S * H);
+  const fwd = new BatchForward(runtime, weights, Math.min(batchForSteps(BATCH, T), n));
   for (let start = 0; start < n; start += fwd.maxBatch) {
     const B = Math.min(fwd.maxBatch, n - start);
     const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B); // T × B × H
     for (let b = 0; b < B; b++) {
       const i = start + b;
-      finals.set(hs.subarray(((STEPS - 1) * B + b) * H, ((STEPS - 1) * B + b + 1) * H), i * H);
-      if (i < c) for (let t = 0; t < STEPS; t++) steps.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (i * STEPS + t) * H);
+      finals.set(hs.subarray(((T - 1) * B + b) * H, ((T - 1) * B + b + 1) * H), i * H);
+      if (i < c) kept.forEach((t, k) => steps.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), (i * S + k) * H));
     }
   }
-  return { finals, steps, cloud: c };
+  return { finals, steps, cloud: c, stepsPerDigit: S };
 }
 
 /** Order units by the angle of their (axis 1, axis 2) loadings, so units that move together sit together. */
@@ -107,7 +122,7 @@ export function fitHiddenMap(
     kind,
     ...basis,
     landmarks: projectStates(basis, probe.finals, n),
-    cloud: projectStates(basis, probe.steps, probe.cloud * STEPS),
+    cloud: projectStates(basis, probe.steps, probe.cloud * probe.stepsPerDigit),
     separation: score,
     explained,
   });

@@ -15,6 +15,8 @@ import { applyOrthogonal, pca, procrustes2d } from './pca';
 
 /** Probe digits placed after each epoch (fewer than the full map's, to keep each epoch's extra cost small). */
 export const TRAINING_PROBE_DIGITS = 1000;
+/** The fewest a long read's map places. */
+export const MIN_PROBE_DIGITS = 250;
 
 /** Each class's centre (CLASSES × 2) and the frame's spread: the root mean square distance of its points from their centre. */
 export function classCentres(points: ArrayLike<number>, labels: ArrayLike<number>, n: number): { centres: Float64Array; counts: Float64Array; spread: number } {

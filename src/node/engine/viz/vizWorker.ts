@@ -1,13 +1,14 @@
 /**
  * A worker thread for work on one model that would hold the main event loop too
- * long: fitting a hidden-state map, occlusion, and tracing a large model. Started
+ * long: fitting a hidden-state map, occlusion, tracing a large model, and the
+ * gradient through time (a kernel's backward pass). Started
  * on first use. Jobs wait in a bounded queue on this side and go to the thread one
  * at a time, so a job whose caller has gone (its signal aborted) is dropped before
  * it costs anything, and a full queue answers "busy" instead of growing. A model's
  * weights cross to the thread only when the key of the model changes.
  */
 import type { Worker } from 'node:worker_threads';
-import type { CellTerms, ExperimentResult, ExperimentSpec, RowImportance } from '../../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec, GradientThroughTime, RowImportance } from '../../../shared/contract';
 import { CodedError } from '../../../shared/errors';
 import type { HiddenMap } from '../../../shared/projection';
 import type { TraceResult } from '../../../shared/types';
@@ -24,6 +25,7 @@ export type VizJob =
   | { kind: 'trace'; pixels: Float32Array }
   | { kind: 'terms'; pixels: Float32Array }
   | { kind: 'experiment'; pixels: Float32Array; spec: ExperimentSpec }
+  | { kind: 'gradient'; pixels: Float32Array; label?: number }
   | { kind: 'verdict'; dataDir: string };
 
 /** The answer to each kind of job. */
@@ -33,6 +35,7 @@ export interface VizAnswers {
   trace: TraceResult;
   terms: CellTerms;
   experiment: ExperimentResult;
+  gradient: GradientThroughTime;
   verdict: VerdictStats;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The visualisation worker thread: fits hidden-state maps, computes row importance
- * and traces large models off the main event loop. One request at a time, answered
+ * The visualisation worker thread: fits hidden-state maps, computes row importance,
+ * traces large models and measures the gradient through time off the main event loop. One request at a time, answered
  * by id; it holds the model of the last key it was sent.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -10,6 +10,7 @@ import { loadSplit, type DataSplit } from '../data/dataset';
 import { Tracer } from '../inference/trace';
 import { BatchForward } from '../inference/batchForward';
 import { runExperiment } from '../inference/experiments';
+import { GradientProbe } from '../inference/gradient';
 import { fitVerdictOn, VERDICT_DIGITS } from '../inference/verdict';
 import { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
@@ -22,11 +23,11 @@ interface Held {
   runtime: KernelRuntime;
   test: { dir: string; split: DataSplit } | null;
   train: { dir: string; split: DataSplit } | null;
-  model: { key: string; weights: Weights; tracer: Tracer; forward: BatchForward | null } | null;
+  model: { key: string; weights: Weights; tracer: Tracer; forward: BatchForward | null; gradient: GradientProbe | null } | null;
 }
 
 function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
-  if (req.model) state.model = { key: req.key, weights: req.model, tracer: new Tracer(req.model), forward: null };
+  if (req.model) state.model = { key: req.key, weights: req.model, tracer: new Tracer(req.model), forward: null, gradient: null };
   const held = state.model;
   if (!held || held.key !== req.key) throw new Error(`the worker does not hold model ${req.key}`);
   const { job } = req;
@@ -40,6 +41,9 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
       return held.tracer.terms(job.pixels);
     case 'experiment':
       return runExperiment(held.tracer, job.pixels, job.spec);
+    case 'gradient':
+      held.gradient ??= new GradientProbe(state.runtime, held.weights);
+      return held.gradient.measure(job.pixels, job.label);
     case 'verdict': {
       const need = VERDICT_DIGITS.fit + VERDICT_DIGITS.held;
       if (!state.train || state.train.dir !== job.dataDir) state.train = { dir: job.dataDir, split: loadSplit(job.dataDir, 'train', need) };

@@ -172,6 +172,22 @@ function nonZeros(M: i32, K: i32, A: usize, rsA: i32, csA: i32): i32 {
   return nz;
 }
 
+/**
+ * norms[t][b] = ‖dH[b]‖ for the B rows of dH (B × H): the gradient through time at step t.
+ * Summed in double precision: a vanished gradient's parts (1e-25 and less) square below float32's range.
+ */
+export function recordNorms(dH: usize, norms: usize, t: i32, B: i32, H: i32): void {
+  for (let b = 0; b < B; b++) {
+    const row = dH + (<usize>(b * H) << 2);
+    let s: f64 = 0;
+    for (let j = 0; j < H; j++) {
+      const v = <f64>load<f32>(row + (<usize>j << 2));
+      s += v * v;
+    }
+    store<f32>(norms + (<usize>(t * B + b) << 2), <f32>Math.sqrt(s));
+  }
+}
+
 /** dst[c][r] = src[r][c] for a rows × cols matrix. */
 export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {

@@ -4,7 +4,7 @@
 //        ĥ = tanh(xh + (r⊙h)U_h); h = z⊙h + (1−z)⊙ĥ
 // Layouts: X [B][T][I] (the images as they come), W [I][G], U [H][G], b [G], Hs [T][B][H], Zs [T][B][G] (gate activations),
 // Cs [T][B][H] (LSTM cell state, followed by [T][B][H] of its tanh; GRU r⊙h_{t-1}), with G = 4H (LSTM) or 3H (GRU).
-import { gemm, inputProjection, inputWeightGrad, expv, tanhv, transposeStrided, broadcastRows, addColumnSums } from './common';
+import { gemm, inputProjection, inputWeightGrad, expv, tanhv, transposeStrided, broadcastRows, addColumnSums, recordNorms } from './common';
 
 @inline function sigv(x: v128): v128 {
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(f32x4.neg(x))));
@@ -41,9 +41,10 @@ export function lstmForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, Z
 
 /**
  * BPTT for LSTM. dH holds dL/dh_{T-1} on entry; dC is scratch (B×H); dZ is T×B×G
- * scratch; UT is G×H scratch. Gradients are added to dW, dU, db; dX written when non-zero.
+ * scratch; UT is G×H scratch. Gradients are added to dW, dU, db; dX written when non-zero; norms
+ * (T×B) gets ‖dL/dh_t‖ when non-zero.
  */
-export function lstmBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, Cs: usize, dH: usize, dC: usize, dZ: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, B: i32, T: i32, I: i32, H: i32): void {
+export function lstmBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, Cs: usize, dH: usize, dC: usize, dZ: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, norms: usize, B: i32, T: i32, I: i32, H: i32): void {
   const G = 4 * H;
   transposeStrided(U, G, H, G, UT);
   const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2, tanhC = <usize>T * hStep;
@@ -51,6 +52,7 @@ export function lstmBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize,
   const one = f32x4.splat(1.0);
   for (let t = T - 1; t >= 0; t--) {
     const z = Zs + <usize>t * zStep, c = Cs + <usize>t * hStep, dz = dZ + <usize>t * zStep;
+    if (norms != 0) recordNorms(dH, norms, t, B, H);
     for (let r = 0; r < B; r++) {
       const zr = z + (<usize>(r * G) << 2), cr = c + (<usize>(r * H) << 2), dzr = dz + (<usize>(r * G) << 2);
       const dhr = dH + (<usize>(r * H) << 2), dcr = dC + (<usize>(r * H) << 2);
@@ -116,9 +118,9 @@ export function gruForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, Zs
 
 /**
  * BPTT for GRU. dH holds dL/dh_{T-1} on entry; dRH is scratch (B×H); dZ T×B×G;
- * UT holds the transposes of U's blocks (G×H).
+ * UT holds the transposes of U's blocks (G×H); norms (T×B) gets ‖dL/dh_t‖ when non-zero.
  */
-export function gruBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, RH: usize, dH: usize, dRH: usize, dZ: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, B: i32, T: i32, I: i32, H: i32): void {
+export function gruBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, RH: usize, dH: usize, dRH: usize, dZ: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, norms: usize, B: i32, T: i32, I: i32, H: i32): void {
   const G = 3 * H;
   transposeStrided(U, G, H, G, UT); // UT [G][H]: rows 0..2H-1 = U_zrᵀ, rows 2H..3H-1 = U_hᵀ
   const hStep = <usize>(B * H) << 2, zStep = <usize>(B * G) << 2;
@@ -126,6 +128,7 @@ export function gruBackward(X: usize, W: usize, U: usize, Hs: usize, Zs: usize, 
   for (let t = T - 1; t >= 0; t--) {
     const z = Zs + <usize>t * zStep, dz = dZ + <usize>t * zStep, rh = RH + <usize>t * hStep;
     const hp = t > 0 ? Hs + <usize>(t - 1) * hStep : Hs; // only read when t > 0
+    if (norms != 0) recordNorms(dH, norms, t, B, H);
     // Candidate and update gate.
     for (let r = 0; r < B; r++) {
       const zr = z + (<usize>(r * G) << 2), dzr = dz + (<usize>(r * G) << 2), dhr = dH + (<usize>(r * H) << 2), hpr = hp + (<usize>(r * H) << 2);

@@ -26,7 +26,8 @@ export function gatesOf(cell: i32): i32 {
 /**
  * Where everything of one kernel instance lives: sizes, then byte addresses. X [B][T][I] batch-major;
  * Hs [T][B][H]; W [I][G·H], U [H][G·H], b [G·H], Wd [H][C], bd [C] and their gradients dW … dbd,
- * which lie contiguous (weights first), as do the Adam moments; dX is 0 when no input gradient is wanted.
+ * which lie contiguous (weights first), as do the Adam moments; dX is 0 when no input gradient is wanted,
+ * gradNorms [T][B] (‖dL/dh_t‖ of each step and sample) 0 when the gradient through time is not recorded.
  */
 @unmanaged
 class Layout {
@@ -59,6 +60,7 @@ class Layout {
   dZ: usize;
   UT: usize;
   dX: usize;
+  gradNorms: usize;
   correct: usize;
   adamM: usize;
   adamV: usize;
@@ -93,6 +95,7 @@ export const LAYOUT_dC: i32 = offsetof<Layout>('dC');
 export const LAYOUT_dZ: i32 = offsetof<Layout>('dZ');
 export const LAYOUT_UT: i32 = offsetof<Layout>('UT');
 export const LAYOUT_dX: i32 = offsetof<Layout>('dX');
+export const LAYOUT_gradNorms: i32 = offsetof<Layout>('gradNorms');
 export const LAYOUT_correct: i32 = offsetof<Layout>('correct');
 export const LAYOUT_adamM: i32 = offsetof<Layout>('adamM');
 export const LAYOUT_adamV: i32 = offsetof<Layout>('adamV');
@@ -119,7 +122,8 @@ export function forwardAll(layout: usize, B: i32): void {
 /**
  * One training step: zero the gradients, forward, softmax head with cross-entropy,
  * backpropagation through time. Returns the summed loss; `correct` gets the number right.
- * dX (T×B×I) receives the input gradient when its address is non-zero.
+ * dX (T×B×I) receives the input gradient when its address is non-zero, gradNorms (T×B) the
+ * norm of dL/dh_t of the mean loss at every step.
  */
 export function trainStep(layout: usize, B: i32): f64 {
   const l = changetype<Layout>(layout);
@@ -134,9 +138,9 @@ export function trainStep(layout: usize, B: i32): f64 {
   forwardAll(layout, B);
   const last = l.Hs + (<usize>((T - 1) * B * H) << 2);
   const loss = headForwardBackward(last, l.Wd, l.bd, l.labels, l.probs, l.dWd, l.dbd, l.dH, l.correct, B, H, C);
-  if (l.cell == CELL_LSTM) lstmBackward(l.X, l.W, l.U, l.Hs, l.Zs, l.Cs, l.dH, l.dC, l.dZ, l.UT, l.dW, l.dU, l.db, l.dX, B, T, I, H);
-  else if (l.cell == CELL_GRU) gruBackward(l.X, l.W, l.U, l.Hs, l.Zs, l.Cs, l.dH, l.dC, l.dZ, l.UT, l.dW, l.dU, l.db, l.dX, B, T, I, H);
-  else rnnBackward(l.X, l.W, l.U, l.Hs, l.dH, l.dZ, l.UT, l.dW, l.dU, l.db, l.dX, B, T, I, H);
+  if (l.cell == CELL_LSTM) lstmBackward(l.X, l.W, l.U, l.Hs, l.Zs, l.Cs, l.dH, l.dC, l.dZ, l.UT, l.dW, l.dU, l.db, l.dX, l.gradNorms, B, T, I, H);
+  else if (l.cell == CELL_GRU) gruBackward(l.X, l.W, l.U, l.Hs, l.Zs, l.Cs, l.dH, l.dC, l.dZ, l.UT, l.dW, l.dU, l.db, l.dX, l.gradNorms, B, T, I, H);
+  else rnnBackward(l.X, l.W, l.U, l.Hs, l.dH, l.dZ, l.UT, l.dW, l.dU, l.db, l.dX, l.gradNorms, B, T, I, H);
   return loss;
 }
 

@@ -1,5 +1,5 @@
 // Fused SimpleRNN kernels for training, in AssemblyScript with 128-bit SIMD.
-import { gemm, inputProjection, inputWeightGrad, tanhv, transpose, broadcastRows, addColumnSums } from './common';
+import { gemm, inputProjection, inputWeightGrad, tanhv, transpose, broadcastRows, addColumnSums, recordNorms } from './common';
 // Layouts (row-major, f32): X [B][T][I] (the images as they come), W [I][H], U [H][H], b [H], Hs [T][B][H].
 // Semantics follow tfjs-layers SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b), h_{-1} = 0.
 // All pointers are byte offsets into this module's exported memory.
@@ -27,15 +27,16 @@ export function rnnForward(X: usize, W: usize, U: usize, b: usize, Hs: usize, B:
 /**
  * Backpropagation through time. dH holds dL/dh_{T-1} on entry (B×H) and is
  * overwritten. dA is scratch of T×B×H; UT scratch of H×H. Gradients are added
- * into dW, dU, db; dX (T×B×I) is written when non-zero.
+ * into dW, dU, db; dX (T×B×I) is written when non-zero, and norms (T×B) gets ‖dL/dh_t‖.
  */
-export function rnnBackward(X: usize, W: usize, U: usize, Hs: usize, dH: usize, dA: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, B: i32, T: i32, I: i32, H: i32): void {
+export function rnnBackward(X: usize, W: usize, U: usize, Hs: usize, dH: usize, dA: usize, UT: usize, dW: usize, dU: usize, db: usize, dX: usize, norms: usize, B: i32, T: i32, I: i32, H: i32): void {
   transpose(U, UT, H, H);
   const stepBytes = <usize>(B * H) << 2;
   const n = B * H;
   for (let t = T - 1; t >= 0; t--) {
     const h = Hs + <usize>t * stepBytes;
     const da = dA + <usize>t * stepBytes;
+    if (norms != 0) recordNorms(dH, norms, t, B, H);
     // dA_t = dH ⊙ (1 − h_t²)
     for (let i = 0; i < n; i += 4) {
       const o = <usize>i << 2;

@@ -1,20 +1,30 @@
-/** Draw a 28×28 digit as pixels, with the row being read highlighted. */
+/** Draw a 28×28 digit as pixels, what is not read yet dimmed. */
 import type { RGB } from './colors';
 import { SIDE, STEPS } from '$shared/types';
 
 export interface DigitStyle {
   ink: RGB;
   paper: RGB;
-  /** Rows already read are shown fully; rows not yet read are dimmed by this factor. */
+  /** Pixels already read are shown fully; pixels not yet read are dimmed by this factor. */
   dimUnread: number;
 }
 
-/** Paint `pixels` into a 28×28 canvas, dimming rows after `step`. */
-export function paintDigit(ctx: CanvasRenderingContext2D, pixels: ArrayLike<number>, step: number, style: DigitStyle, side = SIDE): void {
+/**
+ * Paint `pixels` into a 28×28 canvas, dimming what is read after `step`: the rows after it, or
+ * with `stepOf` (the step that reads each pixel, for reads other than rows) the pixels after it.
+ */
+export function paintDigit(
+  ctx: CanvasRenderingContext2D,
+  pixels: ArrayLike<number>,
+  step: number,
+  style: DigitStyle,
+  side = SIDE,
+  stepOf?: ArrayLike<number>,
+): void {
   const img = ctx.createImageData(side, side);
   for (let r = 0; r < side; r++) {
-    const dim = r > step ? style.dimUnread : 1;
     for (let c = 0; c < side; c++) {
+      const dim = (stepOf ? stepOf[r * side + c] : r) > step ? style.dimUnread : 1;
       const v = pixels[r * side + c] * dim;
       const i = (r * side + c) * 4;
       img.data[i] = style.paper[0] + (style.ink[0] - style.paper[0]) * v;

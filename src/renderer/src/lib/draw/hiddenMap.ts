@@ -97,6 +97,12 @@ export function paintCentroidLabels(ctx: CanvasRenderingContext2D, map: Points, 
 /** Steps numbered along a path (1-based), where there are that many. */
 export const PATH_LABELS = [1, 7, 14, 21, 28];
 
+/** The steps numbered along a path of `steps` steps: PATH_LABELS for the tutorial's 28, the quarters of a longer read. */
+export function pathLabels(steps: number): number[] {
+  if (steps <= PATH_LABELS[PATH_LABELS.length - 1]) return PATH_LABELS;
+  return [1, Math.round(steps / 4), Math.round(steps / 2), Math.round((3 * steps) / 4), steps];
+}
+
 /**
  * A drawing's path up to step `upTo` (0-based): where it starts (h₀, the blank state, as a hollow
  * square), a line with an arrowhead every few steps showing the direction of reading, a few steps
@@ -110,7 +116,8 @@ export function paintPath(
   color: string,
   opts: { start?: [number, number] | null; halo?: string; notDigit?: boolean } = {},
 ): void {
-  const n = Math.min(points.length / 2, upTo + 1);
+  const total = points.length / 2;
+  const n = Math.min(total, upTo + 1);
   if (n < 1) return;
   const at = (i: number) => toScreen(v, points[2 * i], points[2 * i + 1]);
   ctx.strokeStyle = color;
@@ -132,8 +139,8 @@ export function paintPath(
     ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
     ctx.fill();
   }
-  // Arrowheads on every fourth segment that is long enough to carry one.
-  for (let i = 1; i < n; i += 4) {
+  // Arrowheads on every fourth segment (of a long read's, every 1/7 of the way) that is long enough to carry one.
+  for (let i = 1; i < n; i += Math.max(4, Math.round(total / 7))) {
     const [x0, y0] = at(i - 1),
       [x1, y1] = at(i);
     const len = Math.hypot(x1 - x0, y1 - y0);
@@ -156,7 +163,7 @@ export function paintPath(
   ctx.font = '600 10px system-ui, sans-serif';
   ctx.lineWidth = 3;
   ctx.strokeStyle = opts.halo ?? 'transparent';
-  for (const label of PATH_LABELS) {
+  for (const label of pathLabels(total)) {
     if (label > n) continue;
     const [x, y] = at(label - 1);
     ctx.strokeText(String(label), x + 5, y - 5);

@@ -19,20 +19,35 @@ export interface MatrixStyle {
   lut?: Uint8Array;
 }
 
+/** Most rows a matrix is painted with: a longer read's steps are averaged in groups (a time axis that summarises). */
+export const MAX_PAINTED_ROWS = 200;
+
+/** Steps averaged into each painted row of a matrix of `rows` steps. */
+export function rowsPerPaintedRow(rows: number): number {
+  return Math.ceil(rows / MAX_PAINTED_ROWS);
+}
+
 /**
- * Paint `data` (rows × cols, row-major) into `ctx` at one device pixel per cell,
- * rows after `upTo` shown empty. The canvas is stretched by CSS to its display size.
+ * Paint `data` (rows × cols, row-major) into `ctx` at one device pixel per cell (or per group of
+ * steps, averaged, when there are more than MAX_PAINTED_ROWS), rows after `upTo` shown empty.
+ * The canvas is stretched by CSS to its display size.
  */
 export function paintMatrix(ctx: CanvasRenderingContext2D, data: ArrayLike<number>, rows: number, cols: number, upTo: number, style: MatrixStyle): void {
-  const img = ctx.createImageData(cols, rows);
+  const group = rowsPerPaintedRow(rows);
+  const painted = Math.ceil(rows / group);
+  const img = ctx.createImageData(cols, painted);
   const range = style.range && style.range > 0 ? style.range : 1;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < painted; r++) {
+    const from = r * group,
+      to = Math.min(rows, from + group, upTo + 1);
     for (let c = 0; c < cols; c++) {
       const i = (r * cols + c) * 4;
       let rgb: RGB;
-      if (r > upTo) rgb = style.empty;
+      if (from > upTo) rgb = style.empty;
       else {
-        const v = data[r * cols + c] / range;
+        let sum = 0;
+        for (let s = from; s < to; s++) sum += data[s * cols + c];
+        const v = sum / (to - from) / range;
         if (style.lut) {
           const t = style.scale === 'diverging' ? (v + 1) / 2 : v;
           const k = Math.round(Math.max(0, Math.min(1, t)) * 255) * 3;
@@ -46,6 +61,12 @@ export function paintMatrix(ctx: CanvasRenderingContext2D, data: ArrayLike<numbe
     }
   }
   ctx.putImageData(img, 0, 0);
+}
+
+/** The step of a read of `to` steps at the same point of the pass as step `step` of `from` (for side-by-side reads of other lengths). */
+export function scaleStep(step: number, from: number, to: number): number {
+  if (from === to) return step;
+  return Math.max(0, Math.min(to - 1, Math.round(((step + 1) * to) / from) - 1));
 }
 
 /** The cell under a point given in CSS pixels of an element of size width × height. */

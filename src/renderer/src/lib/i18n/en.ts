@@ -298,6 +298,8 @@ export const en = {
     finetune: 'Fine-tune active model',
     finetuneText_one: 'with your {{count}} sample mixed into MNIST digits',
     finetuneText_other: 'with your {{count}} samples mixed into MNIST digits',
+    readHint:
+      'Longer reads take more steps and more time per digit; a plain tanh RNN forgets the start of a long read, a GRU or LSTM keeps it (see Why gates? below).',
     presets: 'Presets',
     preset: {
       quick: 'Quick retrain',
@@ -475,6 +477,84 @@ export const en = {
       title: 'How good is it?',
       body: 'Evaluate reads the 10,000 test digits. Click a cell of the confusion matrix to see the digits a model mixed up, and open one in Draw & watch to see at which row it went wrong.',
     },
+  },
+  reads: {
+    rows: 'Rows, top to bottom (28 steps of 28 pixels)',
+    cols: 'Columns, left to right (28 steps of 28 pixels)',
+    rowsReversed: 'Rows, bottom to top (28 steps of 28 pixels)',
+    pixels: '{{k}} pixels a step, in reading order ({{steps}} steps)',
+    pixel: 'One pixel a step, in reading order (784 steps)',
+    short: {
+      rows: 'rows',
+      cols: 'columns',
+      rowsReversed: 'rows bottom-up',
+      pixels: '{{k}} px a step',
+      pixel: 'pixel by pixel',
+    },
+    what: {
+      row: 'row {{n}}',
+      col: 'column {{n}}',
+      pixels: 'pixels {{a}}–{{b}} of row {{r}}',
+      pixel: 'pixel {{a}} of row {{r}}',
+    },
+    capInput: 'the digit, the step being read outlined',
+    inputLabel: 'The input, the pixels of the current step outlined',
+    tipStep: 'step {{step}} reads {{what}}',
+    stepPixels: 'the {{n}} pixels this step reads',
+    storyEmpty: 'Draw a digit: this network reads it {{read}}, and you will see its hidden units change at every step.',
+    storyStep: 'Step {{step}} of {{steps}} reads {{what}}; the update has size {{size}}. After this step the network leans {{k}} ({{pct}}).',
+    storyStepBlank:
+      'Step {{step}} of {{steps}} reads {{what}}, which is blank: it adds nothing, so memory alone moves the state, by {{size}}. After this step the network leans {{k}} ({{pct}}).',
+    label: 'Reading order',
+  },
+  whyGates: {
+    title: 'Why gates?',
+    explain:
+      'A network learns by sending the error of its answer back through every step it took. In a plain tanh RNN each step back multiplies that error by the recurrent weights and the slope of tanh, which is mostly less than one, so over a long read it shrinks geometrically and the first steps receive almost nothing. A GRU mixes the old state into the new one through its update gate, h = (1 − z)·h + z·h̃; where z is small the state, and the error flowing back, pass through a step almost unchanged.',
+    intro:
+      'A SimpleRNN and a GRU, both with {{hidden}} units, learn to read digits {{read}}: the first pixels are {{steps}} steps away from the answer. They train one after the other with the same recipe, then each is shown on the same test digit.',
+    budgetLabel: 'How long to train',
+    budget: {
+      full: 'Full: {{epochs}} epochs of {{digits}} digits each; both networks trained in about {{time}} on two busy cores',
+      short: 'Short: {{epochs}} epochs of {{digits}} digits each; about {{time}} (the accuracy gap is smaller)',
+    },
+    start: 'Run the experiment',
+    starting: 'Starting…',
+    training: 'Training the {{name}} ({{i}} of {{n}}); its progress is shown above.',
+    backward: 'Running the backward pass of both networks on test digit {{index}}…',
+    stopped: 'The experiment stopped with its run. Start it again to compare both networks.',
+    accuracyTitle: 'Test accuracy after each epoch',
+    accuracyLabel: 'Test accuracy of the SimpleRNN and the GRU after each epoch, over the training digits seen',
+    accuracyAxis: 'x: training digits seen · y: accuracy on the 10,000 test digits',
+    gradientTitle: 'Gradient through time on test digit {{index}} (a {{label}}), the loss of its true label',
+    gradientLabel: 'The size of ∂L/∂hₜ of the {{name}} at each of the {{steps}} steps, on a log scale',
+    gradientWaits: 'Shown when both networks have trained.',
+    fade: 'From step {{steps}} back to step 1 it falls {{decades}} orders of magnitude; it stays above 1% of its last value for the last {{reach}} steps.',
+    verdict: 'On the 10,000 test digits the SimpleRNN reached {{rnn}} and the GRU {{gru}}, with the same recipe on the same {{steps}}-step read.',
+    zero: 'Its gradient is zero at every step: its units are stuck at ±1, where tanh is flat, so no error flows back at all.',
+    meaning:
+      'Over a long read a plain RNN’s gradient is a product of one factor per step, so it shrinks to nothing, and the error of the answer cannot reach what the early steps read, or it grows until training breaks down and the network falls to guessing. Either way the SimpleRNN cannot learn to use the whole digit. The GRU’s update gate lets its state, and with it the error, pass through many steps almost unchanged, so it learns from the whole digit at the same rate. That is why gates exist.',
+  },
+  gradient: {
+    title: 'Gradient through time: how far back learning reaches',
+    explain:
+      'To learn from this drawing, the network sends its error back through every step. ∂L/∂hₜ says how much the loss L would change if the state at step t changed; the chart shows its size at each step on a log scale (each grid line is ten times smaller than the one above). Where it has fallen to almost nothing, no weight change can be traced back to what that step read, so the network cannot learn to use it.',
+    lossOf: 'Loss of',
+    predicted: 'the predicted digit ({{k}})',
+    digit: 'digit {{k}}',
+    model: '{{cell}}-{{hidden}}, reading {{read}}: {{steps}} steps',
+    chartLabel: 'The size of ∂L/∂hₜ at each of the {{steps}} steps, on a log scale',
+    empty: 'Draw a digit to see how far back the network could learn from it.',
+    loading: 'Running the backward pass…',
+    summary:
+      'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: {{decades}} orders of magnitude smaller.',
+    grows: 'L = {{loss}}, the loss of {{k}}. From the last step back to the first, ‖∂L/∂hₜ‖ goes from {{last}} to {{first}}: it does not fade.',
+    reach: 'It stays above 1% of its last value for only the last {{reach}} of the {{steps}} steps.',
+    reachAll: 'It stays above 1% of its last value over all {{steps}} steps.',
+    step: 'At step {{step}} it is {{value}}.',
+    vanishing:
+      'It vanishes: what the early steps read barely reaches the loss, so training cannot teach the network to remember it. This is the vanishing gradient that gated cells (GRU, LSTM) were invented for.',
+    kept: 'It is kept: the signal reaches back to the first steps, so training can teach the network to use what it read there.',
   },
   errors: {
     unknownChannel: 'unknown channel {{channel}}',

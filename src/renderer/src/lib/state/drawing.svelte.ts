@@ -9,6 +9,7 @@ import type { Stroke } from '../draw/ink';
 import { api } from '../api';
 import { Latest } from '../latest';
 import { notices } from './notices.svelte';
+import { playback } from './playback.svelte';
 
 type Source = { kind: 'drawing' } | { kind: 'test'; index: number; label: number };
 
@@ -32,6 +33,8 @@ export class DrawingState {
     show: (trace, { pixels, source }) => {
       this.input = pixels;
       this.source = source;
+      // The viewer walks the steps of the model's read (28 rows, or up to 784 pixels).
+      playback.setSteps(trace.steps);
       this.trace = trace;
       // The model's verdict statistics are fitted on first use: ask again shortly for the verdict.
       clearTimeout(this.#again);

@@ -8,23 +8,35 @@
  */
 import { MNIST_TEST } from '$shared/training';
 import type { CellType } from '$shared/types';
+import { DEFAULT_READ, readShape, type Read } from '$shared/reads';
 
 /** Fused kernels, 2 threads, batch 128: the mean of the two bench runs of 2026-11-27 20:48 and 21:07 (docs/BENCHMARKS.md). */
 const KERNEL_RATE: Record<CellType, number> = { rnn: 22500, gru: 7500, lstm: 5600 };
 const NATIVE_RATE: Record<CellType, number> = { rnn: 3000, gru: 1000, lstm: 800 };
 
-/** Samples per second for a cell and hidden size; cost grows about with hidden². */
-export function estimatedRate(cell: CellType, hidden: number, backend: string): number {
+/**
+ * How much a digit costs under a read against the tutorial's rows: each step multiplies its
+ * inputs and the state by the weights, steps × (inputs + hidden) × hidden, so 196 steps of 4
+ * pixels cost about 5× the 28 rows at 64 units.
+ */
+export function readCost(read: Read, hidden: number): number {
+  const { steps, inputs } = readShape(read);
+  const rows = readShape(DEFAULT_READ);
+  return (steps * (inputs + hidden)) / (rows.steps * (rows.inputs + hidden));
+}
+
+/** Samples per second for a cell, hidden size and read; cost grows about with hidden² and with the read's steps. */
+export function estimatedRate(cell: CellType, hidden: number, backend: string, read: Read = DEFAULT_READ): number {
   const scale = Math.max(0.05, (128 / hidden) ** 1.6);
-  return (backend === 'tensorflow' ? NATIVE_RATE : KERNEL_RATE)[cell] * scale;
+  return ((backend === 'tensorflow' ? NATIVE_RATE : KERNEL_RATE)[cell] * scale) / readCost(read, hidden);
 }
 
 /** Starting the trainer process and loading MNIST: about 1 s to the first batch on two quiet cores. */
 const STARTUP_SEC = 1.2;
 
 /** Seconds for a run: start-up, training, and one test pass (≈ 10,000 forward passes) per epoch. */
-export function estimatedSeconds(cell: CellType, hidden: number, samples: number, epochs: number, backend: string): number {
-  const rate = estimatedRate(cell, hidden, backend);
+export function estimatedSeconds(cell: CellType, hidden: number, samples: number, epochs: number, backend: string, read: Read = DEFAULT_READ): number {
+  const rate = estimatedRate(cell, hidden, backend, read);
   return STARTUP_SEC + (epochs * samples) / rate + epochs * (MNIST_TEST / (rate * 3));
 }
 

@@ -7,6 +7,7 @@ import { notices } from './notices.svelte';
 import { describeError, fmt, t } from '../i18n/index.svelte';
 import { announcer } from './announcer.svelte';
 import { busierThanAssumed } from './estimate';
+import { DEFAULT_READ } from '$shared/reads';
 
 export class TrainingState {
   form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
@@ -84,12 +85,18 @@ export class TrainingState {
   /** The preset the form currently matches, if any. */
   get preset(): Preset['id'] | null {
     const f = this.form;
-    const p = PRESETS.find((x) => (Object.keys(x.request) as (keyof TrainStartRequest)[]).every((k) => x.request[k] === f[k]));
+    const sameRead = (x: Preset) => (x.request.read ?? DEFAULT_READ) === (f.read ?? DEFAULT_READ);
+    const p = PRESETS.find((x) => sameRead(x) && (Object.keys(x.request) as (keyof TrainStartRequest)[]).every((k) => x.request[k] === f[k]));
     return p?.id ?? null;
   }
 
   /** Start a run with the form's settings; `estimateSec` is the estimate the form showed. */
   async start(estimateSec?: number): Promise<void> {
+    await this.startRun({ ...this.form }, estimateSec);
+  }
+
+  /** Start a run with these settings (the form's, or an experiment's); true when the trainer took it. */
+  async startRun(request: TrainStartRequest, estimateSec?: number): Promise<boolean> {
     this.#clicked = estimateSec ? { estimateSec, at: performance.now() } : null;
     this.busier = null;
     this.starting = true;
@@ -101,11 +108,13 @@ export class TrainingState {
     this.loss = { xs: [], ys: [] };
     this.acc = { xs: [], ys: [] };
     try {
-      await api.call('train:start', { ...this.form });
+      await api.call('train:start', request);
       this.running = true;
+      return true;
     } catch (err) {
       this.error = describeError(err);
       notices.error(err);
+      return false;
     } finally {
       this.starting = false;
     }

@@ -119,7 +119,8 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^src/node/engine/kernels/assembly/' },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.node.json' },
+    // tsconfig.web.json: its paths resolve the renderer's $shared alias; relative imports resolve alike under either.
+    tsConfig: { fileName: 'tsconfig.web.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],

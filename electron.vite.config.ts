@@ -29,6 +29,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
+    resolve: { alias: { $shared: resolve('src/shared') } },
     plugins: [svelte()],
     build: {
       rollupOptions: { input: resolve('src/renderer/index.html') },

@@ -1,6 +1,9 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The renderer's alias for src/shared, as electron.vite.config.ts sets it.
+  resolve: { alias: { $shared: resolve('src/shared') } },
   test: {
     include: ['test/**/*.test.ts'],
     // test/build checks the built app and runs after the build, with the browser tests.

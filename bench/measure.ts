@@ -18,7 +18,7 @@ import { createModel } from '../src/node/engine/model/model';
 import { Tracer } from '../src/node/engine/inference/trace';
 import { TUTORIAL_CONFIG } from '../src/shared/training';
 import type { Events, TrainStartRequest } from '../src/shared/contract';
-import { builtinModelDir } from '../src/node/paths';
+import { builtinModelDir, builtinModelDirs } from '../src/node/paths';
 import { AppServices } from '../src/node/services/index';
 import { forkTrainer } from '../src/node/trainer/forkTrainer';
 import type { TrainerMessage } from '../src/node/trainer/protocol';
@@ -29,7 +29,11 @@ import { decode, encode } from '../src/shared/wire';
 import { SIDE, STEPS } from '../src/shared/types';
 import { projectStates } from '../src/shared/projection';
 import { loadModelFolder } from '../src/node/engine/model/folder';
-import { PROBE_DIGITS, probeStates } from '../src/node/engine/viz/hiddenMap';
+import { fitHiddenMap, PROBE_DIGITS, probeStates } from '../src/node/engine/viz/hiddenMap';
+import { runExperiment } from '../src/node/engine/inference/experiments';
+import { knnAccuracy } from '../src/node/engine/viz/lda';
+import { fitVerdictOn, traceFeatures, VERDICT_DIGITS, verdictOf } from '../src/node/engine/inference/verdict';
+import { EXPERIMENTS } from '../src/shared/types';
 import { rowImportance } from '../src/node/engine/viz/occlusion';
 import { BatchForward } from '../src/node/engine/inference/batchForward';
 import { pca } from '../src/node/engine/viz/pca';
@@ -386,6 +390,19 @@ export async function measureViz(cell: CellType) {
     projectStates(basis, h, STEPS);
     place.push(performance.now() - t0);
   }
+  t0 = performance.now();
+  fitHiddenMap(runtime, tracer.snapshot(), ds.test.images, ds.test.labels, PROBE_DIGITS, cell, 'bench');
+  const mapMs = performance.now() - t0;
+  const experiments: Record<string, number[]> = {};
+  for (const kind of EXPERIMENTS) {
+    const times: number[] = (experiments[kind] = []);
+    for (let i = 0; i < 40; i++) {
+      const img = imageAt(ds.test, i);
+      t0 = performance.now();
+      runExperiment(tracer, img, { kind, step: 14, seed: i });
+      times.push(performance.now() - t0);
+    }
+  }
   const forward = new BatchForward(runtime, tracer.snapshot(), SIDE + 1);
   const occlusion: number[] = [];
   for (let i = 0; i < 40; i++) {
@@ -397,8 +414,89 @@ export async function measureViz(cell: CellType) {
   return {
     probeMs: +probeMs.toFixed(1),
     pcaMs: +pcaMs.toFixed(1),
+    mapMs: +mapMs.toFixed(1),
+    experimentP95: Math.max(...Object.values(experiments).map((t) => percentile(t, 0.95))),
     placeP50: percentile(place, 0.5),
     occlusionP50: percentile(occlusion, 0.5),
     occlusionP95: percentile(occlusion, 0.95),
   };
+}
+
+/**
+ * How well each shipped model's map parts the digits, measured on digits it was not fitted on:
+ * the map is fitted on the 2,000 probe digits, test digits 2,000–3,999 are placed by projecting
+ * their final states, and each counts as parted when most of its 10 nearest probe digits on the
+ * map are of its class. Both projections, and which one the map shows by default.
+ */
+export async function measureSeparability() {
+  await initBackend();
+  const ds = loadDataset(undefined, { trainLimit: 1, testLimit: 2 * PROBE_DIGITS });
+  const runtime = new KernelRuntime();
+  const out: { model: string; cell: CellType; hidden: number; shown: string; lda: number; pca: number }[] = [];
+  for (const [name, dir] of Object.entries(builtinModelDirs())) {
+    const { model, manifest } = await loadModelFolder(dir);
+    const tracer = new Tracer(model);
+    model.dispose();
+    const H = tracer.hidden;
+    const map = fitHiddenMap(runtime, tracer.snapshot(), ds.test.images, ds.test.labels, PROBE_DIGITS, name, 'bench');
+    const held = probeStates(runtime, tracer.snapshot(), ds.test.images.subarray(PROBE_DIGITS * 784), PROBE_DIGITS, 0).finals;
+    const heldLabels = ds.test.labels.subarray(PROBE_DIGITS, 2 * PROBE_DIGITS);
+    const acc = (m: typeof map | typeof map.other) =>
+      knnAccuracy(m.landmarks, map.labels, PROBE_DIGITS, projectStates(m, held, PROBE_DIGITS), heldLabels, PROBE_DIGITS);
+    const byKind = { [map.kind]: acc(map), [map.other.kind]: acc(map.other) } as Record<'lda' | 'pca', number>;
+    out.push({ model: name, cell: manifest!.cell, hidden: H, shown: map.kind, lda: +byKind.lda.toFixed(3), pca: +byKind.pca.toFixed(3) });
+  }
+  return out;
+}
+
+/**
+ * The verdict of each shipped model (engine/inference/verdict.ts): the share of the first 5,000
+ * test digits and of the repository's non-digit set called digits, the AUROC of its distance
+ * between them, its calibration error before and after temperature scaling, how long fitting
+ * its statistics takes, and what it adds to a prediction.
+ */
+export async function measureVerdict() {
+  await initBackend();
+  const ds = loadDataset(undefined, { trainLimit: VERDICT_DIGITS.fit + VERDICT_DIGITS.held, testLimit: 5000 });
+  const runtime = new KernelRuntime();
+  const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
+  const nonDigits = bytes.length / 784;
+  const out: Record<string, number | string>[] = [];
+  for (const [name, dir] of Object.entries(builtinModelDirs())) {
+    const { model } = await loadModelFolder(dir);
+    const tracer = new Tracer(model);
+    model.dispose();
+    const t0 = performance.now();
+    const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels);
+    const fitMs = performance.now() - t0;
+    const judge = (x: Float32Array) => {
+      const t = tracer.trace(x);
+      const v0 = performance.now();
+      const v = verdictOf(stats, traceFeatures(stats, t.h), 0, t.probs, x);
+      return { v, ms: performance.now() - v0 };
+    };
+    const digits = Array.from({ length: 5000 }, (_, i) => judge(imageAt(ds.test, i)));
+    const non = Array.from({ length: nonDigits }, (_, i) => judge(Float32Array.from(bytes.subarray(i * 784, (i + 1) * 784), (b) => b / 255)));
+    let auc = 0;
+    for (const a of non) for (const b of digits) auc += a.v.distance > b.v.distance ? 1 : a.v.distance === b.v.distance ? 0.5 : 0;
+    out.push({
+      model: name,
+      digitsAccepted: +(digits.filter((d) => d.v.kind !== 'not-a-digit').length / digits.length).toFixed(3),
+      nonDigitsAccepted: +(non.filter((d) => d.v.kind !== 'not-a-digit').length / non.length).toFixed(3),
+      auroc: +(auc / (digits.length * non.length)).toFixed(3),
+      eceBefore: +stats.measured.eceBefore.toFixed(4),
+      eceAfter: +stats.measured.eceAfter.toFixed(4),
+      temperature: +stats.temperature.toFixed(3),
+      fitMs: Math.round(fitMs),
+      verdictMsP50: percentile(
+        digits.map((d) => d.ms),
+        0.5,
+      ),
+      verdictMsP95: percentile(
+        digits.map((d) => d.ms),
+        0.95,
+      ),
+    });
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ describe('message keys', () => {
     const code = sources(join(process.cwd(), 'src/renderer/src')).join('\n');
     const literal = new Set([...code.matchAll(/\bt\(\s*'([\w.]+)'/g)].map((m) => m[1]));
     for (const m of code.matchAll(/'(viz\.story\w+)'/g)) literal.add(m[1]);
-    const dynamic = [...code.matchAll(/\bt\(\s*`([\w.${}]+)`/g)].map((m) => new RegExp(`^${m[1].replace(/\./g, '\\.').replace(/\$\{[^}]+\}/g, '\\w+')}$`));
+    const dynamic = [...code.matchAll(/\bt\(\s*`([\w.${}]+)`/g)].map((m) => new RegExp(`^${m[1].replace(/\./g, '\\.').replace(/\$\{[^}]+\}/g, '[\\w-]+')}$`));
     const unused = [...new Set(Object.keys(en).map(base))].filter((k) => !literal.has(k) && !dynamic.some((r) => r.test(k)));
     expect(unused).toEqual([]);
     const missing = [...literal].filter((k) => !(k in en) && !(`${k}_other` in en));

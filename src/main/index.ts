@@ -3,7 +3,7 @@ import { errorMessage } from '../shared/errors';
 import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinModelDir, projectRoot, rendererDir } from '../node/paths';
+import { builtinModelDirs, projectRoot, rendererDir } from '../node/paths';
 import { createDispatch } from '../node/services/dispatch';
 import { AppServices } from '../node/services/index';
 import { settingsFromEnv } from '../node/engine/settings';
@@ -44,7 +44,7 @@ if (!app.requestSingleInstanceLock()) {
       protocol.handle(APP_SCHEME, appProtocolHandler(app.isPackaged ? join(here, '..', 'renderer') : rendererDir()));
       const services = new AppServices({
         userData: app.getPath('userData'),
-        builtinModelDir: app.isPackaged ? join(resources, 'model') : builtinModelDir(),
+        builtinModelDir: app.isPackaged ? builtinModelDirs(resources) : builtinModelDirs(),
         dataDir: app.isPackaged ? join(resources, 'mnist') : undefined,
         spawnTrainer: () => utilityTrainer(join(here, 'trainer.js')),
         emit: (event, payload) => win?.webContents.send(event, payload),

@@ -21,8 +21,14 @@ export function userDataDir(): string {
   return join(base, PRODUCT_NAME);
 }
 
-/** The model shipped with the app. */
+/** The model shipped with the app that serves when nothing else does: the tutorial's SimpleRNN-128. */
 export const builtinModelDir = (root = projectRoot) => join(root, 'resources', 'model');
+
+/** Every model shipped with the app, by id: the tutorial's SimpleRNN-128, and a GRU-64 whose state reads more easily. */
+export const builtinModelDirs = (resources = join(projectRoot, 'resources')): Record<string, string> => ({
+  builtin: join(resources, 'model'),
+  'builtin-gru': join(resources, 'model-gru'),
+});
 
 /** The built renderer. */
 export const rendererDir = (root = projectRoot) => join(root, 'out', 'renderer');

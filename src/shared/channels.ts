@@ -10,6 +10,7 @@ export const CHANNEL_NAMES = [
   'model:trace',
   'train:start',
   'train:cancel',
+  'train:stop',
   'models:list',
   'models:activate',
   'models:delete',
@@ -27,6 +28,7 @@ export const CHANNEL_NAMES = [
   'viz:importance',
   'viz:trace',
   'viz:terms',
+  'viz:experiment',
 ] as const;
 
 /** Web mode's WebSocket paths: every channel but uploads on the first, in small messages; uploads alone on the second. */

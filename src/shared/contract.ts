@@ -4,12 +4,12 @@
  * The renderer imports types only; main imports the schemas.
  */
 import { z } from 'zod';
-import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice } from './types';
-import { CELLS, CLASSES, PIXELS, SCHEDULES } from './types';
+import type { ModelVersion, TraceResult, TrainProgress, TrainSummary, CellType, BackendName, PathChoice, Verdict } from './types';
+import { CELLS, CLASSES, EXPERIMENTS, PIXELS, SCHEDULES, STEPS, type Experiment } from './types';
 import type { HiddenMap, TrainingMapFrame } from './projection';
 import { CHANNEL_NAMES, type EVENT_NAMES } from './channels';
 import { TRAIN_BOUNDS } from './training';
-import type { ErrorCode, ErrorParams } from './errors';
+import type { CodedMessage, ErrorCode, ErrorParams } from './errors';
 
 /** Exactly 784 finite numbers in [0, 1]. Length is checked before any element is read. */
 export const Pixels = z
@@ -26,7 +26,12 @@ const matching = (max: number, pattern: RegExp, message: string) =>
     .max(max, { abort: true, message: `${message} (at most ${max} characters)` })
     .regex(pattern, message);
 
-const VersionId = matching(16, /^(v\d{4,12}|builtin)$/, 'expected a model version id such as v0001 or builtin');
+/** A model version's id: v0001 and up for the person's versions, builtin and builtin-<name> for the shipped ones. */
+export const VERSION_ID_RE = /^(v\d{4,12}|builtin(-[a-z]{2,12})?)$/;
+/** The ids of the shipped models. */
+export const BUILTIN_ID_RE = /^builtin(-[a-z]{2,12})?$/;
+
+const VersionId = matching(24, VERSION_ID_RE, 'expected a model version id such as v0001, builtin or builtin-gru');
 
 /** Largest file accepted in an upload (the largest weights.bin the app can make is about 17 MB). */
 export const MAX_UPLOAD_BYTES = 24 * 1024 * 1024;
@@ -92,6 +97,8 @@ export const requests = {
   'model:trace': z.strictObject({ pixels: Pixels }),
   'train:start': TrainStart,
   'train:cancel': Empty,
+  /** Stop after the current batch and keep the last finished epoch as a version. */
+  'train:stop': Empty,
   'models:list': Empty,
   'models:activate': z.strictObject({ id: VersionId }),
   'models:delete': z.strictObject({ id: VersionId }),
@@ -128,6 +135,17 @@ export const requests = {
   'viz:importance': z.strictObject({ pixels: Pixels }),
   'viz:trace': z.strictObject({ id: VersionId, pixels: Pixels }),
   'viz:terms': z.strictObject({ pixels: Pixels }),
+  'viz:experiment': z.strictObject({
+    pixels: Pixels,
+    kind: z.enum(EXPERIMENTS, { error: `kind must be one of ${EXPERIMENTS.join(', ')}` }),
+    step: z
+      .number()
+      .int('step must be a whole number')
+      .min(0, 'step must be at least 0')
+      .max(STEPS - 1, `step must be at most ${STEPS - 1}`)
+      .optional(),
+    seed: z.number().int('seed must be a whole number').min(0).max(TRAIN_BOUNDS.seed.max).optional(),
+  }),
 } as const;
 
 /** Every request/response channel name, `domain:verb`. */
@@ -162,6 +180,8 @@ export interface AppStatus {
 export interface Prediction {
   probs: number[];
   prediction: number;
+  /** Whether it looks like a digit; absent while the version's statistics are still being fitted. */
+  verdict?: Verdict;
 }
 
 /** Test digits by index, for galleries. */
@@ -207,6 +227,27 @@ export interface CellTerms {
   input: Float32Array;
   /** steps × blocks × hidden; for the GRU candidate block, (r⊙h)·U_h. */
   recurrent: Float32Array;
+  /** The bias, blocks × hidden: part of `input`, the same at every step (x·W is input − bias). */
+  bias: Float32Array;
+}
+
+/** A memory experiment to run on a drawing. */
+export interface ExperimentSpec {
+  kind: Experiment;
+  /** For `forget`: the step before which the state is reset (default the middle). */
+  step?: number;
+  /** For `shuffled`: the seed of the order (default 1). */
+  seed?: number;
+}
+
+/** The trace of a drawing under an experiment. */
+export interface ExperimentResult {
+  kind: Experiment;
+  trace: TraceResult;
+  /** The image row read at each step. */
+  order: number[];
+  /** For `forget`: the step before which the state was reset; else null. */
+  resetAt: number | null;
 }
 
 /** A correct-and-teach drawing. */
@@ -233,6 +274,8 @@ export interface Responses {
   'model:trace': TraceResult;
   'train:start': { started: true };
   'train:cancel': { cancelled: boolean };
+  /** `stopping`: a run was going and will end with its last finished epoch saved (none finished: nothing saved). */
+  'train:stop': { stopping: boolean };
   'models:list': ModelVersion[];
   'models:activate': ModelVersion;
   'models:delete': { deleted: string };
@@ -251,6 +294,7 @@ export interface Responses {
   'viz:importance': RowImportance;
   'viz:trace': TraceResult;
   'viz:terms': CellTerms;
+  'viz:experiment': ExperimentResult;
 }
 
 /** Request type of each channel. */
@@ -278,7 +322,8 @@ export interface Events {
    * (the summary's `elapsedSec` is the trainer's training time alone).
    */
   'train:done': { summary: TrainSummary; version: ModelVersion | null; waitedSec: number };
-  'train:error': { error: string };
+  /** `code` and `params` let the renderer word it (see errors.ts); `error` is the English text. */
+  'train:error': CodedMessage;
   /** The probe set on the hidden-state map after each epoch of the running job. */
   'train:map': TrainingMapFrame;
   'models:changed': { active: ActiveModel | null };

@@ -21,6 +21,12 @@ export const ERROR_CODES = [
   'tooManyVersions',
   'storeTooLarge',
   'cancelled',
+  'trainerFailed',
+  'trainerMalformed',
+  'trainerOutOfMemory',
+  'trainerKilled',
+  'trainerExited',
+  'trainerSaveFailed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorParams = Record<string, string | number>;
@@ -34,6 +40,13 @@ export class CodedError extends Error {
   ) {
     super(message);
   }
+}
+
+/** An error as it travels in an event: the English text, with its code and parameters where known. */
+export interface CodedMessage {
+  error: string;
+  code?: ErrorCode;
+  params?: ErrorParams;
 }
 
 /** The code and params of an error, when it has them. */

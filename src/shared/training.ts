@@ -17,6 +17,24 @@ export const TRAIN_BOUNDS = {
   seed: { min: 0, max: 2 ** 31 - 1 },
 } as const;
 
+/** A whole-number setting named in TRAIN_BOUNDS. */
+export type WholeSetting = Exclude<keyof typeof TRAIN_BOUNDS, 'learningRate'>;
+
+/** A typed value brought to a whole number inside its bounds (anything unreadable becomes the minimum). */
+export function clampSetting(name: WholeSetting, value: number): number {
+  const { min, max } = TRAIN_BOUNDS[name];
+  return Number.isFinite(value) ? Math.max(min, Math.min(max, Math.round(value))) : min;
+}
+
+/** The values the Train form offers for each setting it lists; every one lies inside TRAIN_BOUNDS. */
+export const TRAIN_CHOICES = {
+  hidden: [32, 64, 128, 256],
+  learningRate: [0.0003, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02],
+  batchSize: [32, 64, 128, 256],
+  /** 0: all the training digits. */
+  limit: [1000, 6000, 15_000, 35_000, 0],
+} as const;
+
 /** The tutorial's settings ("MNIST with RNN"): SimpleRNN-128, Adam 0.001, batch 128, 30 epochs. */
 export const TUTORIAL_CONFIG: TrainConfig = {
   cell: 'rnn',

@@ -25,6 +25,10 @@ export const CLASSES = 10;
 export const SCHEDULES = ['constant', 'onecycle'] as const;
 export type Schedule = (typeof SCHEDULES)[number];
 
+/** Memory experiments on a drawing: forget at a step, no memory, rows shuffled, rows read bottom-up. */
+export const EXPERIMENTS = ['forget', 'nomemory', 'shuffled', 'reversed'] as const;
+export type Experiment = (typeof EXPERIMENTS)[number];
+
 /** Which tfjs backend the engine ended up using. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -177,4 +181,24 @@ export interface TraceResult {
   probs: Float32Array;
   /** Predicted class. */
   prediction: number;
+  /** The dense head's weight from each unit into the predicted class: unit j adds h_t[j] · readout[j] to that class's logit. */
+  readout: Float32Array;
+  /** Whether it looks like a digit at all; absent while the version's statistics are still being fitted. */
+  verdict?: Verdict;
+}
+
+/** Whether an input looks like a digit, and why not. */
+export interface Verdict {
+  kind: 'digit' | 'not-a-digit' | 'unsure';
+  /**
+   * Why not a digit: `blob` — too small or round to read (a dot scaled up); `pieces` — scattered
+   * specks, not one stroke; `unlike` — the network's state went where no digit's goes.
+   */
+  reason?: 'blob' | 'pieces' | 'unlike';
+  /** Probabilities calibrated on held-out digits (temperature scaling). */
+  calibrated: number[];
+  /** How far the state went from where digits' go: 0 for a typical digit, 1 at the limit, more beyond it. */
+  distance: number;
+  /** The two most likely digits, by calibrated probability. */
+  top: [number, number];
 }

@@ -1,7 +1,9 @@
 /** Accessibility and language: axe on every view in light and dark, English and Korean; Korean screenshots; the language switch. */
-import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { axeVersion, seriousViolations } from './axe';
 import { drawStrokes, SEVEN, SHOTS, useApp } from './harness';
 
 const ctx = useApp();
@@ -18,22 +20,16 @@ async function show(page: Page, view: (typeof VIEWS)[number]): Promise<void> {
   if (view === 'eval') await expect.poll(() => page.getByTestId('gallery-digit').count(), { timeout: 90_000 }).toBeGreaterThan(0);
 }
 
-async function serious(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).analyze();
-  return r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 4)
-          .join(', ')}`,
-    );
-}
-
 describe('accessibility', () => {
+  it('runs the axe-core the project installs', async () => {
+    const page = await ctx.open();
+    const installed = JSON.parse(readFileSync(join(process.cwd(), 'node_modules', 'axe-core', 'package.json'), 'utf8')).version;
+    expect(await axeVersion(page)).toBe(installed);
+    await page.close();
+  });
+
   for (const locale of ['en-US', 'ko-KR'])
-    it(`axe finds no serious or critical violation on any view, light or dark (${locale})`, async () => {
+    it(`axe (WCAG 2.1 A and AA) finds no serious or critical violation on any view, light or dark (${locale})`, async () => {
       const page = await ctx.open({ locale });
       expect(await page.locator('html').getAttribute('lang')).toBe(locale.slice(0, 2));
       const found: string[] = [];
@@ -42,7 +38,7 @@ describe('accessibility', () => {
         for (const colorScheme of ['light', 'dark'] as const) {
           await page.emulateMedia({ colorScheme });
           await expect.poll(() => page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(colorScheme === 'dark');
-          found.push(...(await serious(page)).map((v) => `${view}, ${colorScheme}: ${v}`));
+          found.push(...(await seriousViolations(page)).map((v) => `${view}, ${colorScheme}: ${v}`));
         }
         await page.emulateMedia({ colorScheme: 'light' });
       }

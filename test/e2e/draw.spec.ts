@@ -18,8 +18,12 @@ const prediction = () =>
     .then((t) => (t ?? '').trim());
 
 describe('draw and predict', () => {
-  it('starts empty with a hint instead of a prediction', async () => {
+  it('starts empty with a hint instead of a prediction, and no step chosen yet', async () => {
     expect(await prediction()).toBe('');
+    // Nothing read yet: no "28/28", no step marked among the rows.
+    expect(await page.getByTestId('viz-step').textContent()).toBe('–');
+    expect(await page.getByTestId('viz-scrub').inputValue()).toBe('0');
+    expect(await page.getByTestId('viz-importance').locator('.now').count()).toBe(0);
     await expect.poll(() => page.getByText('Draw a digit to see what the network thinks.').count()).toBe(1);
   });
 
@@ -43,8 +47,14 @@ describe('draw and predict', () => {
     const seen = () => page.getByTestId('model-input').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
     await drawStrokes(page, ZERO);
     await expect.poll(prediction).toBe('0');
-    await page.waitForTimeout(300);
-    const zero = await seen();
+    // The preview of the whole stroke: a reply to the stroke still in progress may show first.
+    let zero = await seen();
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(400);
+      const now = await seen();
+      if (now === zero) break;
+      zero = now;
+    }
     await drawStrokes(page, [
       [
         [60, 250],

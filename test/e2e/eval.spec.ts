@@ -13,7 +13,7 @@ describe('evaluate', () => {
     const acc = parseFloat((await page.getByTestId('eval-accuracy').textContent())!);
     // The diagonal holds the correct answers: their sum matches the accuracy.
     let diag = 0;
-    for (let d = 0; d < 10; d++) diag += Number(await page.getByTestId(`confusion-${d}-${d}`).textContent());
+    for (let d = 0; d < 10; d++) diag += Number(await page.getByTestId(`confusion-${d}-${d}`).getAttribute('data-count'));
     expect(diag / 100).toBeCloseTo(acc, 1);
     await expect.poll(() => page.getByTestId('gallery-digit').count()).toBeGreaterThan(10);
     await page.screenshot({ path: `${SHOTS}/eval.png` });
@@ -23,7 +23,7 @@ describe('evaluate', () => {
     for (let t = 0; t < 10; t++)
       for (let p = 0; p < 10; p++) {
         if (t === p) continue;
-        const n = Number((await page.getByTestId(`confusion-${t}-${p}`).textContent()) || 0);
+        const n = Number(await page.getByTestId(`confusion-${t}-${p}`).getAttribute('data-count'));
         if (n > best[2]) best = [t, p, n];
       }
     await page.getByTestId(`confusion-${best[0]}-${best[1]}`).click();

@@ -67,6 +67,7 @@ export async function launch(): Promise<Browser> {
 
 /** Draw strokes given in canvas units (0..280) with the mouse. */
 export async function drawStrokes(page: Page, strokes: [number, number][][]): Promise<void> {
+  await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
   const box = (await page.getByTestId('draw-canvas').boundingBox())!;
   const k = box.width / 280;
   for (const s of strokes) {
@@ -118,6 +119,8 @@ export interface OpenOptions {
   /** The browser's locale; the app follows it unless a language was chosen before. */
   locale?: string;
   reducedMotion?: boolean;
+  /** Show the first-launch offer of the tour (other specs start as someone who turned it down). */
+  tourOffer?: boolean;
 }
 
 export function useApp(): { app: () => App; browser: () => Browser; open: (opts?: OpenOptions) => Promise<Page> } {
@@ -142,6 +145,7 @@ export function useApp(): { app: () => App; browser: () => Browser; open: (opts?
         locale: opts.locale ?? 'en-US',
         reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference',
       });
+      if (!opts.tourOffer) await context.addInitScript(() => localStorage.setItem('rnn-lens.tour', 'declined'));
       const page = await context.newPage();
       await page.goto(app.url);
       await until(

@@ -19,8 +19,17 @@ describe('retrain locally', () => {
     expect(await page.getByTestId('train-schedule').inputValue()).toBe('onecycle');
     expect((await page.getByTestId('lr-curve').textContent())?.trim()).toBe('warms up from 0.002 to 0.02, then eases down to 0.0002');
     await page.getByTestId('train-limit').selectOption('6000');
-    await page.getByTestId('train-epochs').fill('2');
-    await page.getByTestId('train-epochs').blur();
+    // Epochs are clamped to the bounds the contract takes (1 to 1,000), not a tighter range.
+    for (const [typed, kept] of [
+      ['500', '500'],
+      ['5000', '1000'],
+      ['0', '1'],
+      ['2', '2'],
+    ]) {
+      await page.getByTestId('train-epochs').fill(typed);
+      await page.getByTestId('train-epochs').blur();
+      await expect.poll(() => page.getByTestId('train-epochs').inputValue()).toBe(kept);
+    }
     await expect.poll(() => page.getByTestId('train-estimate').textContent()).toMatch(/\d+ s|\d+:\d\d/);
     await page.getByTestId('train-button').click();
     await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(0);
@@ -75,10 +84,42 @@ describe('retrain locally', () => {
     await expect.poll(() => page.getByTestId('model-builtin').getByTestId('active-marker').count()).toBe(1);
   });
 
+  it('stop and keep saves the last finished epoch as a new active version; cancel saves nothing', async () => {
+    await page.getByTestId('train-epochs').fill('30');
+    await page.getByTestId('train-epochs').blur();
+    await page.getByTestId('train-button').click();
+    // Nothing to keep until an epoch has finished.
+    await expect.poll(() => page.getByTestId('stop-button').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('stop-button').isEnabled(), { timeout: 120_000 }).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/train-stop-and-keep.png` });
+    await page.getByTestId('stop-button').click();
+    await expect.poll(() => page.getByTestId('train-summary').count(), { timeout: 120_000 }).toBe(1);
+    expect(await page.locator('.progress h2').textContent()).toMatch(/Stopped/);
+    expect(await page.getByTestId('train-summary').textContent()).toMatch(/test accuracy for v0002 \(GRU-64\) after \d+ epochs?, \d+ s from your click/);
+    await expect.poll(() => page.getByTestId('status-model').textContent()).toMatch(/model v0002/);
+    const kept = Number((await page.getByTestId('model-v0002').textContent())!.match(/(\d+) epochs?/)![1]);
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(30);
+    // Each run that names no seed gets its own: the Quick run and this one differ.
+    const seed = async (id: string) => (await page.getByTestId(`model-${id}`).textContent())!.match(/seed (\d+)/)![1];
+    expect(await seed('v0002')).not.toBe(await seed('v0001'));
+    // The history shows every version whole, the shipped one's buttons included, without a scroll box of its own.
+    const list = await page.getByTestId('model-list').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+    expect(list.scroll).toBeLessThanOrEqual(list.client + 1);
+    expect(await page.getByTestId('model-builtin').getByRole('button', { name: 'Activate' }).isVisible()).toBe(true);
+
+    await page.getByTestId('train-button').click();
+    await expect.poll(() => page.getByTestId('cancel-button').count(), { timeout: 60_000 }).toBe(1);
+    await page.getByTestId('cancel-button').click();
+    await expect.poll(() => page.locator('.progress h2').textContent(), { timeout: 60_000 }).toMatch(/Cancelled/);
+    expect(await page.getByTestId('model-v0003').count()).toBe(0);
+    expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0002/);
+  });
+
   it('imports uploaded model files over the upload socket and makes them the active version', async () => {
     const dir = join(process.cwd(), 'resources', 'model');
     await page.getByTestId('import-files').setInputFiles([join(dir, 'model.json'), join(dir, 'weights.bin'), join(dir, 'manifest.json')]);
-    await expect.poll(() => page.getByTestId('status-model').textContent(), { timeout: 30_000 }).toMatch(/model v0002/);
-    await expect.poll(() => page.getByTestId('model-v0002').getByTestId('active-marker').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('status-model').textContent(), { timeout: 30_000 }).toMatch(/model v0003/);
+    await expect.poll(() => page.getByTestId('model-v0003').getByTestId('active-marker').count()).toBe(1);
   });
 });

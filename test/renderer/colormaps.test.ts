@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIVERGING_LUT, SEQUENTIAL_LUT, reorderColumns } from '../../src/renderer/src/lib/draw/colormaps';
+import { DIVERGING_LUT, SEQUENTIAL_LUT, darkDivergingLut, divergingLut, reorderColumns } from '../../src/renderer/src/lib/draw/colormaps';
 import { fitView, landmarkAt, toScreen } from '../../src/renderer/src/lib/draw/hiddenMap';
 import type { HiddenMap } from '../../src/shared/projection';
 
@@ -14,6 +14,22 @@ describe('heatmap colour maps', () => {
     expect(r1).toBeGreaterThan(b1);
     expect(lightness(DIVERGING_LUT, 128)).toBeGreaterThan(lightness(DIVERGING_LUT, 0));
     expect(lightness(DIVERGING_LUT, 128)).toBeGreaterThan(lightness(DIVERGING_LUT, 255));
+  });
+
+  it('on a dark background, diverging sinks to the background at zero and brightens away from it: blue below, red-orange above', () => {
+    const panel: [number, number, number] = [23, 27, 35];
+    const lut = darkDivergingLut(panel);
+    const mid = Array.from(lut.subarray(127 * 3, 128 * 3));
+    mid.forEach((c, i) => expect(Math.abs(c - panel[i])).toBeLessThanOrEqual(3));
+    for (let i = 136; i < 256; i += 8) expect(lightness(lut, i)).toBeGreaterThan(lightness(lut, i - 8));
+    for (let i = 119; i >= 0; i -= 8) expect(lightness(lut, i)).toBeGreaterThan(lightness(lut, i + 8));
+    const [r0, , b0] = lut.subarray(0, 3);
+    const [r1, , b1] = lut.subarray(255 * 3, 256 * 3);
+    expect(b0).toBeGreaterThan(r0);
+    expect(r1).toBeGreaterThan(b1);
+    // The theme picks it: the light map for light, the dark one around the dark background.
+    expect(divergingLut(false, panel)).toBe(DIVERGING_LUT);
+    expect(divergingLut(true, panel)).toEqual(lut);
   });
 
   it('reorders columns of every row', () => {

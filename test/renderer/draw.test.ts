@@ -3,6 +3,7 @@ import { linePath, project, smooth, thin } from '../../src/renderer/src/lib/draw
 import { diverging, parseColor, sequential } from '../../src/renderer/src/lib/draw/colors';
 import { cellAt, decisionStep, deltaH, maxAbs, updateNorms } from '../../src/renderer/src/lib/draw/matrix';
 import { estimatedSeconds } from '../../src/renderer/src/lib/state/estimate';
+import { seedOf } from '../../src/renderer/src/lib/seed';
 import { QUICK_RETRAIN } from '../../src/shared/presets';
 
 describe('heatmap maths', () => {
@@ -86,5 +87,14 @@ describe('charts and estimates', () => {
     expect(tutorial).toBeLessThan(600);
     expect(estimatedSeconds('lstm', 128, 60000, 2, 'wasm')).toBeGreaterThan(estimatedSeconds('gru', 128, 60000, 2, 'wasm'));
     expect(estimatedSeconds('rnn', 64, 60000, 2, 'wasm')).toBeLessThan(estimatedSeconds('rnn', 128, 60000, 2, 'wasm'));
+  });
+});
+
+describe('the seed a version records', () => {
+  it('is read from the command in its manifest, in either form, and is absent when none is named', () => {
+    expect(seedOf('train:start {"mode":"scratch","cell":"gru","hidden":64,"epochs":1,"seed":183220931,"schedule":"onecycle"}')).toBe(183220931);
+    expect(seedOf('npm run train -- --cell rnn --seed 42')).toBe(42);
+    expect(seedOf('npm run train -- --cell rnn')).toBeNull();
+    expect(seedOf('fixture')).toBeNull();
   });
 });

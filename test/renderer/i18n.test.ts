@@ -38,7 +38,8 @@ describe('message catalogue', () => {
     expect(e.t('draw.samplesSaved', { count: 0 })).toBe('0 samples saved');
     const k = await instance('ko');
     expect(k.t('draw.samplesSaved', { count: 1 })).toBe('저장한 샘플 1개');
-    expect(k.t('evaluate.cell', { t: 3, p: 5, count: 2 })).toBe('실제 3, 예측 5: 2개');
+    expect(k.t('evaluate.cell', { t: 3, p: 5, count: 2 })).toBe('2: 실제 3, 예측 5인 숫자의 수');
+    expect(e.t('evaluate.cell', { t: 3, p: 5, count: 1 })).toBe('1 digit: true 3, predicted 5');
   });
 
   it('formats numbers, percentages, durations and dates in the chosen language', async () => {
@@ -71,6 +72,14 @@ describe('message catalogue', () => {
     expect(wordError((await instance('en')).t, coded)).toBe('Sample s1234567 does not exist.');
     expect(wordError(ko, Object.assign(new Error('something new'), { code: 'fromTheFuture' }))).toBe('something new');
     expect(wordError(ko, new Error('model:trace: the model could not be run'))).toBe('model:trace: the model could not be run');
+    // A trainer crash arrives as an event, not an Error: worded by its code, else its English text.
+    const crash = {
+      error: 'the trainer process stopped unexpectedly (it was killed by SIGKILL); the active model is unchanged',
+      code: 'trainerKilled',
+      params: { signal: 'SIGKILL' },
+    };
+    expect(wordError(ko, crash)).toBe('학습 프로세스가 예기치 않게 멈췄습니다(SIGKILL 신호로 종료). 활성 모델은 그대로입니다.');
+    expect(wordError(ko, { error: 'training failed: something new' })).toBe('training failed: something new');
   });
 
   it('follows a saved choice, else Korean for a ko locale and English for the rest', () => {

@@ -2,10 +2,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ActiveModel, Events, Prediction } from '../../shared/contract';
 import type { ModelManifest, ModelVersion, TraceResult } from '../../shared/types';
-import { BUILTIN_ID, type ModelStore } from '../engine/model/store';
+import { isBuiltinId, type ModelStore } from '../engine/model/store';
 import { Tracer } from '../engine/inference/trace';
 import { CodedError } from '../../shared/errors';
 import { Tracing } from './tracing';
+import type { VerdictService } from './verdicts';
 
 /** A loaded model with its tracer. */
 export interface Active {
@@ -74,16 +75,21 @@ export class ActiveModelService {
     const a = this.#active;
     if (!a) return null;
     const m = a.manifest;
-    return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: a.id === BUILTIN_ID };
+    return { id: a.id, cell: m.cell, hidden: m.hidden, testAccuracy: m.testAccuracy, createdAt: m.createdAt, builtin: isBuiltinId(a.id) };
   }
 
-  trace(pixels: ArrayLike<number>, signal?: AbortSignal): TraceResult | Promise<TraceResult> {
+  /** The trace of an input, with its verdict once the version's statistics are fitted (see verdicts.ts). */
+  async trace(pixels: ArrayLike<number>, signal?: AbortSignal): Promise<TraceResult> {
     const a = this.require();
-    return this.tracing.trace(a.tracer, a.key, pixels, signal);
+    const trace = await this.tracing.trace(a.tracer, a.key, pixels, signal);
+    return this.verdicts ? this.verdicts.judge(a.key, a.tracer, trace, pixels) : trace;
   }
+
+  /** Where verdicts come from (set once the services are wired); without it, traces carry none. */
+  verdicts: VerdictService | null = null;
 
   async predict(pixels: ArrayLike<number>, signal?: AbortSignal): Promise<Prediction> {
     const r = await this.trace(pixels, signal);
-    return { probs: Array.from(r.probs), prediction: r.prediction };
+    return { probs: Array.from(r.probs), prediction: r.prediction, ...(r.verdict ? { verdict: r.verdict } : {}) };
   }
 }

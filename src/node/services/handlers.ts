@@ -34,6 +34,7 @@ export function createHandlers(s: Services): Handlers {
     'model:trace': ({ pixels }, { signal }) => s.active.trace(pixels, signal),
     'train:start': (req) => s.training.start(req),
     'train:cancel': () => s.training.cancel(),
+    'train:stop': () => s.training.stop(),
     'models:list': () => s.files.list(),
     'models:activate': ({ id }) => s.active.activate(id),
     'models:delete': ({ id }) => s.files.delete(id),
@@ -51,5 +52,6 @@ export function createHandlers(s: Services): Handlers {
     'viz:importance': ({ pixels }, { signal }) => s.viz.importance(pixels, signal),
     'viz:trace': ({ id, pixels }, { signal }) => s.viz.trace(id, pixels, signal),
     'viz:terms': ({ pixels }, { signal }) => s.viz.terms(pixels, signal),
+    'viz:experiment': ({ pixels, ...spec }, { signal }) => s.viz.experiment(pixels, spec, signal),
   };
 }

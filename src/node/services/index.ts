@@ -19,14 +19,15 @@ import { SampleStore } from './samples';
 import { TrainingService } from './training';
 import { VizService } from './viz';
 import { Tracing } from './tracing';
+import { VerdictService } from './verdicts';
 import { VizWorker } from '../engine/viz/vizWorker';
 
 /** Where things live and how to reach the outside world. */
 export interface AppOptions {
   /** Per-user data folder: models/, samples/ and maps/ go here. */
   userData: string;
-  /** The read-only model shipped with the app. */
-  builtinModelDir: string;
+  /** The read-only models shipped with the app: one folder (id `builtin`), or a folder per id. */
+  builtinModelDir: string | Record<string, string>;
   /** Folder with the MNIST IDX files. */
   dataDir?: string;
   spawnTrainer: SpawnTrainer;
@@ -47,6 +48,7 @@ export class AppServices {
   readonly dataset: DatasetService;
   readonly files: ModelFilesService;
   readonly viz: VizService;
+  readonly verdicts: VerdictService;
   readonly handlers: Handlers;
   #notices: string[] = [];
   #backend: AppStatus['backend'] = 'cpu';
@@ -69,6 +71,8 @@ export class AppServices {
     });
     this.dataset = new DatasetService(dataDir, this.active, { build: settings.build });
     this.viz = new VizService(this.store, this.active, dataDir, join(opts.userData, 'maps'), new VizWorker('visualisation', undefined, settings.build));
+    this.verdicts = new VerdictService(this.viz.worker, dataDir, join(opts.userData, 'maps'));
+    this.active.verdicts = this.verdicts;
     this.files = new ModelFilesService(this.store, this.active, opts.pickFolder ?? null, (id) => this.viz.forget(id));
     this.handlers = createHandlers(this);
   }

@@ -4,7 +4,8 @@
  * of its own (a queue bounded like the visualisation's), so a large model never holds
  * the event loop that serves every page.
  */
-import type { CellTerms } from '../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec } from '../../shared/contract';
+import { runExperiment } from '../engine/inference/experiments';
 import type { TraceResult } from '../../shared/types';
 import { INLINE_TRACE_COST, traceCost, type Tracer } from '../engine/inference/trace';
 import { VizWorker } from '../engine/viz/vizWorker';
@@ -25,6 +26,11 @@ export class Tracing {
   terms(tracer: Tracer, key: string, pixels: ArrayLike<number>, signal?: AbortSignal): CellTerms | Promise<CellTerms> {
     if (Tracing.inline(tracer)) return tracer.terms(pixels);
     return this.worker.run(tracer, key, { kind: 'terms', pixels: Float32Array.from(pixels) }, signal);
+  }
+
+  experiment(tracer: Tracer, key: string, pixels: ArrayLike<number>, spec: ExperimentSpec, signal?: AbortSignal): ExperimentResult | Promise<ExperimentResult> {
+    if (Tracing.inline(tracer)) return runExperiment(tracer, pixels, spec);
+    return this.worker.run(tracer, key, { kind: 'experiment', pixels: Float32Array.from(pixels), spec }, signal);
   }
 
   close(): Promise<void> {

@@ -9,7 +9,13 @@ import type { DoneMessage, StartMessage } from '../trainer/protocol';
 import type { ActiveModelService } from './activeModel';
 import type { SampleStore } from './samples';
 import { CodedError } from '../../shared/errors';
-import { TUTORIAL_CONFIG } from '../../shared/training';
+import { TRAIN_BOUNDS } from '../../shared/training';
+import { randomInt } from 'node:crypto';
+
+/** A seed for a run that names none; the manifest's command records it. */
+export function freshSeed(): number {
+  return randomInt(TRAIN_BOUNDS.seed.max + 1);
+}
 
 /** The summary of a run cancelled before it finished. */
 function cancelledSummary(elapsedSec: number): TrainSummary {
@@ -39,7 +45,7 @@ export class TrainingService {
       progress: (p) => deps.emit('train:progress', p),
       done: (msg, job) => this.#finish(msg, job),
       cancelled: (_job, elapsedSec) => deps.emit('train:done', { summary: cancelledSummary(elapsedSec), version: null, waitedSec: this.#waited() }),
-      error: (error) => deps.emit('train:error', { error }),
+      error: (err) => deps.emit('train:error', err),
       map: (frame) => deps.emit('train:map', frame),
       path: (choice) => {
         this.#choice = choice;
@@ -82,7 +88,8 @@ export class TrainingService {
       learningRate: req.learningRate,
       batchSize: req.batchSize,
       limit: req.limit,
-      seed: req.seed ?? TUTORIAL_CONFIG.seed,
+      // Each run that names no seed gets its own, so two runs of one preset make two different models.
+      seed: req.seed ?? freshSeed(),
       schedule: req.schedule ?? 'constant',
     };
     const job: StartMessage = {
@@ -101,6 +108,11 @@ export class TrainingService {
 
   cancel(): { cancelled: boolean } {
     return { cancelled: this.trainer.cancel() };
+  }
+
+  /** Stop the run and keep its last finished epoch as a version (see TrainerManager.stop). */
+  stop(): { stopping: boolean } {
+    return { stopping: this.trainer.stop() };
   }
 
   async #finish(msg: DoneMessage, start: StartMessage): Promise<void> {

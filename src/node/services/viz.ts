@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellTerms } from '../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec } from '../../shared/contract';
 import type { HiddenMap } from '../../shared/projection';
 import type { ModelManifest, TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
@@ -18,7 +18,7 @@ import { VizWorker } from '../engine/viz/vizWorker';
 import { versionKey, type ActiveModelService } from './activeModel';
 
 /** Bumped when the map's content changes, so older cache files are refitted. */
-const MAP_FORMAT = 1;
+const MAP_FORMAT = 2;
 /** Versions other than the active one kept loaded for the side-by-side view. */
 const KEEP_TRACERS = 4;
 /** Maps kept in memory (the active version's and those the comparison shows). */
@@ -127,6 +127,12 @@ export class VizService {
   terms(pixels: ArrayLike<number>, signal?: AbortSignal): CellTerms | Promise<CellTerms> {
     const a = this.active.require();
     return this.active.tracing.terms(a.tracer, a.key, pixels, signal);
+  }
+
+  /** A memory experiment on an input under the active model. */
+  experiment(pixels: ArrayLike<number>, spec: ExperimentSpec, signal?: AbortSignal): ExperimentResult | Promise<ExperimentResult> {
+    const a = this.active.require();
+    return this.active.tracing.experiment(a.tracer, a.key, pixels, spec, signal);
   }
 
   close(): Promise<void> {

@@ -7,13 +7,13 @@
  */
 import type { PathChoice, TrainProgress } from '../../shared/types';
 import type { TrainingMapFrame } from '../../shared/projection';
-import { parseTrainerMessage, type DoneMessage, type StartMessage, type TrainerMessage } from './protocol';
-import { CodedError, errorMessage } from '../../shared/errors';
+import { parseTrainerMessage, type DoneMessage, type StartMessage, type ToTrainer, type TrainerMessage } from './protocol';
+import { CodedError, errorMessage, type CodedMessage } from '../../shared/errors';
 
 /** The minimum the manager needs from a child process, whatever created it. */
 export interface TrainerChild {
   readonly pid: number | undefined;
-  postMessage(msg: StartMessage): void;
+  postMessage(msg: ToTrainer): void;
   /** Messages arrive unchecked; the manager validates them. */
   onMessage(cb: (msg: unknown) => void): void;
   /** `detail` holds the tail of stderr where available. */
@@ -30,7 +30,7 @@ export interface TrainerEvents {
   done(msg: DoneMessage, job: StartMessage): void | Promise<void>;
   /** The run was cancelled after `elapsedSec`; nothing is saved. */
   cancelled(job: StartMessage, elapsedSec: number): void;
-  error(message: string, job: StartMessage): void;
+  error(err: CodedMessage, job: StartMessage): void;
   /** The probe set on the map after an epoch. */
   map?(frame: TrainingMapFrame): void;
   /** Which path trains the run and why, before its first batch. */
@@ -39,6 +39,9 @@ export interface TrainerEvents {
 
 /** Minimum gap between two progress events. */
 export const PROGRESS_INTERVAL_MS = 100;
+
+/** How long a stopped run may take to send its last finished epoch before it is cancelled instead. */
+export const STOP_GRACE_MS = 60_000;
 
 export class TrainerManager {
   #child: TrainerChild | null = null;
@@ -49,6 +52,7 @@ export class TrainerManager {
   #latestBatch: TrainProgress | null = null;
   #lastSent = 0;
   #timer: NodeJS.Timeout | null = null;
+  #stopTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly spawn: SpawnTrainer,
@@ -96,20 +100,36 @@ export class TrainerManager {
     return true;
   }
 
+  /**
+   * Ask the running job to stop after its current batch and send the last epoch it finished,
+   * which is then saved like a finished run. Returns false when nothing was running.
+   */
+  stop(): boolean {
+    if (!this.#job || !this.#child) return false;
+    if (!this.#stopTimer) {
+      this.#child.postMessage({ type: 'stop' });
+      this.#stopTimer = setTimeout(() => this.cancel(), STOP_GRACE_MS);
+    }
+    return true;
+  }
+
   async #onMessage(child: TrainerChild, data: unknown): Promise<void> {
     if (child !== this.#child || !this.#job) return;
     const job = this.#job;
     const parsed = parseTrainerMessage(data);
-    const msg: TrainerMessage = parsed.ok ? parsed.msg : { type: 'error', error: `the trainer sent a malformed message (${parsed.error})` };
+    if (!parsed.ok)
+      return this.#fail(child, job, {
+        error: `training failed: the trainer sent a malformed message (${parsed.error})`,
+        code: 'trainerMalformed',
+        params: { detail: parsed.error },
+      });
+    const msg: TrainerMessage = parsed.msg;
     if (msg.type === 'progress') this.#push(msg.progress);
     else if (msg.type === 'path') this.events.path?.(msg.choice);
     else if (msg.type === 'map') {
       if (msg.frame.landmarks.length === 2 * msg.frame.labels.length) this.events.map?.(msg.frame);
     } else if (msg.type === 'error') {
-      this.#finished = true;
-      child.kill();
-      this.#reset();
-      this.events.error(`training failed: ${msg.error}`, job);
+      this.#fail(child, job, { error: `training failed: ${msg.error}`, code: 'trainerFailed', params: { detail: msg.error } });
     } else if (msg.type === 'done') {
       this.#finished = true;
       child.kill();
@@ -117,7 +137,8 @@ export class TrainerManager {
       try {
         await this.events.done(msg, job);
       } catch (err) {
-        this.events.error(`training finished but the model could not be saved: ${errorMessage(err)}`, job);
+        const detail = errorMessage(err);
+        this.events.error({ error: `training finished but the model could not be saved: ${detail}`, code: 'trainerSaveFailed', params: { detail } }, job);
       }
     }
   }
@@ -130,10 +151,21 @@ export class TrainerManager {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     this.events.error(
       oom
-        ? 'the trainer process ran out of memory; try a smaller hidden size or batch'
-        : `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
+        ? { error: 'the trainer process ran out of memory; try a smaller hidden size or batch', code: 'trainerOutOfMemory' }
+        : {
+            error: `the trainer process stopped unexpectedly (it ${how}); the active model is unchanged`,
+            ...(signal ? { code: 'trainerKilled', params: { signal } } : { code: 'trainerExited', params: { code: String(code) } }),
+          },
       job,
     );
+  }
+
+  /** End the run on a failure the trainer reported (or a message it garbled). */
+  #fail(child: TrainerChild, job: StartMessage, err: CodedMessage): void {
+    this.#finished = true;
+    child.kill();
+    this.#reset();
+    this.events.error(err, job);
   }
 
   #reset(): void {
@@ -141,6 +173,8 @@ export class TrainerManager {
     this.#job = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#stopTimer) clearTimeout(this.#stopTimer);
+    this.#stopTimer = null;
     this.#queue = [];
     this.#latestBatch = null;
   }

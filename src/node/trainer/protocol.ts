@@ -21,6 +21,14 @@ export interface StartMessage {
   pathCache?: { file: string; version: string };
 }
 
+/** Main → trainer: stop after the current batch and send back the last finished epoch. */
+export interface StopMessage {
+  type: 'stop';
+}
+
+/** Any message main sends the trainer. */
+export type ToTrainer = StartMessage | StopMessage;
+
 const count = z.number().int().nonnegative();
 const real = z.number().finite();
 const seconds = z.number().nonnegative();
@@ -89,13 +97,14 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('map'),
     frame: z.strictObject({
-      epoch: z.number().int().positive(),
+      epoch: z.number().int().nonnegative(),
       landmarks: z.custom<Float32Array>(
         (v) => v instanceof Float32Array && v.length <= 2 * 10000 && v.every(Number.isFinite),
         'expected finite float32 points',
       ),
       labels: z.array(z.number().int().min(0).max(9)).max(10000),
       explained: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+      drift: z.number().finite().nonnegative().nullable(),
     }),
   }),
 ]);

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDispatch } from '../services/dispatch';
-import { builtinModelDir, projectRoot, rendererDir, userDataDir } from '../paths';
+import { builtinModelDirs, projectRoot, rendererDir, userDataDir } from '../paths';
 import { AppServices } from '../services/index';
 import { settingsFromEnv } from '../engine/settings';
 import { forkTrainer } from '../trainer/forkTrainer';
@@ -47,11 +47,12 @@ async function main(): Promise<void> {
   let server: WebServer | null = null;
   const services = new AppServices({
     userData: values['user-data'] ?? userDataDir(),
-    builtinModelDir: builtinModelDir(),
+    builtinModelDir: builtinModelDirs(),
     spawnTrainer: () => forkTrainer(),
     emit: (event, payload) => server?.broadcast(event, payload),
     appVersion: process.env.npm_package_version ?? '0.0.0',
-    runtime: `Node ${process.versions.node} (web mode)`,
+    // The page adds "web mode" in its own language.
+    runtime: `Node ${process.versions.node}`,
     settings: settingsFromEnv(),
   });
   await services.init();

@@ -11,7 +11,7 @@ const epoch = { kind: 'epoch', epoch: 1, epochs: 3, avgCost: 0.4, trainAccuracy:
 const choice = { path: 'kernels', reason: 'measured', backend: 'wasm', kernelsPerSec: 20000, tfjsPerSec: 4000 };
 const summary = { epochs: [epoch], testAccuracy: 0.94, cancelled: false, path: 'kernels', choice, elapsedSec: 4.3, samplesPerSec: 13000 };
 const done = { type: 'done', summary, backend: 'wasm', dataset: 'mnist', modelJson: new Uint8Array([123, 125]), weights: new Uint8Array(8) };
-const frame = { epoch: 1, landmarks: new Float32Array([0.5, -1, 2, 0]), labels: [7, 2], explained: [0.3, 0.1] };
+const frame = { epoch: 1, landmarks: new Float32Array([0.5, -1, 2, 0]), labels: [7, 2], explained: [0.3, 0.1], drift: null };
 
 /** The message with one field replaced (a path of keys), everything else as above. */
 function withField(msg: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
@@ -28,7 +28,10 @@ const good: [string, unknown][] = [
   ['done, cancelled', { ...done, summary: { ...summary, cancelled: true, path: null, choice: null, epochs: [] }, modelJson: null, weights: null }],
   ['error', { type: 'error', error: 'x'.repeat(4000) }],
   ['map', { type: 'map', frame }],
-  ['map at the bounds', { type: 'map', frame: { epoch: 9, landmarks: new Float32Array(20000), labels: new Array(10000).fill(9), explained: [1, 0] } }],
+  [
+    'map at the bounds',
+    { type: 'map', frame: { epoch: 9, landmarks: new Float32Array(20000), labels: new Array(10000).fill(9), explained: [1, 0], drift: 12.5 } },
+  ],
 ];
 
 const bad: [string, unknown, RegExp][] = [
@@ -41,7 +44,9 @@ const bad: [string, unknown, RegExp][] = [
   ['label 3.5', { type: 'map', frame: { ...frame, labels: [3.5, 2] } }, /^frame\.labels\.0: /],
   ['label "3"', { type: 'map', frame: { ...frame, labels: ['3', 2] } }, /^frame\.labels\.0: /],
   ['10,001 labels', { type: 'map', frame: { ...frame, labels: new Array(10001).fill(1) } }, /^frame\.labels: /],
-  ['epoch 0', { type: 'map', frame: { ...frame, epoch: 0 } }, /^frame\.epoch: /],
+  ['epoch −1', { type: 'map', frame: { ...frame, epoch: -1 } }, /^frame\.epoch: /],
+  ['a negative drift', { type: 'map', frame: { ...frame, drift: -0.1 } }, /^frame\.drift: /],
+  ['no drift', { type: 'map', frame: { epoch: 1, landmarks: frame.landmarks, labels: frame.labels, explained: frame.explained } }, /^frame\.drift: /],
   ['epoch 1.5', { type: 'map', frame: { ...frame, epoch: 1.5 } }, /^frame\.epoch: /],
   ['a share above 1', { type: 'map', frame: { ...frame, explained: [1.01, 0] } }, /^frame\.explained\.0: /],
   ['a negative share', { type: 'map', frame: { ...frame, explained: [0.5, -0.01] } }, /^frame\.explained\.1: /],

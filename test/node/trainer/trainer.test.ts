@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { forkTrainer } from '../../../src/node/trainer/forkTrainer';
-import { TrainerManager } from '../../../src/node/trainer/manager';
+import { STOP_GRACE_MS, TrainerManager } from '../../../src/node/trainer/manager';
 import type { TrainStartRequest } from '../../../src/shared/contract';
 import type { PathChoice } from '../../../src/shared/types';
+import type { CodedMessage } from '../../../src/shared/errors';
 import { makeServices, waitFor } from '../fixtures';
 
 // The trainer processes inherit the backend from here: pinned, so they train on the fused kernels wherever this runs.
@@ -74,9 +75,9 @@ describe('trainer process', () => {
     // Every epoch's summary reaches the renderer: as progress while the run goes on, and all of them in train:done.
     expect(progress.filter((e) => (e.payload as { kind: string }).kind === 'epoch').length).toBeLessThanOrEqual(2);
     expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1, 2]);
-    // The probe set on the map after each epoch, checked by the protocol on the way.
+    // The probe set on the map before training and after each epoch, checked by the protocol on the way.
     const frames = events.filter((e) => e.event === 'train:map').map((e) => e.payload as { epoch: number; landmarks: Float32Array; labels: number[] });
-    expect(frames.map((f) => f.epoch)).toEqual([1, 2]);
+    expect(frames.map((f) => f.epoch)).toEqual([0, 1, 2]);
     for (const f of frames) {
       expect(f.landmarks).toBeInstanceOf(Float32Array);
       expect(f.landmarks.length).toBe(2 * f.labels.length);
@@ -115,6 +116,34 @@ describe('trainer process', () => {
     expect(services.handlers['train:cancel']({}, {})).toEqual({ cancelled: false });
   });
 
+  it('stop and keep saves the last finished epoch as a new active version; the epoch cut short is dropped', async () => {
+    const { services, events } = await makeServices();
+    services.training.start({ ...long, limit: 20000 });
+    // Stop part-way through the second epoch.
+    await waitFor(events, 'train:progress', (p) => p.kind === 'batch' && p.epoch === 2 && p.batch < p.batches / 2, 120_000);
+    expect(services.handlers['train:stop']({}, {})).toEqual({ stopping: true });
+    const done = await waitFor(events, 'train:done', () => true, 120_000);
+    expect(done.summary.cancelled).toBe(true);
+    expect(done.summary.epochs.map((e) => e.epoch)).toEqual([1]);
+    expect(done.version).toMatchObject({ id: 'v0002', manifest: { epochs: 1, testAccuracy: done.summary.epochs[0].testAccuracy } });
+    expect(done.version!.manifest.command).toMatch(/"seed":\d+/);
+    expect(services.status().active?.id).toBe('v0002');
+    // The saved weights are epoch 1's: evaluated again, they score what epoch 1 scored.
+    const evaluation = await services.handlers['eval:run']({}, {});
+    expect(evaluation).toMatchObject({ modelId: 'v0002', accuracy: done.summary.epochs[0].testAccuracy });
+    expect(services.handlers['train:stop']({}, {})).toEqual({ stopping: false });
+  });
+
+  it('stop before any epoch finished saves nothing, as cancel does', async () => {
+    const { services, events } = await makeServices();
+    services.training.start(long);
+    await waitFor(events, 'train:progress', (p) => p.kind === 'batch');
+    expect(services.handlers['train:stop']({}, {})).toEqual({ stopping: true });
+    const done = await waitFor(events, 'train:done', () => true, 120_000);
+    expect(done).toMatchObject({ summary: { cancelled: true, epochs: [] }, version: null });
+    expect(services.store.list().map((v) => v.id)).toEqual(['v0001']);
+  });
+
   it('a crashed trainer surfaces as an error event; the active model is unharmed and a new run can start', async () => {
     const { services, events } = await makeServices();
     services.training.start(long);
@@ -122,6 +151,8 @@ describe('trainer process', () => {
     process.kill(services.training.trainer.pid!, 'SIGKILL');
     const err = await waitFor(events, 'train:error');
     expect(err.error).toMatch(/trainer process stopped unexpectedly \(it was killed by SIGKILL\); the active model is unchanged/);
+    // Coded, so the renderer words it in the person's language.
+    expect(err).toMatchObject({ code: 'trainerKilled', params: { signal: 'SIGKILL' } });
     expect(services.status().active?.id).toBe('v0001');
     expect((await services.handlers['model:predict']({ pixels }, {})).probs).toHaveLength(10);
     services.training.start(small);
@@ -129,7 +160,7 @@ describe('trainer process', () => {
   });
 
   it('reports a failure inside the trainer, such as a bad data folder', async () => {
-    const errors: string[] = [];
+    const errors: CodedMessage[] = [];
     const m = new TrainerManager(() => forkTrainer(), { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
     m.start({
       type: 'start',
@@ -139,7 +170,8 @@ describe('trainer process', () => {
     });
     const t0 = Date.now();
     while (!errors.length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
-    expect(errors[0]).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
+    expect(errors[0].error).toMatch(/^training failed: train-images-idx3-ubyte: not found in \/nonexistent/);
+    expect(errors[0]).toMatchObject({ code: 'trainerFailed', params: { detail: expect.stringMatching(/^train-images-idx3-ubyte: not found/) } });
     expect(m.job).toBeNull();
   });
 });
@@ -165,13 +197,60 @@ describe('trainer manager with a fake child', () => {
     datasetName: 'x',
   };
 
+  it('gives each run that names no seed a fresh one, and keeps a seed that is named', () => {
+    const seeds: number[] = [];
+    const spawn = () => ({
+      ...fakeChild().child,
+      postMessage: (m: { type: string; job?: { config: { seed: number } } }) => void seeds.push(m.job!.config.seed),
+    });
+    return makeServices({ spawn: spawn as never }).then(({ services }) => {
+      const quick = { mode: 'scratch' as const, cell: 'gru' as const, hidden: 64, epochs: 1, learningRate: 0.02, batchSize: 64, limit: 35_000 };
+      for (let i = 0; i < 3; i++) {
+        services.training.start(quick);
+        services.training.cancel();
+      }
+      services.training.start({ ...quick, seed: 7 });
+      services.training.cancel();
+      expect(new Set(seeds.slice(0, 3)).size).toBe(3);
+      for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s <= 2 ** 31 - 1).toBe(true);
+      expect(seeds[3]).toBe(7);
+    });
+  });
+
+  it('stop asks the trainer to stop, and cancels a trainer that does not answer in time', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakeChild();
+      const sent: unknown[] = [];
+      let cancelled = 0;
+      const m = new TrainerManager(() => ({ ...f.child, postMessage: (msg: unknown) => void sent.push(msg) }) as never, {
+        progress: () => {},
+        done: () => {},
+        cancelled: () => cancelled++,
+        error: () => {},
+      });
+      m.start(job);
+      expect(m.stop()).toBe(true);
+      expect(m.stop()).toBe(true);
+      expect(sent.filter((x) => (x as { type: string }).type === 'stop')).toHaveLength(1);
+      vi.advanceTimersByTime(STOP_GRACE_MS - 1);
+      expect(cancelled).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(cancelled).toBe(1);
+      expect(m.job).toBeNull();
+      expect(m.stop()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('names running out of memory', () => {
     const f = fakeChild();
-    const errors: string[] = [];
+    const errors: CodedMessage[] = [];
     const m = new TrainerManager(() => f.child as never, { progress: () => {}, done: () => {}, cancelled: () => {}, error: (e) => errors.push(e) });
     m.start(job);
     f.h.exit!(134, null, '<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
-    expect(errors).toEqual(['the trainer process ran out of memory; try a smaller hidden size or batch']);
+    expect(errors).toEqual([{ error: 'the trainer process ran out of memory; try a smaller hidden size or batch', code: 'trainerOutOfMemory' }]);
     expect(m.job).toBeNull();
   });
 
@@ -199,7 +278,7 @@ describe('trainer manager with a fake child', () => {
     ];
     for (const msg of bad) {
       const f = fakeChild();
-      const errors: string[] = [];
+      const errors: CodedMessage[] = [];
       const done: unknown[] = [];
       const m = new TrainerManager(() => f.child as never, {
         progress: () => {},
@@ -210,7 +289,8 @@ describe('trainer manager with a fake child', () => {
       m.start(job);
       f.h.msg!(msg);
       expect(done).toEqual([]);
-      expect(errors[0]).toMatch(/^training failed: the trainer sent a malformed message \(/);
+      expect(errors[0].error).toMatch(/^training failed: the trainer sent a malformed message \(/);
+      expect(errors[0].code).toBe('trainerMalformed');
       expect(m.job).toBeNull();
     }
   });

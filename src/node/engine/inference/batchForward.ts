@@ -3,7 +3,7 @@
  * pass: any hidden size, padded to the kernels' multiple (see kernels/padding.ts).
  * Used for the probe set and for occlusion.
  */
-import { CLASSES, STEPS } from '../../../shared/types';
+import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
 import { resizeHidden } from '../kernels/padding';
 import { RecurrentKernel } from '../kernels/recurrentKernel';
 import type { KernelRuntime } from '../kernels/runtime';
@@ -50,4 +50,33 @@ export class BatchForward {
     for (let b = 0; b < B; b++) this.#head.probs(hs, ((STEPS - 1) * B + b) * Hp, out, b * CLASSES);
     return out;
   }
+}
+
+/**
+ * The hidden states of n images at some steps, side by side (n × steps.length·H), and their
+ * probabilities after the last step (n × 10), batched through the fused kernel.
+ */
+export function statesAt(
+  runtime: KernelRuntime,
+  weights: Weights,
+  images: Float32Array,
+  n: number,
+  steps: readonly number[],
+  batch = 250,
+): { states: Float32Array; probs: Float32Array } {
+  const H = weights.hidden,
+    k = steps.length;
+  const fwd = new BatchForward(runtime, weights, Math.min(batch, Math.max(1, n)));
+  const head = new DenseHead(H, weights.Wd, weights.bd);
+  const states = new Float32Array(n * k * H);
+  const probs = new Float32Array(n * CLASSES);
+  for (let start = 0; start < n; start += fwd.maxBatch) {
+    const B = Math.min(fwd.maxBatch, n - start);
+    const hs = fwd.states(images.subarray(start * PIXELS, (start + B) * PIXELS), B);
+    for (let b = 0; b < B; b++) {
+      steps.forEach((t, j) => states.set(hs.subarray((t * B + b) * H, (t * B + b + 1) * H), ((start + b) * k + j) * H));
+      head.probs(hs, ((STEPS - 1) * B + b) * H, probs, (start + b) * CLASSES);
+    }
+  }
+  return { states, probs };
 }

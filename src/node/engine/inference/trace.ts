@@ -8,6 +8,7 @@
  *   LSTM: i,f,o = σ(·), g = tanh(·); c = f⊙c + i⊙g; h = o⊙tanh(c)
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { CellTerms } from '../../../shared/contract';
 import { CLASSES, GATES, PIXELS, SIDE, type CellType, type TraceResult } from '../../../shared/types';
 import { copyWeights, weightsOf, type Weights } from '../model/weights';
 import { argmax, DenseHead } from './head';
@@ -24,6 +25,14 @@ export function traceCost(cell: CellType, hidden: number): number {
  * at the half a billion a second measured here (an LSTM-256 is just under; a GRU-512 is over).
  */
 export const INLINE_TRACE_COST = 8e6;
+
+/** A change to the recurrence, for the memory experiments (see experiments.ts). */
+export interface TraceChange {
+  /** Reset the state to h₀ before this step (0-based). */
+  resetAt?: number;
+  /** Reset it before every step: no state is carried from one step to the next. */
+  noMemory?: boolean;
+}
 
 /** A frozen copy of a model's weights that can trace any number of inputs: the reference implementation. */
 export class Tracer {
@@ -47,9 +56,11 @@ export class Tracer {
   /**
    * Run the 28 steps on one 28×28 image (values in [0, 1]). With `terms`, also record each
    * step's input term x·W + b and recurrent term (h·U; (r⊙h)·U_h for the GRU candidate),
-   * steps × gates × hidden each.
+   * steps × gates × hidden each. `change` alters the recurrence for an experiment: the state
+   * is reset to h₀ = 0 (and an LSTM's cell to 0) before step `resetAt`, or before every step
+   * with `noMemory`, so each step sees its own row only.
    */
-  trace(pixels: ArrayLike<number>, terms?: { input: Float32Array; recurrent: Float32Array }): TraceResult {
+  trace(pixels: ArrayLike<number>, terms?: { input: Float32Array; recurrent: Float32Array }, change: TraceChange = {}): TraceResult {
     if (pixels.length !== PIXELS) throw new Error(`trace needs ${PIXELS} pixels (28×28), got ${pixels.length}`);
     const H = this.hidden;
     const G = GATES[this.cell] * H;
@@ -71,6 +82,10 @@ export class Tracer {
     const z = new Float64Array(H);
 
     for (let t = 0; t < SIDE; t++) {
+      if (t === change.resetAt || change.noMemory) {
+        h.fill(0);
+        c.fill(0);
+      }
       ax.set(b);
       for (let i = 0; i < SIDE; i++) {
         const xi = pixels[t * SIDE + i];
@@ -130,6 +145,8 @@ export class Tracer {
     }
     const probs = stepProbs.slice((SIDE - 1) * CLASSES);
     const prediction = argmax(probs);
+    const readout = new Float32Array(H);
+    for (let j = 0; j < H; j++) readout[j] = this.#w.Wd[j * CLASSES + prediction];
     return {
       cell: this.cell,
       hidden: H,
@@ -140,14 +157,15 @@ export class Tracer {
       stepProbs,
       probs,
       prediction,
+      readout,
     };
   }
 
-  /** The input and recurrent terms of every step (see `trace`). */
-  terms(pixels: ArrayLike<number>): { cell: CellType; hidden: number; blocks: number; input: Float32Array; recurrent: Float32Array } {
+  /** The input and recurrent terms of every step (see `trace`), and the bias inside the input term. */
+  terms(pixels: ArrayLike<number>): CellTerms {
     const G = GATES[this.cell] * this.hidden;
     const terms = { input: new Float32Array(SIDE * G), recurrent: new Float32Array(SIDE * G) };
     this.trace(pixels, terms);
-    return { cell: this.cell, hidden: this.hidden, blocks: GATES[this.cell], ...terms };
+    return { cell: this.cell, hidden: this.hidden, blocks: GATES[this.cell], ...terms, bias: this.#w.b.slice() };
   }
 }

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { VERSION_ID_RE } from '../../../shared/contract';
 import { TRAIN_BOUNDS } from '../../../shared/training';
 import { CELLS, SCHEDULES, type CellType, type ModelManifest } from '../../../shared/types';
 import { sha256 } from './durableFs';
@@ -99,7 +100,7 @@ const FileDigest = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/, '
 /** The fields a manifest may hold: typed and length-capped; anything else is dropped. */
 const ManifestSchema = z.object({
   format: z.literal('rnn-lens-model/1'),
-  id: z.string().regex(/^(v\d{4,12}|builtin)$/, 'must be a version id such as v0001'),
+  id: z.string().max(24).regex(VERSION_ID_RE, 'must be a version id such as v0001'),
   cell: z.enum(CELLS),
   hidden: z.number().int().min(TRAIN_BOUNDS.hidden.min).max(TRAIN_BOUNDS.hidden.max),
   epochs: z.number().int().min(0).max(TRAIN_BOUNDS.epochs.max),
@@ -111,10 +112,7 @@ const ManifestSchema = z.object({
   testAccuracy: z.number().min(0).max(1).nullable(),
   createdAt: text(40),
   command: text(2000),
-  parent: z
-    .string()
-    .regex(/^(v\d{4,12}|builtin)$/)
-    .nullable(),
+  parent: z.string().max(24).regex(VERSION_ID_RE).nullable(),
   history: z.array(z.object({ epoch: z.number().int().min(0), avgCost: z.number(), testAccuracy: z.number().min(0).max(1) })).max(TRAIN_BOUNDS.epochs.max),
   files: z.object({ [MODEL_FILE]: FileDigest, [WEIGHTS_FILE]: FileDigest }),
 });

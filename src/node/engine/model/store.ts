@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { basename, join } from 'node:path';
 import type { ModelManifest, ModelVersion } from '../../../shared/types';
 import { CodedError, errorMessage } from '../../../shared/errors';
+import { BUILTIN_ID_RE } from '../../../shared/contract';
 import {
   bytesToModel,
   CorruptModelError,
@@ -26,8 +27,14 @@ import { describeModel } from './model';
 import { parseModelJson } from './format';
 import { readModelFolder, type ModelFolder } from './folder';
 
-/** Id of the read-only model that ships with the app. */
+/** Id of the read-only model that ships with the app and serves when nothing else does: the tutorial's SimpleRNN. */
 export const BUILTIN_ID = 'builtin';
+
+/** True for the id of a shipped model. */
+export const isBuiltinId = (id: string): boolean => BUILTIN_ID_RE.test(id);
+
+/** Where the shipped models are: a folder per id. */
+export type BuiltinDirs = Readonly<Record<string, string>>;
 
 /** Fields a caller supplies when saving; the store fills in id, files and format. */
 export type ManifestInput = Omit<ModelManifest, 'format' | 'id' | 'files' | 'createdAt'> & { createdAt?: string };
@@ -60,12 +67,19 @@ export class ModelStore {
   readonly quarantineDir: string;
   readonly currentFile: string;
 
+  /** The shipped models' folders, by id; the first is the fallback of last resort. */
+  readonly builtins: BuiltinDirs;
+
   constructor(
     readonly root: string,
-    readonly builtinDir?: string,
+    /** The shipped models: one folder (the tutorial's model, id `builtin`), or a folder per id. */
+    builtins?: string | BuiltinDirs,
     /** How many versions, and how many bytes in all, the store keeps at most. */
     readonly limits: { versions: number; bytes: number } = { versions: MAX_VERSIONS, bytes: MAX_STORE_BYTES },
   ) {
+    const dirs = typeof builtins === 'string' ? { [BUILTIN_ID]: builtins } : (builtins ?? {});
+    for (const id of Object.keys(dirs)) if (!isBuiltinId(id)) throw new Error(`"${id}" is not a built-in model id`);
+    this.builtins = dirs;
     this.versionsDir = join(root, 'versions');
     this.quarantineDir = join(root, 'quarantine');
     this.currentFile = join(root, 'current');
@@ -113,16 +127,17 @@ export class ModelStore {
   }
 
   private dirOf(id: string): string {
-    if (id === BUILTIN_ID) {
-      if (!this.builtinDir) throw new Error('this store has no built-in model');
-      return this.builtinDir;
+    if (isBuiltinId(id)) {
+      if (!Object.hasOwn(this.builtins, id)) throw new Error(`this store has no built-in model ${id}`);
+      return this.builtins[id];
     }
     if (!ID_RE.test(id)) throw new Error(`"${id}" is not a model version id (expected v0001 or "${BUILTIN_ID}")`);
     return join(this.versionsDir, id);
   }
 
-  private hasBuiltin(): boolean {
-    return !!this.builtinDir && existsSync(join(this.builtinDir, MANIFEST_FILE));
+  /** The shipped models present, in their order. */
+  private builtinIds(): string[] {
+    return Object.keys(this.builtins).filter((id) => existsSync(join(this.builtins[id], MANIFEST_FILE)));
   }
 
   /** The id the `current` pointer names, or null when unset. */
@@ -136,9 +151,10 @@ export class ModelStore {
   activeId(): string | null {
     const cur = this.currentId();
     const ids = this.userIds();
-    if (cur && (ids.includes(cur) || (cur === BUILTIN_ID && this.hasBuiltin()))) return cur;
+    const shipped = this.builtinIds();
+    if (cur && (ids.includes(cur) || shipped.includes(cur))) return cur;
     if (ids.length) return ids[ids.length - 1];
-    return this.hasBuiltin() ? BUILTIN_ID : null;
+    return shipped[0] ?? null;
   }
 
   /** All versions with readable manifests, newest first, builtin last. Unreadable ones are skipped here and caught on load. */
@@ -152,8 +168,12 @@ export class ModelStore {
         // listed once it is repaired or moved aside by load()
       }
     }
-    if (this.hasBuiltin()) {
-      out.push({ id: BUILTIN_ID, manifest: readManifest(this.builtinDir!), active: active === BUILTIN_ID, builtin: true });
+    for (const id of this.builtinIds()) {
+      try {
+        out.push({ id, manifest: readManifest(this.builtins[id]), active: active === id, builtin: true });
+      } catch {
+        // a damaged shipped model is reported when it is loaded
+      }
     }
     return out;
   }
@@ -256,9 +276,8 @@ export class ModelStore {
   async load(): Promise<LoadedModel> {
     const quarantined: QuarantineNote[] = [];
     const first = this.activeId();
-    const order = [first, ...this.userIds().reverse(), this.hasBuiltin() ? BUILTIN_ID : null].filter(
-      (id, i, a): id is string => id !== null && a.indexOf(id) === i,
-    );
+    const order = [first, ...this.userIds().reverse(), ...this.builtinIds()].filter((id, i, a): id is string => id !== null && a.indexOf(id) === i);
+    let shippedFault: string | null = null;
     for (const id of order) {
       try {
         const { model, manifest } = await this.loadVersion(id);
@@ -266,10 +285,12 @@ export class ModelStore {
         return { id, model, manifest, quarantined };
       } catch (err) {
         const reason = errorMessage(err);
-        if (id === BUILTIN_ID) throw new CorruptModelError('built-in model', reason);
-        quarantined.push(this.moveAside(id, reason));
+        // A shipped model is read-only: it is never moved aside; the next one is tried.
+        if (isBuiltinId(id)) shippedFault ??= `${id}: ${reason}`;
+        else quarantined.push(this.moveAside(id, reason));
       }
     }
+    if (shippedFault) throw new CorruptModelError('built-in model', shippedFault);
     throw new Error('no model is available: train one first');
   }
 
@@ -277,12 +298,12 @@ export class ModelStore {
   async activate(id: string): Promise<{ version: ModelVersion; model: tf.LayersModel }> {
     const { model, manifest } = await this.loadVersion(id);
     this.setCurrent(id);
-    return { version: { id, manifest, active: true, builtin: id === BUILTIN_ID }, model };
+    return { version: { id, manifest, active: true, builtin: isBuiltinId(id) }, model };
   }
 
   /** Delete a user version. The active and built-in versions cannot be deleted. */
   delete(id: string): void {
-    if (id === BUILTIN_ID) throw new Error('the built-in model cannot be deleted');
+    if (isBuiltinId(id)) throw new Error('a model shipped with the app cannot be deleted');
     const dir = this.dirOf(id);
     if (!existsSync(dir)) throw new Error(`model version ${id} does not exist`);
     if (this.activeId() === id) throw new Error(`model version ${id} is active: activate another version before deleting it`);

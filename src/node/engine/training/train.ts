@@ -76,6 +76,8 @@ export async function trainModel(model: tf.LayersModel, opts: TrainOptions): Pro
   const elapsed = () => (performance.now() - started) / 1000;
 
   try {
+    // The map through training starts from the model as it is before the first step.
+    opts.onEpochWeights?.(0, stepper.weights());
     for (let epoch = 1; epoch <= config.epochs && !cancelled; epoch++) {
       const order = permutation(train.n, rand).subarray(0, n);
       let costSum = 0;

@@ -7,13 +7,14 @@
  * weights cross to the thread only when the key of the model changes.
  */
 import type { Worker } from 'node:worker_threads';
-import type { CellTerms, RowImportance } from '../../../shared/contract';
+import type { CellTerms, ExperimentResult, ExperimentSpec, RowImportance } from '../../../shared/contract';
 import { CodedError } from '../../../shared/errors';
 import type { HiddenMap } from '../../../shared/projection';
 import type { TraceResult } from '../../../shared/types';
 import { startWorker } from '../threads';
 import type { Tracer } from '../inference/trace';
 import type { KernelBuild } from '../kernels/runtime';
+import type { VerdictStats } from '../inference/verdict';
 import type { Weights } from '../model/weights';
 
 /** What the thread is asked to do, about the model it holds. */
@@ -21,7 +22,9 @@ export type VizJob =
   | { kind: 'map'; modelId: string; dataDir: string; probe: number }
   | { kind: 'importance'; pixels: Float32Array }
   | { kind: 'trace'; pixels: Float32Array }
-  | { kind: 'terms'; pixels: Float32Array };
+  | { kind: 'terms'; pixels: Float32Array }
+  | { kind: 'experiment'; pixels: Float32Array; spec: ExperimentSpec }
+  | { kind: 'verdict'; dataDir: string };
 
 /** The answer to each kind of job. */
 export interface VizAnswers {
@@ -29,6 +32,8 @@ export interface VizAnswers {
   importance: RowImportance;
   trace: TraceResult;
   terms: CellTerms;
+  experiment: ExperimentResult;
+  verdict: VerdictStats;
 }
 
 /** One message to the thread: the job, the key of its model, and the weights when the thread does not hold them yet. */

@@ -9,6 +9,8 @@ import { errorMessage } from '../../../shared/errors';
 import { loadSplit, type DataSplit } from '../data/dataset';
 import { Tracer } from '../inference/trace';
 import { BatchForward } from '../inference/batchForward';
+import { runExperiment } from '../inference/experiments';
+import { fitVerdictOn, VERDICT_DIGITS } from '../inference/verdict';
 import { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { fitHiddenMap } from './hiddenMap';
@@ -19,6 +21,7 @@ import type { VizAnswers, VizReply, VizRequest } from './vizWorker';
 interface Held {
   runtime: KernelRuntime;
   test: { dir: string; split: DataSplit } | null;
+  train: { dir: string; split: DataSplit } | null;
   model: { key: string; weights: Weights; tracer: Tracer; forward: BatchForward | null } | null;
 }
 
@@ -35,6 +38,13 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
       return held.tracer.trace(job.pixels);
     case 'terms':
       return held.tracer.terms(job.pixels);
+    case 'experiment':
+      return runExperiment(held.tracer, job.pixels, job.spec);
+    case 'verdict': {
+      const need = VERDICT_DIGITS.fit + VERDICT_DIGITS.held;
+      if (!state.train || state.train.dir !== job.dataDir) state.train = { dir: job.dataDir, split: loadSplit(job.dataDir, 'train', need) };
+      return fitVerdictOn(state.runtime, held.weights, state.train.split.images, state.train.split.labels);
+    }
     case 'map': {
       if (!state.test || state.test.dir !== job.dataDir) state.test = { dir: job.dataDir, split: loadSplit(job.dataDir, 't10k', job.probe) };
       const { split } = state.test;
@@ -45,7 +55,7 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
 }
 
 function serve(port: NonNullable<typeof parentPort>, build: KernelRuntime['build'] | undefined): void {
-  const state: Held = { runtime: new KernelRuntime({ build, threads: 1 }), test: null, model: null };
+  const state: Held = { runtime: new KernelRuntime({ build, threads: 1 }), test: null, train: null, model: null };
   port.on('message', (req: VizRequest) => {
     try {
       port.postMessage({ id: req.id, ok: true, value: handle(state, req) } satisfies VizReply);

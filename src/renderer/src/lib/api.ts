@@ -3,11 +3,11 @@
  * the Bridge comes from the preload; in web mode the same Bridge is built over a
  * WebSocket to 127.0.0.1 with the page's token.
  */
-import { callBridge, createBridge, onBridge, type Bridge } from '../../../shared/bridge';
-import { SOCKET_PATH, UPLOAD_SOCKET_PATH } from '../../../shared/channels';
-import type { Channel, EventName, Events, Failure, Requests, Responses, Result } from '../../../shared/contract';
-import type { ErrorCode, ErrorParams } from '../../../shared/errors';
-import { decode, encode, type WireMessage } from '../../../shared/wire';
+import { callBridge, createBridge, onBridge, type Bridge } from '$shared/bridge';
+import { SOCKET_PATH, UPLOAD_SOCKET_PATH } from '$shared/channels';
+import type { Channel, EventName, Events, Failure, Requests, Responses, Result } from '$shared/contract';
+import type { ErrorCode, ErrorParams } from '$shared/errors';
+import { decode, encode, type WireMessage } from '$shared/wire';
 
 export interface Api {
   readonly transport: 'ipc' | 'web';

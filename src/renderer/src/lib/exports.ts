@@ -1,7 +1,7 @@
 /** Taking a view away: the map as PNG and the trace as JSON, saved through the browser's download. */
-import type { HiddenMap } from '../../../shared/projection';
-import { projectStates } from '../../../shared/projection';
-import type { TraceResult } from '../../../shared/types';
+import type { HiddenMap } from '$shared/projection';
+import { projectStates } from '$shared/projection';
+import type { TraceResult } from '$shared/types';
 import { t } from './i18n/index.svelte';
 
 /** Offer a blob as a file download. */

@@ -1,5 +1,5 @@
 /** Files between the browser and the app in web mode: downloads of an export, uploads for an import. */
-import type { UploadedFile } from '../../../shared/contract';
+import type { UploadedFile } from '$shared/contract';
 
 /** Save each file through the browser's download, named `<folder>-<name>`. */
 export function downloadFiles(folder: string, files: UploadedFile[]): void {

@@ -3,7 +3,7 @@
  * sampled once into 256-entry lookup tables, and reordering a matrix's columns.
  */
 import { interpolateCividis, interpolateRdBu } from 'd3-scale-chromatic';
-import { parseColor } from './colors';
+import { parseColor, type RGB } from './colors';
 
 /** 256 RGB triples, flat. */
 export type Lut = Uint8Array;
@@ -16,6 +16,42 @@ function sample(f: (t: number) => string): Lut {
 
 /** Diverging for values in [-1, 1]: blue below zero, red above (ColorBrewer RdBu, reversed). */
 export const DIVERGING_LUT: Lut = sample((t) => interpolateRdBu(1 - t));
+/**
+ * Diverging for a dark background: light blue through mid blue down to `mid` (the background
+ * itself) at zero, then up through red-orange to light orange, so values near zero sink into
+ * the page and large ones stand out, as the light theme's map does on white. Lightness rises
+ * steadily away from zero on both sides; blue against orange stays apart with red–green colour blindness.
+ */
+export function darkDivergingLut(mid: RGB): Lut {
+  const stops: [number, RGB][] = [
+    [0, [166, 212, 255]],
+    [0.25, [47, 127, 209]],
+    [0.5, mid],
+    [0.75, [200, 85, 61]],
+    [1, [255, 192, 159]],
+  ];
+  const lut = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const t = i / 255;
+    const k = Math.min(stops.length - 2, Math.floor(t * (stops.length - 1)));
+    const [t0, a] = stops[k];
+    const [t1, b] = stops[k + 1];
+    const u = (t - t0) / (t1 - t0);
+    for (let c = 0; c < 3; c++) lut[i * 3 + c] = Math.round(a[c] + (b[c] - a[c]) * u);
+  }
+  return lut;
+}
+
+const darkLuts = new Map<string, Lut>();
+/** The diverging table for a theme: the light map on a light background, else the dark one around that background. */
+export function divergingLut(dark: boolean, background: RGB): Lut {
+  if (!dark) return DIVERGING_LUT;
+  const key = background.join(',');
+  let lut = darkLuts.get(key);
+  if (!lut) darkLuts.set(key, (lut = darkDivergingLut(background)));
+  return lut;
+}
+
 /** Sequential for values in [0, 1]: cividis, uniform in lightness and readable with colour-vision deficiencies. */
 export const SEQUENTIAL_LUT: Lut = sample(interpolateCividis);
 

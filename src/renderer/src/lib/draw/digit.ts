@@ -1,6 +1,6 @@
 /** Draw a 28×28 digit as pixels, with the row being read highlighted. */
 import type { RGB } from './colors';
-import { SIDE, STEPS } from '../../../../shared/types';
+import { SIDE, STEPS } from '$shared/types';
 
 export interface DigitStyle {
   ink: RGB;

@@ -4,7 +4,7 @@
  * path up to the current step, and hit-testing landmarks under the pointer.
  */
 import { schemeTableau10 } from 'd3-scale-chromatic';
-import type { HiddenMap } from '../../../../shared/projection';
+import type { HiddenMap } from '$shared/projection';
 
 /** One colour per digit class, from a categorical scheme that stays distinct for common colour-vision deficiencies. */
 export const CLASS_COLORS: readonly string[] = schemeTableau10;
@@ -94,27 +94,85 @@ export function paintCentroidLabels(ctx: CanvasRenderingContext2D, map: Points, 
   }
 }
 
-/** Paint the path h₁…h_{upTo+1} (points: steps × 2) with a marker per step. */
-export function paintPath(ctx: CanvasRenderingContext2D, points: Float32Array, upTo: number, v: MapView, color: string): void {
+/** Steps numbered along a path (1-based), where there are that many. */
+export const PATH_LABELS = [1, 7, 14, 21, 28];
+
+/**
+ * A drawing's path up to step `upTo` (0-based): where it starts (h₀, the blank state, as a hollow
+ * square), a line with an arrowhead every few steps showing the direction of reading, a few steps
+ * numbered, and the last point drawn ringed; when the drawing is judged not a digit, the end is a cross.
+ */
+export function paintPath(
+  ctx: CanvasRenderingContext2D,
+  points: Float32Array,
+  upTo: number,
+  v: MapView,
+  color: string,
+  opts: { start?: [number, number] | null; halo?: string; notDigit?: boolean } = {},
+): void {
   const n = Math.min(points.length / 2, upTo + 1);
   if (n < 1) return;
+  const at = (i: number) => toScreen(v, points[2 * i], points[2 * i + 1]);
   ctx.strokeStyle = color;
+  ctx.fillStyle = color;
   ctx.lineWidth = 2;
   ctx.lineJoin = 'round';
+  const start = opts.start ? toScreen(v, opts.start[0], opts.start[1]) : null;
   ctx.beginPath();
+  if (start) ctx.moveTo(start[0], start[1]);
   for (let i = 0; i < n; i++) {
-    const [x, y] = toScreen(v, points[2 * i], points[2 * i + 1]);
-    if (i === 0) ctx.moveTo(x, y);
+    const [x, y] = at(i);
+    if (i === 0 && !start) ctx.moveTo(x, y);
     else ctx.lineTo(x, y);
   }
   ctx.stroke();
-  ctx.fillStyle = color;
   for (let i = 0; i < n; i++) {
-    const [x, y] = toScreen(v, points[2 * i], points[2 * i + 1]);
+    const [x, y] = at(i);
     ctx.beginPath();
     ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
     ctx.fill();
   }
+  // Arrowheads on every fourth segment that is long enough to carry one.
+  for (let i = 1; i < n; i += 4) {
+    const [x0, y0] = at(i - 1),
+      [x1, y1] = at(i);
+    const len = Math.hypot(x1 - x0, y1 - y0);
+    if (len < 10) continue;
+    const ux = (x1 - x0) / len,
+      uy = (y1 - y0) / len;
+    const mx = (x0 + x1) / 2,
+      my = (y0 + y1) / 2;
+    ctx.beginPath();
+    ctx.moveTo(mx + 4 * ux, my + 4 * uy);
+    ctx.lineTo(mx - 4 * ux - 3.5 * uy, my - 4 * uy + 3.5 * ux);
+    ctx.lineTo(mx - 4 * ux + 3.5 * uy, my - 4 * uy - 3.5 * ux);
+    ctx.closePath();
+    ctx.fill();
+  }
+  if (start) {
+    ctx.lineWidth = 2;
+    ctx.strokeRect(start[0] - 4.5, start[1] - 4.5, 9, 9);
+  }
+  ctx.font = '600 10px system-ui, sans-serif';
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = opts.halo ?? 'transparent';
+  for (const label of PATH_LABELS) {
+    if (label > n) continue;
+    const [x, y] = at(label - 1);
+    ctx.strokeText(String(label), x + 5, y - 5);
+    ctx.fillText(String(label), x + 5, y - 5);
+  }
+  const [ex, ey] = at(n - 1);
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  if (opts.notDigit) {
+    ctx.moveTo(ex - 6, ey - 6);
+    ctx.lineTo(ex + 6, ey + 6);
+    ctx.moveTo(ex + 6, ey - 6);
+    ctx.lineTo(ex - 6, ey + 6);
+  } else ctx.arc(ex, ey, 7, 0, 2 * Math.PI);
+  ctx.stroke();
 }
 
 /** Index of the landmark nearest (x, y) in canvas pixels, within `radius`; null when none. */

@@ -1,7 +1,7 @@
 /** Numbers, percentages, durations, dates and errors in a language: pure, given the language's `t`. */
 import type { TFunction } from 'i18next';
-import { ERROR_CODES, type ErrorCode, type ErrorParams, errorMessage } from '../../../../shared/errors';
-import type { PathChoice, TrainPath } from '../../../../shared/types';
+import { ERROR_CODES, errorMessage, type ErrorCode, type ErrorParams } from '$shared/errors';
+import type { PathChoice, TrainPath } from '$shared/types';
 
 export function makeFormat(lang: string, t: TFunction) {
   const nf = (min: number, max = min) => new Intl.NumberFormat(lang, { minimumFractionDigits: min, maximumFractionDigits: max });
@@ -34,9 +34,11 @@ const isCode = (c: unknown): c is ErrorCode => typeof c === 'string' && (ERROR_C
 
 /** A known error code worded from the catalogue; an unknown or missing code keeps the English text. */
 export function wordError(t: TFunction, err: unknown): string {
-  const e = err as { code?: unknown; params?: ErrorParams } | null;
+  const e = err as { code?: unknown; params?: ErrorParams; error?: unknown } | null;
   if (isCode(e?.code)) return t(`errors.${e.code}`, e.params ?? {});
-  return errorMessage(err);
+  if (err instanceof Error) return errorMessage(err);
+  // An event's error ({ error, code?, params? }) without a known code keeps its English text.
+  return typeof e?.error === 'string' ? e.error : String(err);
 }
 
 /** A message with inline `<b>…</b>` or `<code>…</code>` split into pieces, so markup can emphasise them without `{@html}`. */

@@ -1,5 +1,5 @@
-/** Commands that keyboard shortcuts send to whichever component handles them (clear, undo). */
-export type Command = 'clear' | 'undo';
+/** Commands that keyboard shortcuts and the tour send to whichever component handles them. */
+export type Command = 'clear' | 'undo' | 'sample';
 
 const handlers = new Map<Command, () => void>();
 

@@ -6,8 +6,8 @@
  * On the wasm and cpu backends training runs on the fused kernels; tfjs-node
  * keeps its own native path.
  */
-import { MNIST_TEST } from '../../../../shared/training';
-import type { CellType } from '../../../../shared/types';
+import { MNIST_TEST } from '$shared/training';
+import type { CellType } from '$shared/types';
 
 /** Fused kernels, 2 threads, batch 128: the mean of the two bench runs of 2026-11-27 20:48 and 21:07 (docs/BENCHMARKS.md). */
 const KERNEL_RATE: Record<CellType, number> = { rnn: 22500, gru: 7500, lstm: 5600 };

@@ -1,6 +1,6 @@
 /** App status, the active model and the version history. */
-import type { ActiveModel, AppStatus } from '../../../../shared/contract';
-import type { ModelVersion } from '../../../../shared/types';
+import type { ActiveModel, AppStatus } from '$shared/contract';
+import type { ModelVersion } from '$shared/types';
 import { api } from '../api';
 import { downloadFiles, readUploads } from '../files';
 import { notices } from './notices.svelte';
@@ -12,19 +12,27 @@ export class ModelsState {
   versions = $state.raw<ModelVersion[]>([]);
   connected = $state(true);
   busy = $state(false);
-  /** Bumped whenever the active model changes, so views can refresh. */
-  generation = $state(0);
+  #onActive: ((active: ActiveModel | null) => void)[] = [];
+  #loaded!: () => void;
+  /** Settles once the first status (and with it the active model) has been asked for. */
+  readonly ready = new Promise<void>((resolve) => (this.#loaded = resolve));
 
   constructor() {
     api.on('models:changed', ({ active }) => {
       this.active = active;
-      this.generation++;
+      this.#onActive.forEach((fn) => fn(active));
       void this.refresh();
     });
     api.onConnection((c) => {
       this.connected = c;
       if (c) void this.load();
     });
+  }
+
+  /** Call `fn` whenever main switches to another active model; returns the function that stops it. */
+  onActiveChange(fn: (active: ActiveModel | null) => void): () => void {
+    this.#onActive = [...this.#onActive, fn];
+    return () => (this.#onActive = this.#onActive.filter((f) => f !== fn));
   }
 
   async load(): Promise<void> {
@@ -35,6 +43,8 @@ export class ModelsState {
       await this.refresh();
     } catch (err) {
       notices.error(err);
+    } finally {
+      this.#loaded();
     }
   }
 
@@ -58,10 +68,11 @@ export class ModelsState {
     }
   }
 
-  activate(id: string) {
+  /** Make `id` the active model; `quiet` for a switch the learner did not ask for in words (the tour's). */
+  activate(id: string, quiet = false) {
     return this.#run(async () => {
       await api.call('models:activate', { id });
-      notices.info(t('notice.activated', { id }));
+      if (!quiet) notices.info(t('notice.activated', { id }));
     });
   }
 

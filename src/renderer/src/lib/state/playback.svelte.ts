@@ -1,5 +1,5 @@
 /** Which of the 28 steps the visualisation shows, and the animation that walks through them. */
-import { STEPS } from '../../../../shared/types';
+import { STEPS } from '$shared/types';
 
 export class Playback {
   step = $state(STEPS - 1);

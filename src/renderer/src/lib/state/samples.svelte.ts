@@ -1,7 +1,8 @@
 /** The person's correct-and-teach drawings. */
-import type { Sample } from '../../../../shared/contract';
+import type { Sample } from '$shared/contract';
 import { api } from '../api';
 import { notices } from './notices.svelte';
+import { t } from '../i18n/index.svelte';
 
 export class SamplesState {
   /** The samples loaded so far, newest first: the first page, and more on request. */
@@ -36,7 +37,7 @@ export class SamplesState {
       const s = await api.call('samples:add', { pixels: Array.from(pixels), label });
       this.list = [s, ...this.list];
       this.total++;
-      notices.info(`Saved as a ${label}. You have ${this.total} sample${this.total === 1 ? '' : 's'} to fine-tune with.`);
+      notices.info(t('notice.sampleSaved', { k: label, count: this.total }));
     } catch (err) {
       notices.error(err);
     }

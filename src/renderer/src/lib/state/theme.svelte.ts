@@ -8,6 +8,8 @@ export interface Palette {
   empty: RGB;
   heat: RGB;
   inkCss: string;
+  /** The dark colour scheme is on. */
+  dark: boolean;
 }
 
 function read(): Palette {
@@ -20,6 +22,7 @@ function read(): Palette {
     empty: parseColor(v('--empty')),
     heat: parseColor(v('--heat')),
     inkCss: v('--ink').trim() || '#111',
+    dark: matchMedia('(prefers-color-scheme: dark)').matches,
   };
 }
 

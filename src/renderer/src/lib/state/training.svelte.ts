@@ -1,8 +1,8 @@
 /** The training panel: the form, the live run and its history of points for the charts. */
-import type { Events, TrainStartRequest } from '../../../../shared/contract';
-import type { BatchProgress, EpochProgress, PathChoice } from '../../../../shared/types';
+import type { Events, TrainStartRequest } from '$shared/contract';
+import type { BatchProgress, EpochProgress, PathChoice } from '$shared/types';
 import { api } from '../api';
-import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '../../../../shared/presets';
+import { FINETUNE_REQUEST, PRESETS, QUICK_RETRAIN, type Preset } from '$shared/presets';
 import { notices } from './notices.svelte';
 import { describeError, fmt, t } from '../i18n/index.svelte';
 import { announcer } from './announcer.svelte';
@@ -12,6 +12,8 @@ export class TrainingState {
   form = $state<TrainStartRequest>({ ...QUICK_RETRAIN });
   running = $state(false);
   starting = $state(false);
+  /** Asked to stop and keep; the run ends after its current batch. */
+  stopping = $state(false);
   batch = $state.raw<BatchProgress | null>(null);
   epochs = $state.raw<EpochProgress[]>([]);
   /** Per-batch points: x in fractional epochs. */
@@ -43,18 +45,21 @@ export class TrainingState {
     api.on('train:done', (d) => {
       this.running = false;
       this.busier = null;
+      this.stopping = false;
       this.last = d;
       if (d.summary.choice) this.path = d.summary.choice;
-      if (d.summary.epochs.length) this.epochs = d.summary.epochs;
-      if (d.version) notices.info(t('notice.trained', { id: d.version.id }));
-      else notices.info(t('notice.cancelled'));
-      announcer.say(d.version ? t('train.doneAnnounce', { id: d.version.id, acc: fmt.pct(d.version.manifest.testAccuracy, 2) }) : t('train.cancelAnnounce'), 0);
+      if (d.summary.epochs.length || d.summary.cancelled) this.epochs = d.summary.epochs;
+      const v = d.version;
+      const words = { id: v?.id, count: d.summary.epochs.length, acc: fmt.pct(v?.manifest.testAccuracy, 2) };
+      notices.info(!v ? t('notice.cancelled') : d.summary.cancelled ? t('notice.stopped', words) : t('notice.trained', words));
+      announcer.say(!v ? t('train.cancelAnnounce') : d.summary.cancelled ? t('train.stopAnnounce', words) : t('train.doneAnnounce', words), 0);
     });
     api.on('train:error', (e) => {
       this.running = false;
       this.busier = null;
-      this.error = e.error;
-      notices.push('error', e.error);
+      this.stopping = false;
+      this.error = describeError(e);
+      notices.push('error', this.error);
     });
   }
 
@@ -113,6 +118,18 @@ export class TrainingState {
     const busy = busierThanAssumed(this.#clicked.estimateSec, since, p.etaSec);
     if (busy) this.busier = { estimateSec: this.#clicked.estimateSec, projectedSec: since + p.etaSec };
     else if (this.busier) this.busier = null;
+  }
+
+  /** Stop after the current batch and keep the last finished epoch as a version. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    try {
+      const r = await api.call('train:stop', {});
+      if (!r.stopping) this.stopping = false;
+    } catch (err) {
+      this.stopping = false;
+      notices.error(err);
+    }
   }
 
   async cancel(): Promise<void> {

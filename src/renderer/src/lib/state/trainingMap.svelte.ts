@@ -1,5 +1,5 @@
 /** The map through training: one frame per epoch of the current (or last) run, and which one is shown. */
-import type { TrainingMapFrame } from '../../../../shared/projection';
+import type { TrainingMapFrame } from '$shared/projection';
 import { api } from '../api';
 
 export class TrainingMapState {

@@ -7,7 +7,7 @@
  *   npm run mutate -- --allow-survivors     write the report even while a surviving mutant is not explained
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GROUPS } from '../stryker.config.mjs';
@@ -30,8 +30,11 @@ for (const name of names.length ? names : Object.keys(GROUPS)) {
   const minutes = (Date.now() - started) / 60_000;
   console.log(`mutate: group ${name} took ${minutes.toFixed(1)} min`);
   if (r.status !== 0) process.exit(r.status ?? 1);
-  const run = { minutes, incremental: strykerArgs.includes('--incremental'), finished: new Date().toISOString() };
-  writeFileSync(join(root, 'reports', 'mutation', `${name}.run.json`), `${JSON.stringify(run)}\n`);
+  const file = join(root, 'reports', 'mutation', `${name}.run.json`);
+  const incremental = strykerArgs.includes('--incremental') && existsSync(file);
+  // An incremental run keeps the time of the last full one.
+  const full = incremental ? (JSON.parse(readFileSync(file, 'utf8')) as { full: object }).full : { minutes, finished: new Date().toISOString() };
+  writeFileSync(file, `${JSON.stringify({ minutes, incremental, finished: new Date().toISOString(), full })}\n`);
 }
 const report = spawnSync('node', ['--import', 'tsx', 'scripts/mutation-report.ts', ...args.filter((a) => a === '--allow-survivors')], {
   cwd: root,

@@ -53,7 +53,7 @@ interface Equivalent {
 // The groups' reports together; a module tried in two of them counts once, as the later one found it.
 const report: Report = { files: {} };
 /** How long each group's last run took, as scripts/mutate.ts records it. */
-const runs: Record<string, { minutes: number; incremental: boolean; finished: string }> = {};
+const runs: Record<string, { minutes: number; incremental: boolean; finished: string; full: { minutes: number; finished: string } }> = {};
 for (const group of Object.keys(GROUPS)) {
   const file = join(root, 'reports', 'mutation', `${group}.run.json`);
   if (existsSync(file)) runs[group] = JSON.parse(readFileSync(file, 'utf8')) as (typeof runs)[string];
@@ -177,7 +177,7 @@ const md = [
     const took = missing.includes(name)
       ? '**not run**: its modules are not in the counts below'
       : t
-        ? `${t.minutes.toFixed(1)} min${t.incremental ? ' (incremental: only mutants whose code or tests changed)' : ''}, ${t.finished.slice(0, 10)}`
+        ? `${t.full.minutes.toFixed(1)} min, ${t.full.finished.slice(0, 10)}${t.incremental ? `; then ${t.minutes.toFixed(1)} min incremental (only mutants whose code or tests changed), ${t.finished.slice(0, 10)}` : ''}`
         : 'unknown';
     return `| ${name} | ${g.mutate.map((m) => `\`${m}\``).join(', ')} | ${g.tests.map((m) => `\`${m.replace(/^test\//, '')}\``).join(', ')} | ${took} |`;
   }),
@@ -187,7 +187,13 @@ const md = [
   'original code does for every input the program can give them, so no test can detect them; each is',
   'listed below with its reason (`docs/mutation-equivalent.json`), and the last column leaves them out.',
   '',
-  `**Overall: ${pct(total.score)}** (${pct(total.scoreWithoutEquivalent)} without the ${total.equivalent} equivalent mutants) — ${total.mutants} mutants: ${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.compileErrors} did not compile.`,
+  `**Overall${
+    missing.length
+      ? ` (groups run: ${Object.keys(GROUPS)
+          .filter((g) => !missing.includes(g))
+          .join(', ')})`
+      : ''
+  }: ${pct(total.score)}** (${pct(total.scoreWithoutEquivalent)} without the ${total.equivalent} equivalent mutants) — ${total.mutants} mutants: ${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.compileErrors} did not compile.`,
   '',
   '| file | mutants | killed | timed out | survived | not covered | equivalent | did not compile | score | without equivalent |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -199,7 +205,9 @@ const md = [
   '',
   '## Surviving mutants',
   '',
-  ...(unexplained.length ? [`${unexplained.length} of them are not yet explained: no test kills them and they are not listed as equivalent.`, ''] : []),
+  ...(unexplained.length
+    ? [`${unexplained.length} of them are not explained: no test of that run killed them and they are not listed as equivalent.`, '']
+    : []),
   survivors.length ? '| file:line | mutator | original | mutant | why it survives |' : 'None.',
   ...(survivors.length ? ['| --- | --- | --- | --- | --- |'] : []),
   ...survivors.map(

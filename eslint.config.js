@@ -18,6 +18,8 @@ export default ts.config(
       'test-results/**',
       'bench/results/**',
       '.scratch/**',
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   js.configs.recommended,

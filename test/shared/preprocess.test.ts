@@ -5,6 +5,7 @@ import { loadModelFolder } from '../../src/node/engine/model/folder';
 import { mulberry32 } from '../../src/node/engine/data/random';
 import { centreOfMass, INK_THRESHOLD, preprocess, resize } from '../../src/shared/preprocess';
 import { mnistSlice } from '../helpers';
+import { SIDE } from '../../src/shared/types';
 
 /** A w×h raster with a filled rectangle of ink. */
 function rect(w: number, h: number, x: number, y: number, rw: number, rh: number): Float32Array {
@@ -101,6 +102,50 @@ describe('preprocess', () => {
     // Just above the threshold it is ink, and the box grows to take it in.
     d[2 * w + 3] = INK_THRESHOLD + 0.01;
     expect((preprocess({ width: w, height: h, data: d }) as { box: unknown }).box).toEqual({ x: 3, y: 2, width: 54, height: 29 });
+  });
+
+  it('takes ink in the first column alone as a drawing', () => {
+    const d = new Float32Array(5 * 5);
+    for (let y = 1; y <= 3; y++) d[y * 5] = 1;
+    const r = preprocess({ width: 5, height: 5, data: d });
+    expect(r.empty).toBe(false);
+    expect((r as { box: unknown }).box).toEqual({ x: 0, y: 1, width: 1, height: 3 });
+  });
+
+  /**
+   * A 20×20 drawing (kept at its size) of a one-pixel line across it and a five-pixel-thick bar
+   * at one end: 15 + 100 = 115 pixels, its centre of mass (15·0…14 + 20·(15+…+19))/115 ≈ 15.70 along
+   * the line and (15·10 + 5·190)/115 ≈ 9.57 across it. The offset rounds to −2 along the line (its
+   * first two pixels fall off the field; the third lands on its edge, row or column 0) and to 4
+   * across it. Mirrored, the bar sits at the start: the offset is 11, and the last three pixels of
+   * the line fall past column 27 (they must not wrap into the next row).
+   */
+  function lineAndBar(along: 'down' | 'right', barAtEnd: boolean): Float32Array {
+    const d = new Float32Array(20 * 20);
+    const set = (a: number, b: number) => (along === 'down' ? (d[a * 20 + b] = 1) : (d[b * 20 + a] = 1));
+    for (let a = 0; a < 20; a++) set(a, 10);
+    for (let a = barAtEnd ? 15 : 0; a < (barAtEnd ? 20 : 5); a++) for (let b = 0; b < 20; b++) set(a, b);
+    return d;
+  }
+  const ink = (p: Float32Array) => p.reduce((s, v) => s + v, 0);
+
+  it('keeps ink that lands on the first row or the first column of the field, and drops what falls off', () => {
+    const down = preprocess({ width: 20, height: 20, data: lineAndBar('down', true) });
+    if (down.empty) throw new Error('expected ink');
+    expect(down.pixels[0 * SIDE + 14]).toBe(1); // source row 2 → row 0, column 10 + 4
+    expect(ink(down.pixels)).toBe(113);
+    const right = preprocess({ width: 20, height: 20, data: lineAndBar('right', true) });
+    if (right.empty) throw new Error('expected ink');
+    expect(right.pixels[14 * SIDE + 0]).toBe(1); // source column 2 → column 0, row 10 + 4
+    expect(ink(right.pixels)).toBe(113);
+  });
+
+  it('drops ink that falls past the last column instead of wrapping it into the next row', () => {
+    const r = preprocess({ width: 20, height: 20, data: lineAndBar('right', false) });
+    if (r.empty) throw new Error('expected ink');
+    expect(r.pixels[14 * SIDE + 27]).toBe(1); // source column 16 → 27
+    expect(ink(r.pixels)).toBe(112);
+    for (let row = 0; row < SIDE; row++) expect(r.pixels[row * SIDE], `row ${row}`).toBe(0);
   });
 
   it('rejects a raster with no width or height', () => {

@@ -117,7 +117,9 @@ describe('trainer process', () => {
 
   it('stop and keep saves the last finished epoch as a new active version; the epoch cut short is dropped', async () => {
     const { services, events } = await makeServices();
-    services.training.start({ ...long, limit: 20000 });
+    // Epochs of 60,000 digits, so the first half of the second one spans several progress events
+    // (one per 100 ms) even on a fast machine.
+    services.training.start(long);
     // Stop part-way through the second epoch.
     await waitFor(events, 'train:progress', (p) => p.kind === 'batch' && p.epoch === 2 && p.batch < p.batches / 2, 120_000);
     expect(services.handlers['train:stop']({}, {})).toEqual({ stopping: true });

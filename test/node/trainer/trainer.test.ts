@@ -317,8 +317,11 @@ describe('trainer manager with a fake child', () => {
       await new Promise((r) => setTimeout(r, 1));
     }
     await new Promise((r) => setTimeout(r, 450));
+    // Timers may fire a few milliseconds early or late, so the spacing is held to 95 ms and
+    // the count to what that spacing allows; without the throttle, about 300 events arrive.
     const span = got[got.length - 1].at - got[0].at;
-    expect(got.length).toBeLessThanOrEqual(Math.floor(span / 100) + 1);
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    expect(got.length).toBeLessThanOrEqual(Math.floor(span / 95) + 1);
     for (let i = 1; i < got.length; i++) expect(got[i].at - got[i - 1].at).toBeGreaterThanOrEqual(95);
     expect(got.filter((g) => g.kind === 'epoch')).toHaveLength(3);
     m.cancel();

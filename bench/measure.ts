@@ -491,7 +491,8 @@ export async function measureSeparability() {
 export async function measureVerdict() {
   await initBackend();
   const ds = loadDataset(undefined, { trainLimit: VERDICT_DIGITS.fit + VERDICT_DIGITS.held, testLimit: 5000 });
-  const runtime = new KernelRuntime();
+  // One thread, as the visualisation worker that fits the statistics in the app runs.
+  const runtime = new KernelRuntime({ threads: 1 });
   const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
   const nonDigits = bytes.length / 784;
   const out: Record<string, number | string>[] = [];
@@ -499,9 +500,13 @@ export async function measureVerdict() {
     const { model } = await loadModelFolder(dir);
     const tracer = new Tracer(model);
     model.dispose();
-    const t0 = performance.now();
-    const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels);
-    const fitMs = performance.now() - t0;
+    // Three fits: the first in a fresh process pays for compiling the code too; the figure is their median.
+    const fits = Array.from({ length: 3 }, () => {
+      const t0 = performance.now();
+      const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels);
+      return { stats, ms: performance.now() - t0 };
+    });
+    const stats = fits[0].stats;
     const judge = (x: Float32Array) => {
       const t = tracer.trace(x);
       const v0 = performance.now();
@@ -520,7 +525,13 @@ export async function measureVerdict() {
       eceBefore: +stats.measured.eceBefore.toFixed(4),
       eceAfter: +stats.measured.eceAfter.toFixed(4),
       temperature: +stats.temperature.toFixed(3),
-      fitMs: Math.round(fitMs),
+      fitMs: Math.round(
+        percentile(
+          fits.map((f) => f.ms),
+          0.5,
+        ),
+      ),
+      fitFirstMs: Math.round(fits[0].ms),
       verdictMsP50: percentile(
         digits.map((d) => d.ms),
         0.5,

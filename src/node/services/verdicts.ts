@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import type { TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
 import type { Tracer } from '../engine/inference/trace';
-import { traceFeatures, verdictOf, type VerdictStats } from '../engine/inference/verdict';
+import { traceFeatures, VERDICT_FORMAT, verdictOf, type VerdictStats } from '../engine/inference/verdict';
 import type { VizWorker } from '../engine/viz/vizWorker';
 
-/** Bumped when the statistics change, so older cache files are refitted. */
-const VERDICT_FORMAT = 2;
 /** Versions whose statistics are kept in memory. */
 const KEEP = 4;
 /** How long a trace waits for statistics still being fitted before it goes out without a verdict. */

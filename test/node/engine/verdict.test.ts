@@ -8,16 +8,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageAt, type Dataset } from '../../../src/node/engine/data/dataset';
 import { Tracer } from '../../../src/node/engine/inference/trace';
-import {
-  calibrate,
-  calibrationError,
-  fitTemperature,
-  fitVerdictOn,
-  largestPiece,
-  strokeRatio,
-  traceFeatures,
-  verdictOf,
-} from '../../../src/node/engine/inference/verdict';
+import { calibrate, calibrationError, fitTemperature } from '../../../src/node/engine/inference/calibration';
+import { principalDirections, score, upperTail } from '../../../src/node/engine/inference/gaussians';
+import { largestPiece, pooledInk, strokeRatio } from '../../../src/node/engine/inference/inkChecks';
+import { fitVerdictOn, traceFeatures, verdictOf } from '../../../src/node/engine/inference/verdict';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { mulberry32 } from '../../../src/node/engine/data/random';
 import { CLASSES, PIXELS, SIDE } from '../../../src/shared/types';
@@ -110,6 +104,71 @@ describe('calibration', () => {
   });
 });
 
+describe('the densities the distance reads', () => {
+  // Two classes in two dimensions, with L⁻¹ given directly: the score is log det Σ + |L⁻¹(z − μ)|².
+  const g = (mean: number[], whiten: number[], logDet: number) => ({ mean: Float32Array.from(mean), whiten: Float32Array.from(whiten), logDet });
+  const classes = [g([0, 0], [1, 0, 0, 1], 5), g([3, 1], [2, 0, 1, 1], 0)];
+
+  it('scores a row under the nearest class by log det and the whitened distance, not the first or the closest mean', () => {
+    // Class 0: 5 + 2² + 2² = 13. Class 1: z − μ = (−1, 1); L⁻¹(z − μ) = (−2, 0); 0 + 4 + 0 = 4.
+    expect(score(classes, Float64Array.from([2, 2]))).toEqual({ best: 4, nearest: 1 });
+    // At the origin class 0 gives 5; class 1 gives (−6)² + (−4)² = 52, and stops early without changing the answer.
+    expect(score(classes, Float64Array.from([0, 0]))).toEqual({ best: 5, nearest: 0 });
+    // Near class 1's mean along a direction its whitening stretches: (3.5, 1) → L⁻¹(0.5, 0) = (1, 0.5): 1.25, against 5 + 12.25 + 1.
+    expect(score(classes, Float64Array.from([3.5, 1]))).toEqual({ best: 1.25, nearest: 1 });
+    // Starting from the other class changes nothing but the order the classes are tried in.
+    for (const z of [
+      [2, 2],
+      [0, 0],
+      [3.5, 1],
+    ])
+      expect(score(classes, Float64Array.from(z), undefined, 1)).toEqual(score(classes, Float64Array.from(z)));
+  });
+
+  it('finds the principal directions of rows whose covariance is known exactly, largest first', () => {
+    // An orthonormal basis of R⁷ (a Householder reflection of the axes), and rows ±a·eᵢ: the covariance
+    // is Σ 2aᵢ² eᵢeᵢᵀ, so its eigenvectors are the eᵢ, in the order of the aᵢ given below (not the eᵢ's order).
+    const dim = 7;
+    const v = [3, -1, 2, 0.5, -2, 1, 1];
+    const vv = v.reduce((a, x) => a + x * x, 0);
+    const e = (i: number) => v.map((x, j) => (i === j ? 1 : 0) - (2 * v[i] * x) / vv);
+    const scale = [2, 7, 0.5, 5, 1, 3, 0.2];
+    const X = new Float32Array(2 * dim * dim);
+    for (let i = 0; i < dim; i++)
+      for (let j = 0; j < dim; j++) {
+        X[2 * i * dim + j] = scale[i] * e(i)[j];
+        X[(2 * i + 1) * dim + j] = -scale[i] * e(i)[j];
+      }
+    const Q = principalDirections(X, 2 * dim, dim, 5, new Float64Array(dim));
+    const order = [1, 3, 5, 0, 4]; // the five largest scales, largest first
+    order.forEach((i, k) => {
+      const dot = e(i).reduce((a, x, j) => a + x * Q[k * dim + j], 0);
+      expect(Math.abs(dot), `direction ${k}`).toBeGreaterThan(0.9999);
+    });
+  });
+
+  it('reads the share of a sorted list at or above a value, never 0 or above 1', () => {
+    const sorted = Float32Array.from([1, 2, 2, 3, 10]);
+    expect(upperTail(sorted, 0)).toBeCloseTo(6 / 6, 12);
+    expect(upperTail(sorted, 2)).toBeCloseTo(5 / 6, 12);
+    expect(upperTail(sorted, 2.5)).toBeCloseTo(3 / 6, 12);
+    expect(upperTail(sorted, 10)).toBeCloseTo(2 / 6, 12);
+    expect(upperTail(sorted, 11)).toBeCloseTo(1 / 6, 12);
+  });
+
+  it('pools the ink over 2 × 2 blocks, row by row', () => {
+    const x = new Float32Array(PIXELS);
+    x[0] = 1; // block (0, 0)
+    x[3] = 1; // block (0, 1)
+    x[SIDE * 3 + 26] = 1; // row 3, column 26: block (1, 13)
+    x[SIDE * 27 + 1] = 0.5; // row 27, column 1: block (13, 0)
+    const p = pooledInk(x);
+    expect(p.length).toBe(196);
+    expect([p[0], p[1], p[14 + 13], p[13 * 14], p[13 * 14 + 13]]).toEqual([0.25, 0.25, 0.25, 0.125, 0]);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(0.875, 6);
+  });
+});
+
 function softmax(x: number[]): number[] {
   const m = Math.max(...x);
   const e = x.map((v) => Math.exp(v - m));
@@ -139,8 +198,8 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
     expect(stats.measured.unsure).toBeLessThanOrEqual(0.05);
   });
 
-  // Measured: 22% (SimpleRNN-128) and 24% (GRU-64) of the 414 non-digits accepted; every dot refused. The issue's
-  // target is 10%: the models' own states do not part letters and scribbles from digits further (see docs/BENCHMARKS.md).
+  // Measured: 16.2% (SimpleRNN-128) and 19.8% (GRU-64) of the 414 non-digits accepted, every dot refused; with the
+  // state's density alone, 23% and 24%, which fails this bound. The issue's target is 10% (see docs/BENCHMARKS.md).
   it('refuses most of the non-digit set, and every dot', () => {
     const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
     const kinds: string[] = JSON.parse(readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.json'), 'utf8')).kinds;
@@ -150,6 +209,6 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
       if (kind === 'dot') expect(v.kind, `dot ${i}`).toBe('not-a-digit');
       if (v.kind !== 'not-a-digit') accepted++;
     });
-    expect(accepted / kinds.length).toBeLessThan(0.3);
+    expect(accepted / kinds.length).toBeLessThan(0.21);
   });
 });

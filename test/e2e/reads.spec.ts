@@ -57,6 +57,10 @@ describe('reading orders and why gates exist', () => {
     // Each run is a version of its own, the GRU active; both curves have a point per epoch.
     await expect.poll(() => page.getByTestId('model-v0002').count()).toBe(1);
     expect(await page.getByTestId('status-model').textContent()).toMatch(/model v0002 · GRU-64/);
+    // The history says how each version reads; the shipped tutorial model reads rows, which goes unsaid.
+    expect(await page.getByTestId('model-v0002').locator('.meta').textContent()).toMatch(/^GRU-64 · 4 px a step · /);
+    expect(await page.getByTestId('model-v0001').locator('.meta').textContent()).toMatch(/^RNN-64 · 4 px a step · /);
+    expect(await page.getByTestId('model-builtin').locator('.meta').textContent()).toMatch(/^RNN-128 · \d+ epoch/);
     for (const cell of ['rnn', 'gru'])
       expect(await page.getByTestId('why-gates-accuracy').locator(`path[data-cell="${cell}"]`).getAttribute('data-points')).toBe('2');
     const rnn = { acc: await attr('data-rnn-acc'), decades: await attr('data-rnn-decades'), last: await attr('data-rnn-last') };

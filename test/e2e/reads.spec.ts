@@ -51,6 +51,9 @@ describe('reading orders and why gates exist', () => {
     // The ordinary trainer takes each run: the progress panel follows the SimpleRNN, then the GRU.
     await expect.poll(() => page.getByTestId('why-gates-status').textContent(), { timeout: 60_000 }).toMatch(/Training the SimpleRNN \(1 of 2\)/);
     await expect.poll(() => page.getByTestId('cancel-button').count(), { timeout: 60_000 }).toBe(1);
+    // The form above does not pretend its own settings are training: it says what is.
+    expect(await page.getByTestId('train-why-gates-note').textContent()).toMatch(/training a SimpleRNN-64, 4 px a step, with its own settings/);
+    expect(await page.getByTestId('train-estimate').count()).toBe(0);
     await expect.poll(() => page.getByTestId('why-gates-status').textContent(), { timeout: 240_000 }).toMatch(/Training the GRU \(2 of 2\)/);
     await page.screenshot({ path: `${SHOTS}/why-gates-running.png` });
     await expect.poll(() => gates().getAttribute('data-phase'), { timeout: 300_000 }).toBe('done');

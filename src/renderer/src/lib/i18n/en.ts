@@ -322,6 +322,7 @@ export const en = {
     optimiser: 'Adam optimiser',
     kernels: ', fused WebAssembly kernels on every core',
     estimate: 'Estimated time:',
+    whyGatesRunning: '“Why gates?” is training a {{cell}}-{{hidden}}, {{read}}, with its own settings; the settings above are for your next run.',
     onBackend: 'on the {{backend}} backend, assuming an otherwise idle machine.',
     cancel: 'Cancel',
     cancelTitle: 'Stop now and throw this run away; the active model stays',

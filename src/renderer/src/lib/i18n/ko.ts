@@ -319,6 +319,7 @@ export const ko: Catalog = {
     optimiser: 'Adam 옵티마이저',
     kernels: ', 모든 코어에서 WebAssembly 융합 커널 사용',
     estimate: '예상 시간:',
+    whyGatesRunning: '“왜 게이트인가?” 실험이 자체 설정으로 {{cell}}-{{hidden}}({{read}})을 학습하는 중입니다. 위의 설정은 다음 학습에 쓰입니다.',
     onBackend: '({{backend}} 백엔드, 다른 작업이 없는 컴퓨터 기준)',
     cancel: '취소',
     cancelTitle: '지금 멈추고 이번 학습을 버립니다. 활성 모델은 그대로입니다',

@@ -38,6 +38,29 @@ describe('preprocess', () => {
 
   it('rejects a raster whose data does not match its size', () => {
     expect(() => preprocess({ width: 10, height: 10, data: new Float32Array(99) })).toThrow(/99 values for 10×10/);
+    // A raster with no rows or no columns holds zero values, as its size says, and is still not a raster.
+    expect(() => preprocess({ width: 5, height: 0, data: new Float32Array(0) })).toThrow(/0 values for 5×0/);
+    expect(() => preprocess({ width: 0, height: 5, data: new Float32Array(0) })).toThrow(/0 values for 0×5/);
+  });
+
+  it('crops ink in the top row or left column to exactly its own rows and columns', () => {
+    // A 6 × 1 line in row 0 becomes 20 × round(20/6) = 20 × 3; a 1 × 6 line in column 0, 3 × 20.
+    const inked = (img: Float32Array, axis: 'rows' | 'cols') =>
+      Array.from({ length: SIDE }, (_, i) =>
+        Array.from({ length: SIDE }, (_, j) => img[axis === 'rows' ? i * SIDE + j : j * SIDE + i]).some((v) => v > 0),
+      ).filter(Boolean).length;
+    const top = new Float32Array(100),
+      left = new Float32Array(100);
+    for (let c = 2; c < 8; c++) top[c] = 1;
+    for (let r = 2; r < 8; r++) left[r * 10] = 1;
+    for (const [data, rows, cols] of [
+      [top, 3, 20],
+      [left, 20, 3],
+    ] as const) {
+      const r = preprocess({ width: 10, height: 10, data });
+      if (r.empty) throw new Error('expected ink');
+      expect([inked(r.pixels, 'rows'), inked(r.pixels, 'cols')]).toEqual([rows, cols]);
+    }
   });
 
   it('crops, scales the longer side to 20 px keeping the aspect ratio, and centres the mass on (14, 14)', () => {

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/attacks.ts [--only N]`
+ * `node --import tsx bench/attacks.ts [--only N]` (N: an attack's number, or 0 for the two runs with no attack)
  * Web mode under the attacks of a hostile client, one after another on a fresh server each:
  * while each runs, a second page asks `model:predict` every 50 ms; the bench reports that
  * page's latency (median, p95, worst, failures) and the server's RSS above idle (peak).
@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { initBackend } from '../src/node/engine/backend';
 import { modelToBytes } from '../src/node/engine/model/artifacts';
@@ -21,7 +23,7 @@ import { decode, encode } from '../src/shared/wire';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ZEROS = new Array(784).fill(0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Server {
   proc: ChildProcess;
@@ -94,30 +96,23 @@ async function openPage(s: Server, path = '/ws'): Promise<Page> {
   };
 }
 
-/** Run `attack` while a victim page predicts every 50 ms; latency and RSS figures. */
+/** Run `attack` while a victim page (bench/attackVictim.ts, on its own thread) predicts every 50 ms; latency and RSS figures. */
 async function measure(name: string, s: Server, attack: () => Promise<void>, ms: number) {
-  const victim = await openPage(s);
-  for (let i = 0; i < 5; i++) await victim.call('model:predict', { pixels: ZEROS });
+  // A worker does not inherit tsx's hooks: the engine's boot file registers them, then runs the victim.
+  const victim = new Worker(join(root, 'src', 'node', 'engine', 'workerBoot.mjs'), {
+    argv: [join(root, 'bench', 'attackVictim.ts')],
+    workerData: { port: s.port, token: s.token },
+  });
+  await once(victim, 'message');
   await sleep(500);
   const idle = rssMiB(s.proc.pid!);
   let peak = idle;
-  const latencies: number[] = [];
-  let failed = 0;
-  let stop = false;
-  const probe = (async () => {
-    while (!stop) {
-      const t0 = performance.now();
-      const r = await victim.call('model:predict', { pixels: ZEROS }, 20_000);
-      latencies.push(performance.now() - t0);
-      if (!r.ok) failed++;
-      await sleep(50);
-    }
-  })();
   const rss = setInterval(() => (peak = Math.max(peak, rssMiB(s.proc.pid!))), 50);
   const attackDone = attack().catch((e) => console.error(`${name}: ${(e as Error).message}`));
   await Promise.race([attackDone.then(() => sleep(1000)), sleep(ms)]);
-  stop = true;
-  await probe;
+  victim.postMessage('stop');
+  const [{ latencies, failed }] = (await once(victim, 'message')) as [{ latencies: number[]; failed: number }];
+  await victim.terminate();
   clearInterval(rss);
   const alive = s.proc.exitCode === null;
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -134,7 +129,6 @@ async function measure(name: string, s: Server, attack: () => Promise<void>, ms:
     peakAboveIdleMiB: Math.round(peak - idle),
   };
   console.log(JSON.stringify(row));
-  victim.ws.terminate();
   return row;
 }
 
@@ -167,6 +161,10 @@ async function withLstm1024(userData: string) {
 }
 
 const attacks: { name: string; prepare?: (dir: string) => Promise<void>; run: (s: Server) => Promise<void>; ms: number }[] = [
+  // What the victim page sees with no attack, with the shipped model and with the LSTM-1024 of attacks 2b and 3
+  // active: each prediction on the LSTM-1024 is itself a large forward pass.
+  { name: '0a no attack, the shipped model', ms: 10_000, run: () => sleep(10_000) },
+  { name: '0b no attack, an LSTM-1024 active', prepare: withLstm1024, ms: 10_000, run: () => sleep(10_000) },
   {
     name: '1 a 5.7-million-digit version id on five channels',
     ms: 8_000,

@@ -65,10 +65,12 @@ describe('comparing two models', () => {
     await expect.poll(() => rows().then((r) => r.length)).toBe(2);
     const shown = await rows();
     const [right, wrong] = [shown[0].a.color, shown[1].a.color];
-    // Newest first: the 1 read right, then the 7 labelled 1 that the shipped model (A) reads as 7.
+    // Newest first: the 1 read right, then the 7 labelled 1 that the shipped model (A) reads wrong. Which wrong digit
+    // depends on the exact stroke the pointer events drew (a 7 locally, a 2 on a busier machine), so only that is held.
     expect(shown.map((r) => r.label)).toEqual([1, 1]);
     expect(shown[0].a).toMatchObject({ k: 1, right: 'yes' });
-    expect(shown[1].a).toMatchObject({ k: 7, right: 'no' });
+    expect(shown[1].a.right).toBe('no');
+    expect(shown[1].a.k).not.toBe(1);
     expect(right).not.toBe(wrong);
     // Every answer, on either side, is coloured by whether it matches the label, not by its side.
     for (const r of shown)

@@ -2,6 +2,7 @@
  * Checks on the ink alone, before the model: is it stroke-like, is it (almost) one piece, and
  * the ink pooled to a coarse grid for the verdict's density of where digits' ink lies.
  */
+import { resize } from '../../../shared/preprocess';
 import { PIXELS, SIDE } from '../../../shared/types';
 
 /** How stroke-like the ink is: its bounding box's longer side over the stroke's width (2 · area / perimeter). 0 for no ink. */
@@ -62,11 +63,9 @@ export function largestPiece(pixels: ArrayLike<number>): number {
   return total > 0 ? best / total : 0;
 }
 
-/** The ink averaged over 2 × 2 blocks: a 14 × 14 grid (196 values), coarse enough for a density fitted on a few thousand digits. */
+/** The ink averaged over 2 × 2 blocks (the preprocessing's own box-filter resize): a 14 × 14 grid (196 values), coarse enough for a density fitted on a few thousand digits. */
 export const POOLED = (SIDE / 2) ** 2;
-export function pooledInk(pixels: ArrayLike<number>, at = 0, out = new Float32Array(POOLED)): Float32Array {
-  const half = SIDE / 2;
-  out.fill(0);
-  for (let r = 0; r < SIDE; r++) for (let c = 0; c < SIDE; c++) out[(r >> 1) * half + (c >> 1)] += pixels[at + r * SIDE + c] / 4;
-  return out;
+export function pooledInk(pixels: ArrayLike<number>, at = 0): Float32Array {
+  const image = pixels instanceof Float32Array ? pixels.subarray(at, at + PIXELS) : Float32Array.from({ length: PIXELS }, (_, i) => pixels[at + i]);
+  return resize(image, SIDE, SIDE, SIDE / 2, SIDE / 2);
 }

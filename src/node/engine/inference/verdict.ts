@@ -128,7 +128,7 @@ export function fitVerdict(data: VerdictData, opts: VerdictOptions = {}): Verdic
   let ink: VerdictStats['ink'] = null;
   if (!opts.stateOnly) {
     const pooled = new Float32Array(n * POOLED);
-    for (let s = 0; s < n; s++) pooledInk(data.fit.pixels, s * PIXELS, pooled.subarray(s * POOLED, (s + 1) * POOLED));
+    for (let s = 0; s < n; s++) pooled.set(pooledInk(data.fit.pixels, s * PIXELS), s * POOLED);
     ink = fitClassGaussians(pooled, labels, n, POOLED, ridge);
   }
   const partial = {

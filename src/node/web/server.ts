@@ -10,7 +10,8 @@
  * doing nothing), messages (64 KB on the page's socket; uploads, up to a large model's
  * files, one at a time on a socket of their own; and a count of nested values checked
  * before parsing), requests waiting per page, work on the heavy channels across all
- * pages, and replies a page has not read (it is not read from until it reads them).
+ * pages, and replies a page has not read (it is not read from until it reads them, and a
+ * large reply is made only for a page under its mark).
  * A page's queued work is dropped when it goes.
  */
 import { errorMessage } from '../../shared/errors';
@@ -47,6 +48,18 @@ export const MAX_UNREAD_BYTES = 96 * 1024 * 1024;
 /** Channels whose work or reply is large: one runs at a time across all pages, a few wait, more are busy. */
 export const HEAVY_CHANNELS: ReadonlySet<string> = new Set(['models:export', 'models:upload', 'dataset:digits', 'samples:list']);
 export const MAX_HEAVY_WAITING = 8;
+
+/** What answering a request needs of the page that sent it. */
+interface Page {
+  /** Aborts when the page goes. */
+  signal: AbortSignal;
+  /** True while the page has more replies unread than the high-water mark. */
+  behind(): boolean;
+  /** Resolves true once it is not behind, false if it goes first. */
+  room(): Promise<boolean>;
+  /** Hand a reply to the page's socket. */
+  reply(m: WireMessage): void;
+}
 
 export interface WebServer {
   url: string;
@@ -235,8 +248,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const clients = new Map<WebSocket, { path: SocketPath; waiting: () => number }>();
   const heavy = new Gate(1, MAX_HEAVY_WAITING);
 
-  /** The answer to one message on a socket of `path`, whatever it holds. */
-  const answer = async (data: Buffer, isBinary: boolean, signal: AbortSignal, path: SocketPath): Promise<WireMessage> => {
+  /**
+   * The answer to one message on a socket of `path`, whatever it holds; null when it was
+   * already handed to the page (a heavy channel's, see below) or the page went.
+   */
+  const answer = async (data: Buffer, isBinary: boolean, path: SocketPath, page: Page): Promise<WireMessage | null> => {
+    const { signal } = page;
     const id0 = sniffHead(data)?.id ?? -1;
     if (isBinary) return { id: id0, result: failure('bad message: binary messages are not supported') };
     if (countContainers(data, MAX_CONTAINERS) > MAX_CONTAINERS)
@@ -252,20 +269,30 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (id < 0) return { id: -1, result: failure('bad message: "id" must be a non-negative integer') };
     if (!path.takes(msg.channel)) return { id, result: failure(`bad message: ${path.url} does not take ${String(msg.channel).slice(0, 40)}; ${path.refusal}`) };
     if (typeof msg.channel === 'string' && HEAVY_CHANNELS.has(msg.channel)) {
+      // A large reply is made only for a page that has read what it was sent, and the
+      // gate is held until that reply is on the page's socket: a page that stops reading
+      // holds at most one large reply past its high-water mark, and others' turns go on.
       const channel = msg.channel;
-      const release = await heavy.enter(signal);
-      if (!release)
-        return {
-          id,
-          result: failure(`${channel}: busy: ${MAX_HEAVY_WAITING} large requests are already waiting; try again when they finish`, {
-            code: 'busy',
-            params: { channel, limit: MAX_HEAVY_WAITING },
-          }),
-        };
-      try {
-        return { id, result: await opts.dispatch(channel, msg.payload, { signal }) };
-      } finally {
-        release();
+      for (;;) {
+        if (!(await page.room())) return null;
+        const release = await heavy.enter(signal);
+        if (!release)
+          return signal.aborted
+            ? null
+            : {
+                id,
+                result: failure(`${channel}: busy: ${MAX_HEAVY_WAITING} large requests are already waiting; try again when they finish`, {
+                  code: 'busy',
+                  params: { channel, limit: MAX_HEAVY_WAITING },
+                }),
+              };
+        try {
+          if (page.behind()) continue;
+          page.reply({ id, result: await opts.dispatch(channel, msg.payload, { signal }) });
+          return null;
+        } finally {
+          release();
+        }
       }
     }
     return { id, result: await opts.dispatch(msg.channel, msg.payload, { signal }) };
@@ -291,10 +318,23 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       ws.send(encode(m));
       if (ws.bufferedAmount > MAX_UNREAD_BYTES) ws.terminate();
     };
+    const behind = () => ws.bufferedAmount >= HIGH_WATER_BYTES;
+    /** Resolves true once the page's unread replies are under the high-water mark, false if it goes first. */
+    const room = () =>
+      new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (gone.signal.aborted) resolve(false);
+          else if (!behind()) resolve(true);
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+    const page: Page = { signal: gone.signal, room, behind, reply: (m) => reply(m) };
     const run = async (data: Buffer, isBinary: boolean) => {
       running++;
       try {
-        reply(await answer(data, isBinary, gone.signal, path));
+        const m = await answer(data, isBinary, path, page);
+        if (m) reply(m);
       } catch {
         reply({ id: sniffHead(data)?.id ?? -1, result: failure('internal error: the request could not be answered') });
       } finally {

@@ -418,6 +418,42 @@ describe('replies a page does not read', () => {
     expect(server.stats()).toMatchObject({ unread: 0, waiting: 0 });
   });
 
+  it('makes a large reply only for a page that has read its earlier ones, and lets other pages take their turn', async () => {
+    const reply = 'x'.repeat(3 * 1024 * 1024);
+    let made = 0;
+    const server = await startWebServer({
+      root: site(),
+      dispatch: async (channel) => {
+        made++;
+        return { ok: true, value: channel === 'models:export' ? reply : 'small' };
+      },
+    });
+    servers.push(server);
+    const p = await page(server);
+    (p.ws as unknown as { pause(): void }).pause();
+    for (let id = 0; id < 20; id++) p.send({ id, channel: 'models:export', payload: { id: 'v0001' } });
+    let most = 0;
+    for (let t = 0; t < 50; t++) {
+      await settle(20);
+      most = Math.max(most, server.stats().unread);
+    }
+    // Replies are made while the page is under the 4 MB mark (the system's socket buffers take a
+    // few MB more first); past it, each running request waits for the page to read before its reply
+    // is made, so the server holds at most one reply past the mark, not one per running request.
+    expect(most).toBeGreaterThanOrEqual(HIGH_WATER_BYTES);
+    expect(most).toBeLessThan(HIGH_WATER_BYTES + reply.length + 100);
+    expect(made).toBeLessThan(MAX_RUNNING);
+    // Another page's large request is not held up by the page that stopped reading.
+    const other = await page(server);
+    other.send({ id: 1, channel: 'samples:list', payload: {} });
+    expect(await until(() => other.replies.length === 1, 2_000)).toBe(true);
+    expect(other.replies[0].result).toEqual({ ok: true, value: 'small' });
+    (p.ws as unknown as { resume(): void }).resume();
+    expect(await until(() => p.replies.length === 20, 30_000)).toBe(true);
+    expect(made).toBe(21);
+    expect(server.stats().unread).toBe(0);
+  });
+
   it('drops a page that is 96 MB behind', async () => {
     const { server, held } = await heldServer();
     const p = await page(server);

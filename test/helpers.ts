@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { initBackend } from '../src/node/engine/backend';
 import { loadDataset, type Dataset } from '../src/node/engine/data/dataset';
-import type { BackendName } from '../src/shared/types';
+import type { BackendName, TraceResult } from '../src/shared/types';
 import { KernelRuntime, type KernelRuntimeOptions } from '../src/node/engine/kernels/runtime';
 
 /** A fresh temp folder removed after the file's tests. */
@@ -43,4 +43,22 @@ export function testRuntime(opts: KernelRuntimeOptions = {}): KernelRuntime {
   const r = new KernelRuntime({ build: 'checked', threads: 1, ...opts });
   afterAll(() => r.close());
   return r;
+}
+
+/**
+ * Two traces of one model and image agree: the same shape, read, prediction and gates named,
+ * and every array within `tol` (the fused kernels run in float32 with their own tanh and σ).
+ */
+export function expectTraceNear(a: TraceResult, b: TraceResult, tol = 2e-4): void {
+  const arrays = ['h', 'c', 'stepProbs', 'probs', 'readout'] as const;
+  const rest = (t: TraceResult) => ({ ...t, h: 0, c: 0, gates: Object.keys(t.gates ?? {}).sort(), stepProbs: 0, probs: 0, readout: 0 });
+  expect(rest(a)).toEqual(rest(b));
+  const near = (x: Float32Array | undefined, y: Float32Array | undefined, what: string) => {
+    expect(x?.length, what).toBe(y?.length);
+    let worst = 0;
+    for (let i = 0; i < (x?.length ?? 0); i++) worst = Math.max(worst, Math.abs(x![i] - y![i]));
+    expect(worst, what).toBeLessThan(tol);
+  };
+  for (const k of arrays) near(a[k], b[k], k);
+  for (const g of Object.keys(b.gates ?? {}) as (keyof NonNullable<TraceResult['gates']>)[]) near(a.gates![g], b.gates![g], `gate ${g}`);
 }

@@ -9,6 +9,7 @@ import { MAX_QUEUED, VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { Tracing } from '../../../src/node/services/tracing';
 import { CLASSES, GATES, SIDE, type CellType } from '../../../src/shared/types';
 import { mulberry32 } from '../../../src/node/engine/data/random';
+import { expectTraceNear } from '../../helpers';
 
 function randomTracer(cell: CellType, hidden: number, seed = 1): Tracer {
   const rand = mulberry32(seed);
@@ -56,10 +57,10 @@ describe('the visualisation worker queue', () => {
     const a = randomTracer('gru', 24, 2);
     const b = randomTracer('gru', 24, 3);
     const x = image(9);
-    expect(await worker.run(a, 'a', { kind: 'trace', pixels: x })).toEqual(a.trace(x));
+    expectTraceNear(await worker.run(a, 'a', { kind: 'trace', pixels: x }), a.trace(x));
     expect(await worker.run(a, 'a', { kind: 'terms', pixels: x })).toEqual(a.terms(x));
-    expect(await worker.run(b, 'b', { kind: 'trace', pixels: x })).toEqual(b.trace(x));
-    expect(await worker.run(a, 'a', { kind: 'trace', pixels: x })).toEqual(a.trace(x));
+    expectTraceNear(await worker.run(b, 'b', { kind: 'trace', pixels: x }), b.trace(x));
+    expectTraceNear(await worker.run(a, 'a', { kind: 'trace', pixels: x }), a.trace(x));
   });
 });
 
@@ -80,6 +81,7 @@ describe('where a trace runs', () => {
     expect(here).toEqual(small.trace(x));
     const there = tracing.trace(large, 'l', x);
     expect(there).toBeInstanceOf(Promise);
-    expect(await there).toEqual(large.trace(x));
+    // The worker traces on the kernel's forward pass: the same answer to float32's precision.
+    expectTraceNear(await there, large.trace(x));
   });
 });

@@ -82,6 +82,19 @@ export class RecurrentKernel {
     return this.#f32(off.Hs, T * B * H);
   }
 
+  /**
+   * After `forward`: each step's gate activations, T × B × gates·H (LSTM [i, f, g, o]; GRU
+   * [z, r, ĥ]; none for SimpleRNN), and an LSTM's cell state, T × B × H. Views, valid until the next call.
+   */
+  activations(B: number): { gates: Float32Array; cells: Float32Array } {
+    const { off, T, H, cell } = this.layout;
+    const G = GATES[cell] * H;
+    return {
+      gates: cell === 'rnn' ? new Float32Array(0) : this.#f32(off.Zs, T * B * G),
+      cells: cell === 'lstm' ? this.#f32(off.Cs, T * B * H) : new Float32Array(0),
+    };
+  }
+
   /** One forward and backward pass on the loaded batch. Gradients are of the mean loss and replace `grads`. */
   step(B: number): StepResult {
     const l = this.layout;

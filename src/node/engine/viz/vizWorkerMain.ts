@@ -1,6 +1,6 @@
 /**
  * The visualisation worker thread: fits hidden-state maps, computes row importance,
- * traces large models and measures the gradient through time off the main event loop. One request at a time, answered
+ * traces large models (on the kernel's forward pass) and measures the gradient through time off the main event loop. One request at a time, answered
  * by id; it holds the model of the last key it was sent.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,6 +9,7 @@ import { errorMessage } from '../../../shared/errors';
 import { loadSplit, type DataSplit } from '../data/dataset';
 import { Tracer } from '../inference/trace';
 import { BatchForward } from '../inference/batchForward';
+import { KernelTracer } from '../inference/kernelTrace';
 import { runExperiment } from '../inference/experiments';
 import { GradientProbe } from '../inference/gradient';
 import { fitVerdictOn, VERDICT_DIGITS } from '../inference/verdict';
@@ -23,11 +24,18 @@ interface Held {
   runtime: KernelRuntime;
   test: { dir: string; split: DataSplit } | null;
   train: { dir: string; split: DataSplit } | null;
-  model: { key: string; weights: Weights; tracer: Tracer; forward: BatchForward | null; gradient: GradientProbe | null } | null;
+  model: {
+    key: string;
+    weights: Weights;
+    tracer: Tracer;
+    fast: KernelTracer | null;
+    forward: BatchForward | null;
+    gradient: GradientProbe | null;
+  } | null;
 }
 
 function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
-  if (req.model) state.model = { key: req.key, weights: req.model, tracer: new Tracer(req.model), forward: null, gradient: null };
+  if (req.model) state.model = { key: req.key, weights: req.model, tracer: new Tracer(req.model), fast: null, forward: null, gradient: null };
   const held = state.model;
   if (!held || held.key !== req.key) throw new Error(`the worker does not hold model ${req.key}`);
   const { job } = req;
@@ -36,7 +44,9 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
       held.forward ??= new BatchForward(state.runtime, held.weights, SIDE + 1);
       return rowImportance(held.forward, job.pixels);
     case 'trace':
-      return held.tracer.trace(job.pixels);
+      // A prediction: the kernel's forward pass, several times the reference's speed on a large model.
+      held.fast ??= new KernelTracer(state.runtime, held.weights);
+      return held.fast.trace(job.pixels);
     case 'terms':
       return held.tracer.terms(job.pixels);
     case 'experiment':

@@ -2,8 +2,9 @@
  * The victim page of bench/attacks.ts, on a thread of its own so that the attacker's work in the
  * bench's main thread (encoding a 33 MB message takes seconds) cannot delay its timing: it asks
  * `model:predict` every 50 ms until told to stop, then posts its latencies. It starts timing once
- * predictions carry the verdict: until the version's verdict statistics are fitted (about 2 s after
- * the first prediction), each prediction waits up to VERDICT_WAIT_MS for them, attack or not.
+ * predictions carry the verdict (the shipped model's statistics are fitted about 2 s after the first
+ * prediction), or after 20 s: an LSTM-1024's take minutes to fit, and its predictions go out without
+ * a verdict meanwhile.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';

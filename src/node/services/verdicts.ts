@@ -69,12 +69,18 @@ export class VerdictService {
     return s;
   }
 
-  /** The trace with its verdict, if the version's statistics are ready or become ready within VERDICT_WAIT_MS. */
+  /**
+   * The trace with its verdict, if the version's statistics are ready, or, for the trace that
+   * starts their fit or load, become ready within VERDICT_WAIT_MS.
+   */
   async judge(key: string, tracer: Tracer, trace: TraceResult, pixels: ArrayLike<number>): Promise<TraceResult> {
     let stats = this.#ready.get(key) ?? null;
     if (!stats) {
+      // Only the trace that starts the fit waits: a large model's fit takes minutes, and its
+      // traces meanwhile must not each wait in vain.
+      const first = !this.#stats.has(key);
       const pending = this.stats(key, tracer).catch(() => null);
-      stats = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), VERDICT_WAIT_MS).unref())]);
+      if (first) stats = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), VERDICT_WAIT_MS).unref())]);
     }
     if (!stats) return trace;
     return { ...trace, verdict: verdictOf(stats, traceFeatures(stats, trace.h), 0, trace.probs, pixels) };

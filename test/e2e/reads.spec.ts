@@ -2,7 +2,7 @@
  * Long reads: the Train form's reading order, the "Why gates?" experiment at its short budget
  * (a SimpleRNN and a GRU trained one after the other on 196 steps of 4 pixels, through the
  * ordinary trainer), and the gradient view of the 196-step GRU it leaves active, in English and
- * in Korean.
+ * in Korean. The page is reloaded while the experiment runs, and it carries on.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -54,6 +54,11 @@ describe('reading orders and why gates exist', () => {
     // The form above does not pretend its own settings are training: it says what is.
     expect(await page.getByTestId('train-why-gates-note').textContent()).toMatch(/training a SimpleRNN-64, 4 px a step, with its own settings/);
     expect(await page.getByTestId('train-estimate').count()).toBe(0);
+    // A reload of the page while the SimpleRNN trains: the experiment is taken up where it was.
+    await page.reload();
+    await page.getByTestId('tab-train').click();
+    expect(await page.getByTestId('why-gates-short').isChecked()).toBe(true);
+    expect(await gates().getAttribute('data-phase')).toBe('training');
     await expect.poll(() => page.getByTestId('why-gates-status').textContent(), { timeout: 240_000 }).toMatch(/Training the GRU \(2 of 2\)/);
     await page.screenshot({ path: `${SHOTS}/why-gates-running.png` });
     await expect.poll(() => gates().getAttribute('data-phase'), { timeout: 300_000 }).toBe('done');

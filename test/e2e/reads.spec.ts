@@ -59,6 +59,8 @@ describe('reading orders and why gates exist', () => {
     await page.getByTestId('tab-train').click();
     expect(await page.getByTestId('why-gates-short').isChecked()).toBe(true);
     expect(await gates().getAttribute('data-phase')).toBe('training');
+    // The form keeps the next run's settings, not the experiment's: the read is still the tutorial's rows.
+    expect(await page.getByTestId('train-read').inputValue()).toBe('rows');
     await expect.poll(() => page.getByTestId('why-gates-status').textContent(), { timeout: 240_000 }).toMatch(/Training the GRU \(2 of 2\)/);
     await page.screenshot({ path: `${SHOTS}/why-gates-running.png` });
     await expect.poll(() => gates().getAttribute('data-phase'), { timeout: 300_000 }).toBe('done');

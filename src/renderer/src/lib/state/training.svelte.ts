@@ -64,11 +64,14 @@ export class TrainingState {
     });
   }
 
-  /** Adopt a run already going (after a page reload). */
-  resume(req: TrainStartRequest | null, path: PathChoice | null = null): void {
+  /**
+   * Adopt a run already going (after a page reload). Its settings fill the form, unless the run is
+   * one an experiment started with settings of its own (`ownSettings`): the form keeps the next run's.
+   */
+  resume(req: TrainStartRequest | null, path: PathChoice | null = null, ownSettings = false): void {
     if (req) {
       this.running = true;
-      this.form = { ...req };
+      if (!ownSettings) this.form = { ...req };
       this.path = path;
     }
   }

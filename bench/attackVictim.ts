@@ -1,17 +1,20 @@
 /**
  * The victim page of bench/attacks.ts, on a thread of its own so that the attacker's work in the
  * bench's main thread (encoding a 33 MB message takes seconds) cannot delay its timing: it asks
- * `model:predict` every 50 ms until told to stop, then posts its latencies. It starts timing once
+ * `model:predict` of a real test digit every 50 ms until told to stop, then posts its latencies. It starts timing once
  * predictions carry the verdict (the shipped model's statistics are fitted about 2 s after the first
  * prediction), or after 20 s: an LSTM-1024's take minutes to fit, and its predictions go out without
  * a verdict meanwhile.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { defaultMnistDir, loadSplit } from '../src/node/engine/data/dataset';
 import { decode, encode } from '../src/shared/wire';
 
 const { port, token } = workerData as { port: number; token: string };
-const ZEROS = new Array(784).fill(0);
+// A real digit, as a person's drawing is: a blank canvas would cost a model next to nothing
+// (an LSTM's state stays exactly zero on it, and the reference trace skips zeros).
+const DIGIT = Array.from(loadSplit(defaultMnistDir(), 't10k', 1).images);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`);
@@ -32,7 +35,7 @@ const predict = (timeoutMs: number) =>
       waiting.delete(id);
       resolve(r);
     });
-    ws.send(encode({ id, channel: 'model:predict', payload: { pixels: ZEROS } }));
+    ws.send(encode({ id, channel: 'model:predict', payload: { pixels: DIGIT } }));
   });
 
 for (let i = 0; i < 100 && !(await predict(30_000)).value?.verdict; i++) await sleep(200);

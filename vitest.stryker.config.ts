@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config';
+import { groupsOf } from './stryker.config.mjs';
 
 export const MUTATION_TESTS = [
   'test/node/trainer/protocol.test.ts',
@@ -38,4 +39,6 @@ class InListedOrder extends BaseSequencer {
 // The project's settings with this list of files in place of its own (mergeConfig would add the two lists together),
 // and more time per test: the dry run counts every statement a test executes, which makes the
 // preprocessing round trip over 1,000 digits on a 280×280 canvas take minutes on a busy machine.
-export default defineConfig({ test: { ...base.test, include: MUTATION_TESTS, testTimeout: 900_000, sequence: { sequencer: InListedOrder } } });
+// Only the tests of the group a run tries (MUTATE_GROUP; see stryker.config.mjs).
+const include = groupsOf(process.env.MUTATE_GROUP).flatMap((g) => g.tests);
+export default defineConfig({ test: { ...base.test, include, testTimeout: 900_000, sequence: { sequencer: InListedOrder } } });

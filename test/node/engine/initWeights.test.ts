@@ -4,6 +4,7 @@ import { glorotUniform, initialWeights, orthogonal } from '../../../src/node/eng
 import { createModel } from '../../../src/node/engine/model/model';
 import { mulberry32 } from '../../../src/node/engine/data/random';
 import { CELLS, GATES } from '../../../src/shared/types';
+import { readShape } from '../../../src/shared/reads';
 
 /** Largest |A·Aᵀ − I| over the rows of a rows × cols matrix (or columns, when `byColumns`). */
 function orthoError(a: Float32Array, rows: number, cols: number, byColumns: boolean): number {
@@ -48,6 +49,37 @@ describe('initial weights', () => {
     const m = createModel({ cell, hidden: 16, seed: 7 });
     const fromModel = m.getWeights().map((t) => t.dataSync() as Float32Array);
     fromModel.forEach((w, i) => expect(w).toEqual(a[i]));
+    m.dispose();
+  });
+
+  it('on a long read, chrono biases: the GRU update gate and the LSTM forget gate in [0, ln(steps − 1)], spread over it, the LSTM input gate their negative; the tutorial read and the SimpleRNN unchanged', () => {
+    const H = 64;
+    const { steps, inputs } = readShape('pixels:4'); // 196 × 4
+    const top = Math.log(steps - 1);
+    const gru = initialWeights('gru', H, 3, inputs, steps)[2];
+    const z = Array.from(gru.subarray(0, H));
+    // Spread over the range: ln u for u uniform in [1, 195], so the quartiles of u land near 49, 98 and 146.
+    expect(Math.min(...z)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...z)).toBeLessThanOrEqual(top);
+    const sorted = [...z].sort((a, b) => a - b);
+    expect(Math.exp(sorted[H / 2])).toBeGreaterThan(60);
+    expect(Math.exp(sorted[H / 2])).toBeLessThan(140);
+    expect(Math.exp(sorted[H - 1])).toBeGreaterThan(150);
+    // The reset and candidate blocks stay at zero.
+    expect(Array.from(gru.subarray(H))).toEqual(new Array(2 * H).fill(0));
+    const lstm = initialWeights('lstm', H, 3, inputs, steps)[2];
+    const f = Array.from(lstm.subarray(H, 2 * H));
+    expect(Math.min(...f)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...f)).toBeLessThanOrEqual(top);
+    expect(Math.exp([...f].sort((a, b) => a - b)[H / 2])).toBeGreaterThan(60);
+    expect(Array.from(lstm.subarray(0, H))).toEqual(f.map((b) => -b));
+    expect(Array.from(lstm.subarray(2 * H))).toEqual(new Array(2 * H).fill(0));
+    expect(Array.from(initialWeights('rnn', H, 3, inputs, steps)[2])).toEqual(new Array(H).fill(0));
+    // The tutorial's 28 rows keep Keras's defaults: zero biases, LSTM forget bias 1.
+    expect(Array.from(initialWeights('gru', H, 3)[2])).toEqual(new Array(3 * H).fill(0));
+    // createModel passes the read's steps.
+    const m = createModel({ cell: 'gru', hidden: H, seed: 3, read: 'pixels:4' });
+    expect(m.getWeights()[2].dataSync()).toEqual(gru);
     m.dispose();
   });
 });

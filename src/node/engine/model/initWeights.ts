@@ -4,6 +4,13 @@
  * drawn from one seeded stream. tfjs's own orthogonal initialiser runs its decomposition as
  * backend ops: about a second and tens of MB of WebAssembly memory that is never returned, for
  * a GRU-128, before the first training step; this takes milliseconds.
+ *
+ * On reads longer than the tutorial's 28 steps, a gated cell's keep gate starts with the
+ * "chrono" bias of Tallec & Ollivier (2018, "Can recurrent neural networks warp time?"): each
+ * unit's bias ln u, u uniform in [1, steps − 1], so the units start out remembering over
+ * characteristic times spread from one step to the whole read, and the gradient reaches the
+ * early steps from the first batch (the GRU's update gate z, as h = z⊙h + (1−z)⊙ĥ keeps h; the
+ * LSTM's forget gate, its input gate the negative). The tutorial's read keeps Keras's defaults.
  */
 import { CLASSES, GATES, SIDE, type CellType } from '../../../shared/types';
 import { mulberry32 } from '../data/random';
@@ -58,14 +65,31 @@ export function orthogonal(rows: number, cols: number, rand: () => number): Floa
   return out;
 }
 
+/** The chrono bias of `hidden` keep gates for a read of `steps`: ln u, u uniform in [1, steps − 1]. */
+export function chronoBias(hidden: number, steps: number, rand: () => number): Float32Array {
+  return Float32Array.from({ length: hidden }, () => Math.log(1 + (steps - 2) * rand()));
+}
+
 /** Starting weights in tfjs order: kernel [inputs, G·H], recurrent kernel [H, G·H], bias [G·H], dense kernel [H, 10], dense bias [10]. */
-export function initialWeights(cell: CellType, hidden: number, seed: number, inputs = SIDE): Float32Array[] {
+export function initialWeights(cell: CellType, hidden: number, seed: number, inputs = SIDE, steps = SIDE): Float32Array[] {
   const rand = mulberry32(seed);
   const G = GATES[cell] * hidden;
   const kernel = glorotUniform(inputs, G, rand);
   const recurrent = orthogonal(hidden, G, rand);
   const bias = new Float32Array(G);
-  if (cell === 'lstm') bias.fill(1, hidden, 2 * hidden); // unit forget bias: gates are [i, f, c, o]
+  if (steps > SIDE && cell !== 'rnn') {
+    const keep = chronoBias(hidden, steps, rand);
+    if (cell === 'gru')
+      bias.set(keep, 0); // gates are [z, r, h]
+    else {
+      // gates are [i, f, c, o]: forget the chrono bias, input its negative
+      bias.set(keep, hidden);
+      bias.set(
+        keep.map((b) => -b),
+        0,
+      );
+    }
+  } else if (cell === 'lstm') bias.fill(1, hidden, 2 * hidden); // unit forget bias
   const dense = glorotUniform(hidden, CLASSES, rand);
   return [kernel, recurrent, bias, dense, new Float32Array(CLASSES)];
 }

@@ -65,7 +65,7 @@ export function createModel({
   model.setUserDefinedMetadata({ read } satisfies ModelMetadata);
   if (initializer === 'random') {
     const shapes = model.getWeights().map((w) => w.shape);
-    const tensors = initialWeights(cell, hidden, seed, inputs).map((v, i) => tf.tensor(v, shapes[i]));
+    const tensors = initialWeights(cell, hidden, seed, inputs, steps).map((v, i) => tf.tensor(v, shapes[i]));
     model.setWeights(tensors);
     tensors.forEach((t) => t.dispose());
   }

@@ -511,7 +511,7 @@ export const en = {
   whyGates: {
     title: 'Why gates?',
     explain:
-      'A network learns by sending the error of its answer back through every step it took. In a plain tanh RNN each step back multiplies that error by the recurrent weights and the slope of tanh, which is mostly less than one, so over a long read it shrinks geometrically and the first steps receive almost nothing. A GRU mixes the old state into the new one through its update gate, h = (1 − z)·h + z·h̃; where z is small the state, and the error flowing back, pass through a step almost unchanged.',
+      'A network learns by sending the error of its answer back through every step it took. In a plain tanh RNN each step back multiplies that error by the recurrent weights and the slope of tanh, which is mostly less than one, so over a long read it shrinks geometrically and the first steps receive almost nothing. A GRU mixes the old state into the new one through its update gate, h = z·h + (1 − z)·ĥ; where z is near 1 the state, and the error flowing back, pass through a step almost unchanged. On a long read each of its units starts with z leaning towards keeping, by a different amount, so from the first batch some units remember over a few steps and some over the whole read (the “chrono” start of Tallec and Ollivier, 2018).',
     intro:
       'A SimpleRNN and a GRU, both with {{hidden}} units, learn to read digits {{read}}: the first pixels are {{steps}} steps away from the answer. They train one after the other with the same recipe, then each is shown on the same test digit.',
     budgetLabel: 'How long to train',

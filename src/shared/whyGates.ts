@@ -30,10 +30,10 @@ export const WHY_GATES = {
   },
   /**
    * Seconds of training both runs took together at each budget, evaluations included, as measured
-   * (docs/BENCHMARKS.md, "Why gates?": 23.1 + 46.7 s and 5.0 + 28.4 s on two cores shared with other
-   * work). The Train form's estimate, made for 28 rows, is two to four times too hopeful at 196 steps.
+   * (docs/BENCHMARKS.md, "Why gates?": 9.9 + 24.1 s and 2.7 + 7.5 s on two otherwise idle cores).
+   * The Train form's estimate, made for 28 rows, is too hopeful at 196 steps.
    */
-  measuredSec: { full: 70, short: 33 },
+  measuredSec: { full: 34, short: 10 },
   /** The test digit whose gradient through time is shown (index into the 10,000), with the loss of its true label. */
   digit: 0,
 } as const;

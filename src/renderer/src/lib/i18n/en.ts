@@ -516,7 +516,7 @@ export const en = {
       'A SimpleRNN and a GRU, both with {{hidden}} units, learn to read digits {{read}}: the first pixels are {{steps}} steps away from the answer. They train one after the other with the same recipe, then each is shown on the same test digit.',
     budgetLabel: 'How long to train',
     budget: {
-      full: 'Full: {{epochs}} epochs of {{digits}} digits each; both networks trained in about {{time}} on two busy cores',
+      full: 'Full: {{epochs}} epochs of {{digits}} digits each; both networks trained in about {{time}} on two otherwise idle cores',
       short: 'Short: {{epochs}} epochs of {{digits}} digits each; about {{time}} (the accuracy gap is smaller)',
     },
     start: 'Run the experiment',

@@ -514,7 +514,7 @@ export const ko: Catalog = {
       '유닛이 {{hidden}}개인 SimpleRNN과 GRU가 숫자를 {{read}} 방식으로 읽도록 배웁니다. 처음 픽셀은 답에서 {{steps}}단계 떨어져 있습니다. 두 신경망은 같은 방법으로 차례로 학습한 뒤 같은 테스트 숫자로 비교됩니다.',
     budgetLabel: '학습 길이',
     budget: {
-      full: '전체: 에포크 {{epochs}}번, 에포크마다 숫자 {{digits}}개. 다른 작업과 함께 쓰던 두 코어에서 두 신경망 학습에 약 {{time}}',
+      full: '전체: 에포크 {{epochs}}번, 에포크마다 숫자 {{digits}}개. 다른 작업이 없는 두 코어에서 두 신경망 학습에 약 {{time}}',
       short: '짧게: 에포크 {{epochs}}번, 에포크마다 숫자 {{digits}}개. 약 {{time}} (정확도 차이는 더 작습니다)',
     },
     start: '실험 실행',

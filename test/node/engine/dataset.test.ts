@@ -137,6 +137,57 @@ describe('MNIST IDX reader', () => {
     }
   });
 
+  it('tells gzip from IDX by both magic bytes, and gives each fault at its boundary in full words', () => {
+    const at = (bytes: number[] | Uint8Array, dims = 1) => {
+      try {
+        parseIdx('/x/f', Uint8Array.from(bytes), dims);
+      } catch (err) {
+        expect(err).toBeInstanceOf(IdxError);
+        expect((err as Error).name).toBe('IdxError');
+        return (err as Error).message;
+      }
+      return 'ok';
+    };
+    // Only 0x1f 0x8b, in that order, is gzip: one of the two alone is a file with a bad magic number.
+    expect(at([0x1f, 0x8b])).toMatch(/^f: gzip data is corrupt \(/);
+    expect(at([0x1f, 0, 8, 1, 0, 0, 0, 0])).toBe('f: bad magic number: the first two bytes must be 0 (is this an IDX file?)');
+    expect(at([0, 0x8b, 8, 1, 0, 0, 0, 0])).toBe('f: bad magic number: the first two bytes must be 0 (is this an IDX file?)');
+    expect(at([1, 0, 8, 1, 0, 0, 0, 0])).toBe('f: bad magic number: the first two bytes must be 0 (is this an IDX file?)');
+    // Four bytes are a whole magic number, then short of the dimension sizes.
+    expect(at([0, 0, 8])).toBe('f: file is 3 bytes, too short for an IDX header');
+    expect(at([0, 0, 8, 1])).toBe('f: file is 4 bytes, shorter than its 8-byte header');
+    expect(at([0, 0, 8, 3, 0, 0, 0, 1], 3)).toBe('f: file is 8 bytes, shorter than its 16-byte header');
+    // A header that is the whole file: no samples, not an error.
+    expect(at([0, 0, 8, 1, 0, 0, 0, 0])).toBe('ok');
+    expect(parseIdx('/x/f', new Uint8Array([0, 0, 8, 1, 0, 0, 0, 0]), 1)).toEqual({ dims: [0], data: new Uint8Array(0) });
+    expect(at(idx([2, 28, 28], new Uint8Array(2 * 784 - 1)), 3)).toBe('f: truncated: 1583 bytes, expected 1584 for dimensions 2×28×28');
+    expect(at(idx([3], new Uint8Array(4)))).toBe('f: has trailing bytes: 12 bytes, expected 11 for dimensions 3');
+  });
+
+  it('refuses images that are not 28 × 28, either side', () => {
+    for (const [rows, cols] of [
+      [28, 27],
+      [27, 28],
+    ]) {
+      const dir = join(tempDir(), `side-${rows}-${cols}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx([2, rows, cols], new Uint8Array(2 * rows * cols)));
+      writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx([2], new Uint8Array([1, 2])));
+      expect(() => loadByteSplit(dir, 't10k')).toThrow(/^t10k-images-idx3-ubyte: images are (28×27|27×28), expected 28×28$/);
+    }
+  });
+
+  it('counts from the raw labels header alone, without reading the images, and loads the limits it is given', () => {
+    const dir = join(tempDir(), 'labels-only');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx([3], new Uint8Array([1, 2, 3])));
+    // The images are missing: loading would fail, the count from the header does not.
+    expect(() => loadSplit(dir, 't10k')).toThrow(/not found/);
+    expect(idxCount(dir, 't10k')).toBe(3);
+    const ds = loadDataset(mnist, { trainLimit: 5, testLimit: 3 });
+    expect([ds.train.n, ds.test.n, ds.train.images.length, ds.test.labels.length]).toEqual([5, 3, 5 * 784, 3]);
+  });
+
   it('takes labels up to 9 and refuses 10, the first value past the last class, among the samples it reads', () => {
     const dir = tempDir();
     for (const f of FILES.filter((f) => f.startsWith('t10k'))) copyFileSync(join(mnist, f), join(dir, f));

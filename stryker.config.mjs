@@ -23,6 +23,7 @@ export const GROUPS = {
       'test/node/trainer/protocol.test.ts',
       'test/node/engine/dataset.test.ts',
       'test/node/engine/evaluate.test.ts',
+      'test/node/engine/modelFormat.test.ts',
       'test/node/engine/hostileModels.test.ts',
     ],
   },

@@ -17,6 +17,7 @@ export const MUTATION_TESTS = [
   'test/node/engine/dataset.test.ts',
   'test/node/engine/evaluate.test.ts',
   'test/shared/preprocess.test.ts',
+  'test/node/engine/modelFormat.test.ts',
   'test/node/engine/hostileModels.test.ts',
   'test/node/web/web.test.ts',
   'test/node/web/attacks.test.ts',

@@ -33,6 +33,8 @@ interface Mutant {
   replacement?: string;
   location: { start: Position; end: Position };
   status: 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
+  static?: boolean;
+  testsCompleted?: number;
 }
 interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
@@ -127,12 +129,21 @@ const equivalents = JSON.parse(readFileSync(join(root, 'docs', 'mutation-equival
 const reasonOf = (file: string, original: string, replacement: string) =>
   equivalents.find((e) => e.file === file && e.original === oneLine(original, 1e9) && e.replacement === oneLine(replacement, 1e9))?.reason ?? null;
 
+/**
+ * A static mutant (one that runs while its module loads) reported as surviving with no test
+ * completed made its module throw on import: every test file of the group failed to load, and
+ * Stryker's vitest runner counts a file that fails to load as no tests, not as failing ones. It is
+ * counted as killed.
+ */
+const brokeLoading = (m: Mutant) => m.status === 'Survived' && m.static === true && m.testsCompleted === 0;
+
 /** A group's results from Stryker's report of a run just made. */
 function fromReport(report: Report, run: Run | null, sources: Record<string, string>): GroupResult {
   const files: FileScore[] = [];
   const survivors: Survivor[] = [];
   for (const [path, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const file = relative(root, join(root, path)).replaceAll('\\', '/');
+    for (const m of f.mutants) if (brokeLoading(m)) m.status = 'Killed';
     const count = (statuses: string[]) => f.mutants.filter((m) => statuses.includes(m.status)).length;
     let equivalent = 0;
     for (const m of f.mutants.filter((m) => UNDETECTED.includes(m.status)).sort((a, b) => a.location.start.line - b.location.start.line)) {
@@ -243,6 +254,8 @@ const md = [
   ),
   '',
   'Score = mutants detected (a test failed, or the run timed out) ÷ (detected + survived + not covered).',
+  'A mutant that runs while its module loads and makes the module throw fails every test file of its group,',
+  "which Stryker's vitest runner reports as a survivor that completed no test; it is counted as killed.",
   'Mutants that do not compile are left out, as Stryker does. *Equivalent* mutants behave exactly as the',
   'original code does for every input the program can give them, so no test can detect them; each is',
   'listed below with its reason (`docs/mutation-equivalent.json`), and the last column leaves them out.',

@@ -133,7 +133,7 @@ describe('model.json, field by field', () => {
       'model.json: weightsManifest[0].paths is ["x.bin"], expected ["./weights.bin"]',
     );
     expect(message(edited((j) => specs(j).pop()))).toBe('model.json: weightsManifest[0].weights must list exactly 5 weights');
-    expect(message(edited((j) => (specs(j)[0] = 7)))).toBe('model.json: weightsManifest[0].weights[0] is not a weight spec');
+    expect(message(edited((j) => ((specs(j) as unknown[])[0] = 7)))).toBe('model.json: weightsManifest[0].weights[0] is not a weight spec');
     expect(message(edited((j) => (specs(j)[1].name = 'w')))).toBe(
       'model.json: weightsManifest[0].weights[1].name is "w", expected "recurrent/recurrent_kernel"',
     );

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +184,11 @@ describe('MNIST IDX reader', () => {
     // The images are missing: loading would fail, the count from the header does not.
     expect(() => loadSplit(dir, 't10k')).toThrow(/not found/);
     expect(idxCount(dir, 't10k')).toBe(3);
+    // It closes the file it opens: no descriptor is left behind after many counts.
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 50; i++) idxCount(dir, 't10k');
+    expect(open()).toBe(before);
     const ds = loadDataset(mnist, { trainLimit: 5, testLimit: 3 });
     expect([ds.train.n, ds.test.n, ds.train.images.length, ds.test.labels.length]).toEqual([5, 3, 5 * 784, 3]);
   });

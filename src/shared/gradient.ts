@@ -13,7 +13,12 @@ export interface GradientFade {
   /** Steps back from the last over which it stays above 1% of its last value (all of them when it never falls that far). */
   reach: number;
   steps: number;
+  /** Whether it loses more than FADES orders of magnitude: below that, told as "does not fade". */
+  fades: boolean;
 }
+
+/** Orders of magnitude lost from the last step to the first past which the gradient is said to fade. */
+export const FADES = 0.5;
 
 /** At most this many orders of magnitude are told apart (float32 reaches about 1e-45). */
 export const MAX_DECADES = 40;
@@ -32,7 +37,7 @@ export function gradientFade(norms: ArrayLike<number>): GradientFade {
       break;
     }
   }
-  return { last, first, decades, reach, steps };
+  return { last, first, decades, reach, steps, fades: decades > FADES };
 }
 
 /** log10 of each norm, floored MAX_DECADES below the largest (so a vanished 0 still has a place on the chart). */

@@ -72,7 +72,12 @@ describe('the gradient through time', () => {
     const f = gradientFade(falling);
     expect(f.decades).toBeCloseTo(49 / 5, 4);
     expect(f.reach).toBe(10); // above 1% for the last 10 steps back
-    expect(gradientFade(new Float32Array(30).fill(2))).toMatchObject({ decades: 0, reach: 30 });
+    expect(gradientFade(new Float32Array(30).fill(2))).toMatchObject({ decades: 0, reach: 30, fades: false });
+    expect(f.fades).toBe(true);
+    // Told as fading past half an order of magnitude, and only when it falls, not when it grows.
+    expect(gradientFade(Float32Array.from([0.3, 0.6, 1])).fades).toBe(true); // 0.52 decades
+    expect(gradientFade(Float32Array.from([0.32, 0.6, 1])).fades).toBe(false); // 0.49
+    expect(gradientFade(Float32Array.from([5, 2, 1])).fades).toBe(false); // grows back to the first step: −0.7
     const logs = logNorms(Float32Array.from([0, 1e-3, 1]));
     expect(logs[0]).toBe(-40);
     expect(logs[1]).toBeCloseTo(-3, 6);

@@ -531,6 +531,7 @@ export const en = {
     gradientLabel: 'The size of ∂L/∂hₜ of the {{name}} at each of the {{steps}} steps, on a log scale',
     gradientWaits: 'Shown when both networks have trained.',
     fade: 'From step {{steps}} back to step 1 it falls {{decades}} orders of magnitude; it stays above 1% of its last value for the last {{reach}} steps.',
+    kept: 'From step {{steps}} back to step 1 it does not fade: it stays above 1% of its last value for the last {{reach}} steps.',
     verdict: 'On the 10,000 test digits the SimpleRNN reached {{rnn}} and the GRU {{gru}}, with the same recipe on the same {{steps}}-step read.',
     zero: 'Its gradient is zero at every step: its units are stuck at ±1, where tanh is flat, so no error flows back at all.',
     meaning:

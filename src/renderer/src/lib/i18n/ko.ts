@@ -529,6 +529,7 @@ export const ko: Catalog = {
     gradientLabel: '{{name}}의 {{steps}}단계 각각에서 ∂L/∂hₜ의 크기, 로그 눈금',
     gradientWaits: '두 신경망의 학습이 끝나면 보입니다.',
     fade: '{{steps}}단계에서 1단계까지 거슬러 가며 {{decades}}자릿수 작아집니다. 마지막 {{reach}}단계 동안은 마지막 값의 1% 위에 머뭅니다.',
+    kept: '{{steps}}단계에서 1단계까지 거슬러 가도 작아지지 않습니다. 마지막 {{reach}}단계 동안 마지막 값의 1% 위에 머뭅니다.',
     verdict: '같은 {{steps}}단계 읽기에서 같은 방법으로 학습해, 테스트 숫자 10,000개에서 SimpleRNN은 {{rnn}}, GRU는 {{gru}}에 이르렀습니다.',
     zero: '모든 단계에서 기울기가 0입니다. 유닛들이 tanh가 평평한 ±1에 붙어 있어서 오차가 전혀 거꾸로 흐르지 않습니다.',
     meaning:

@@ -5,7 +5,7 @@ import { imageAt, type Dataset } from '../../../src/node/engine/data/dataset';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { Tracer } from '../../../src/node/engine/inference/trace';
 import { fitHiddenMap } from '../../../src/node/engine/viz/hiddenMap';
-import { knnAccuracy } from '../../../src/node/engine/viz/lda';
+import { fisher, knnAccuracy } from '../../../src/node/engine/viz/lda';
 import { blankRow, margin, rowImportance } from '../../../src/node/engine/viz/occlusion';
 import { BatchForward } from '../../../src/node/engine/inference/batchForward';
 import { applyOrthogonal, pca, procrustes2d, topEigen } from '../../../src/node/engine/viz/pca';
@@ -151,6 +151,72 @@ describe('hidden-state map of the shipped model', () => {
     const accuracy = (m: typeof map | typeof map.other) => knnAccuracy(m.landmarks, map.labels, 2000, projectStates(m, held, 1000), heldLabels, 1000);
     expect(accuracy(map)).toBeGreaterThanOrEqual(0.85);
     expect(accuracy(map)).toBeGreaterThan(accuracy(map.other) + 0.05);
+  });
+
+  it('Fisher’s discriminant: each axis solves S_b v = λ (S_w + ridge) v, from classes of unequal size with correlated spread', () => {
+    // Three classes in 3-D, 30, 10 and 20 points, each spread the same correlated way about its own mean.
+    const centres = [
+      [0, 0, 0],
+      [4, 1, -2],
+      [1, 5, 3],
+    ];
+    const sizes = [30, 10, 20];
+    const data: number[] = [];
+    const labels: number[] = [];
+    sizes.forEach((size, c) => {
+      for (let i = 0; i < size; i++) {
+        const a = Math.sin(7 * i + c),
+          b = Math.cos(5 * i + 2 * c),
+          e = Math.sin(3 * i * i + c);
+        data.push(centres[c][0] + 2 * a + b, centres[c][1] + a - 0.5 * e, centres[c][2] + 0.3 * b + e);
+        labels.push(c);
+      }
+    });
+    const n = 60,
+      dim = 3,
+      ridge = 0.05;
+    const d = fisher(data, labels, n, dim, 3, 2, ridge);
+    // By the definitions: the grand mean over points, the pooled within-class covariance (n − C), S_b weighted by class share.
+    const mean = [0, 1, 2].map((j) => data.filter((_v, i) => i % 3 === j).reduce((a, v) => a + v, 0) / n);
+    const cm = [0, 1, 2].map((c) =>
+      [0, 1, 2].map((j) => data.filter((_v, i) => i % 3 === j && labels[(i - j) / 3] === c).reduce((a, v) => a + v, 0) / sizes[c]),
+    );
+    const Sw = [0, 1, 2].map((a) =>
+      [0, 1, 2].map((b) => labels.reduce((s, c, i) => s + (data[3 * i + a] - cm[c][a]) * (data[3 * i + b] - cm[c][b]), 0) / (n - 3)),
+    );
+    const lift = (ridge * (Sw[0][0] + Sw[1][1] + Sw[2][2])) / 3;
+    for (let a = 0; a < 3; a++) Sw[a][a] += lift;
+    const Sb = [0, 1, 2].map((a) => [0, 1, 2].map((b) => [0, 1, 2].reduce((s, c) => s + (sizes[c] / n) * (cm[c][a] - mean[a]) * (cm[c][b] - mean[b]), 0)));
+    const times = (M: number[][], v: number[]) => M.map((r) => r[0] * v[0] + r[1] * v[1] + r[2] * v[2]);
+    const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+    for (let j = 0; j < 3; j++) expect(d.mean[j]).toBeCloseTo(mean[j], 10);
+    expect(d.ratios[0]).toBeGreaterThan(d.ratios[1]);
+    expect(d.ratios[1]).toBeGreaterThan(0.05);
+    for (let k = 0; k < 2; k++) {
+      const v = Array.from(d.axes.subarray(3 * k, 3 * k + 3));
+      expect(Math.hypot(...v)).toBeCloseTo(1, 10);
+      const big = v.reduce((m, x, j) => (Math.abs(x) > Math.abs(v[m]) ? j : m), 0);
+      expect(v[big]).toBeGreaterThan(0);
+      const sb = times(Sb, v),
+        sw = times(Sw, v);
+      expect(d.ratios[k]).toBeCloseTo(dot(v, sb) / dot(v, sw), 6); // the Rayleigh quotient
+      for (let j = 0; j < 3; j++) expect(sb[j]).toBeCloseTo(d.ratios[k] * sw[j], 6);
+    }
+    // The points mirrored through the origin: the same axes, each signed by its largest entry.
+    const mirrored = fisher(
+      data.map((v) => -v),
+      labels,
+      n,
+      dim,
+      3,
+      2,
+      ridge,
+    );
+    for (let j = 0; j < 6; j++) expect(mirrored.axes[j]).toBeCloseTo(d.axes[j], 10);
+    // A class with no points changes nothing.
+    const empty = fisher(data, labels, n, dim, 4, 2, ridge);
+    for (let j = 0; j < 6; j++) expect(empty.axes[j]).toBeCloseTo(d.axes[j], 10);
+    expect(empty.ratios[0]).toBeCloseTo(d.ratios[0], 10);
   });
 
   it('k-nearest-neighbour accuracy counts the majority of the 10 nearest, on a hand-made layout', () => {

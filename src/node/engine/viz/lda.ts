@@ -46,7 +46,8 @@ export function fisher(data: ArrayLike<number>, labels: ArrayLike<number>, n: nu
     }
   }
   let trace = 0;
-  const d = Math.max(1, n - classes);
+  // Pooled over the classes that have points: one degree of freedom is spent on each one's mean.
+  const d = Math.max(1, n - counts.filter((c) => c > 0).length);
   for (let a = 0; a < dim; a++)
     for (let b = a; b < dim; b++) {
       const v = Sw[a * dim + b] / d;

@@ -373,6 +373,26 @@ describe('the map through training', () => {
     for (let i = 0; i < 20; i++) expect(flipped.landmarks[i]).toBeCloseTo(mirrored[i], 3);
   });
 
+  it('measures class centres, the frame’s spread and the centres’ drift by hand', async () => {
+    const { classCentres, centreDrift } = await import('../../../src/node/engine/viz/trainingMap');
+    // Class 0 at (0, 0) and (2, 0), class 1 at (0, 4): centres (1, 0) and (0, 4); the points' mean is (2/3, 4/3).
+    const a = classCentres([0, 0, 2, 0, 0, 4], [0, 0, 1], 3);
+    expect(Array.from(a.centres.subarray(0, 4))).toEqual([1, 0, 0, 4]);
+    expect(Array.from(a.counts.subarray(0, 3))).toEqual([2, 1, 0]);
+    expect(a.spread).toBeCloseTo(Math.sqrt(40 / 9), 12); // (20 + 32 + 68) / 9 over 3 points
+    // A frame that only grows has not moved.
+    expect(centreDrift(a, classCentres([0, 0, 6, 0, 0, 12], [0, 0, 1], 3))).toBeCloseTo(0, 12);
+    // A fourth point of class 2 widens the frame (spread √9.375); class 2, absent before, is left out of the mean.
+    const c = classCentres([0, 0, 2, 0, 0, 4, 5, 5], [0, 0, 1, 2], 4);
+    expect(c.spread).toBeCloseTo(Math.sqrt(9.375), 12);
+    const shrink = 1 / Math.sqrt(40 / 9) - 1 / Math.sqrt(9.375);
+    expect(centreDrift(a, c)).toBeCloseTo((shrink + 4 * shrink) / 2, 12);
+    expect(centreDrift(c, a)).toBeCloseTo((shrink + 4 * shrink) / 2, 12);
+    // Points all in one place: a spread of 1, not 0.
+    expect(classCentres([1, 2, 1, 2], [3, 3], 2)).toMatchObject({ spread: 1 });
+    expect(centreDrift(classCentres([1, 2], [3], 1), classCentres([1, 2], [4], 1))).toBe(0);
+  });
+
   it('keeps each class where it was: after one epoch of training the centres move less than they would unaligned', async () => {
     const { createModel } = await import('../../../src/node/engine/model/model');
     const { weightsOf } = await import('../../../src/node/engine/model/weights');

@@ -29,7 +29,7 @@ export const GROUPS = {
   },
   web: {
     mutate: ['src/node/web/server.ts'],
-    tests: ['test/node/web/web.test.ts', 'test/node/web/attacks.test.ts', 'test/node/web/bounds.test.ts'],
+    tests: ['test/node/web/web.test.ts', 'test/node/web/attacks.test.ts', 'test/node/web/bounds.test.ts', 'test/node/web/answers.test.ts'],
   },
   viz: {
     mutate: [

@@ -213,10 +213,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     socket.destroy();
   });
-  server.on('clientError', (_err, socket: Socket) => {
-    if (socket.writable && !socket.destroyed) socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    socket.destroy();
-  });
+  // A request Node cannot parse gets Node's own answer (400, 431 for headers over maxHeaderSize, 408), and is closed.
 
   /**
    * Two WebSocket paths: the page's socket takes every channel in small messages (a larger one

@@ -7,7 +7,7 @@
  *   npm run mutate -- --allow-survivors     write the report even while a surviving mutant is not explained
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GROUPS } from '../stryker.config.mjs';
@@ -26,6 +26,11 @@ const strykerArgs = args.filter((a) => a === '--incremental');
 for (const name of names.length ? names : Object.keys(GROUPS)) {
   const started = Date.now();
   console.log(`mutate: group ${name}`);
+  // Stryker keeps an incremental file only from runs made with --incremental; its JSON report has the same form,
+  // so the group's last report serves when that file is missing.
+  const last = join(root, 'reports', 'mutation', `${name}.json`);
+  const previous = join(root, 'reports', 'mutation', `${name}.incremental.json`);
+  if (strykerArgs.includes('--incremental') && !existsSync(previous) && existsSync(last)) copyFileSync(last, previous);
   const r = spawnSync('npx', ['stryker', 'run', ...strykerArgs], { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATE_GROUP: name } });
   const minutes = (Date.now() - started) / 60_000;
   console.log(`mutate: group ${name} took ${minutes.toFixed(1)} min`);

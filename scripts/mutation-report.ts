@@ -259,6 +259,8 @@ const md = [
   'Mutants that do not compile are left out, as Stryker does. *Equivalent* mutants behave exactly as the',
   'original code does for every input the program can give them, so no test can detect them; each is',
   'listed below with its reason (`docs/mutation-equivalent.json`), and the last column leaves them out.',
+  "A few listed mutants are not strictly equivalent but cannot be seen from outside: a mark on a socket's",
+  'unread bytes moved by one byte, which no client can hit exactly; their reason begins "not observable".',
   '',
   `**Overall${absent.length ? ` (groups counted: ${Object.keys(groups).join(', ')})` : ''}: ${pct(total.score)}** (${pct(total.scoreWithoutEquivalent)} without the ${total.equivalent} equivalent mutants) — ${total.mutants} mutants: ${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.compileErrors} did not compile.`,
   '',

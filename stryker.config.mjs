@@ -38,7 +38,7 @@ export const GROUPS = {
       // Runs only on its worker thread, where Stryker can neither see coverage nor switch a mutant on.
       '!src/node/engine/viz/vizWorkerMain.ts',
     ],
-    tests: ['test/node/engine/viz.test.ts', 'test/node/engine/vizQueue.test.ts'],
+    tests: ['test/node/engine/vizParts.test.ts', 'test/node/engine/viz.test.ts', 'test/node/engine/vizQueue.test.ts'],
   },
 };
 

@@ -23,6 +23,7 @@ export const MUTATION_TESTS = [
   'test/node/web/attacks.test.ts',
   'test/node/web/bounds.test.ts',
   'test/node/web/answers.test.ts',
+  'test/node/engine/vizParts.test.ts',
   'test/node/engine/viz.test.ts',
   'test/node/engine/vizQueue.test.ts',
   'test/node/engine/schedule.test.ts',

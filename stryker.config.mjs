@@ -31,12 +31,18 @@ export const GROUPS = {
     mutate: ['src/node/web/server.ts'],
     tests: ['test/node/web/web.test.ts', 'test/node/web/attacks.test.ts', 'test/node/web/bounds.test.ts', 'test/node/web/answers.test.ts'],
   },
-  viz: {
+  // The map's arithmetic against its own tests only: the maps' tests run it over thousands of
+  // states, which takes minutes per mutant once its loops are instrumented.
+  projection: {
+    mutate: ['src/shared/projection.ts', 'src/node/engine/viz/pca.ts', 'src/node/engine/viz/lda.ts', 'src/node/engine/viz/occlusion.ts'],
+    tests: ['test/node/engine/vizMath.test.ts', 'test/node/engine/occlusion.test.ts'],
+  },
+  maps: {
     mutate: [
-      'src/shared/projection.ts',
-      'src/node/engine/viz/*.ts',
-      // Runs only on its worker thread, where Stryker can neither see coverage nor switch a mutant on.
-      '!src/node/engine/viz/vizWorkerMain.ts',
+      'src/node/engine/viz/hiddenMap.ts',
+      'src/node/engine/viz/trainingMap.ts',
+      // vizWorkerMain.ts is left out: it runs only on its worker thread, where Stryker can neither see coverage nor switch a mutant on.
+      'src/node/engine/viz/vizWorker.ts',
     ],
     tests: ['test/node/engine/vizParts.test.ts', 'test/node/engine/viz.test.ts', 'test/node/engine/vizQueue.test.ts'],
   },

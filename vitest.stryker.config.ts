@@ -23,6 +23,8 @@ export const MUTATION_TESTS = [
   'test/node/web/attacks.test.ts',
   'test/node/web/bounds.test.ts',
   'test/node/web/answers.test.ts',
+  'test/node/engine/vizMath.test.ts',
+  'test/node/engine/occlusion.test.ts',
   'test/node/engine/vizParts.test.ts',
   'test/node/engine/viz.test.ts',
   'test/node/engine/vizQueue.test.ts',

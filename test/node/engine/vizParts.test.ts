@@ -1,13 +1,11 @@
 /**
  * The hidden-state map's parts one at a time, against hand-computed answers: which steps a long
- * read's cloud keeps, the states the probe keeps for them, the heatmap's order of units, the
- * nearest-neighbour vote at its edges, and the visualisation worker's failures and close.
+ * read's cloud keeps, the states the probe keeps for them, the heatmap's order of units, and the
+ * visualisation worker's failures and close.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tracer } from '../../../src/node/engine/inference/trace';
 import { cloudSteps, probeStates, unitOrder } from '../../../src/node/engine/viz/hiddenMap';
-import { knnAccuracy } from '../../../src/node/engine/viz/lda';
-import { topEigen } from '../../../src/node/engine/viz/pca';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { mulberry32 } from '../../../src/node/engine/data/random';
 import { readShape } from '../../../src/shared/reads';
@@ -82,40 +80,6 @@ describe('the heatmap’s order of units', () => {
     // Unit 0 at 90°, unit 1 at −45°, unit 2 at 180°, unit 3 at 0°, unit 4 at −135°.
     const axes = Float32Array.from([0, 1, -1, 0, -1, /* axis 2 */ 1, -1, 0, 0, -1]);
     expect(unitOrder(axes, 5)).toEqual([4, 1, 3, 0, 2]);
-  });
-});
-
-describe('the nearest-neighbour vote at its edges', () => {
-  it('votes among all the points when there are fewer than 10, and scores no queries as 0', () => {
-    // Three points: two of class 3 far away, one of class 5 near. The vote of all three is 3.
-    const pts = [10, 0, 11, 0, 0, 0];
-    expect(knnAccuracy(pts, [3, 3, 5], 3, [0, 0], [3], 1)).toBe(1);
-    expect(knnAccuracy(pts, [3, 3, 5], 3, [0, 0], [5], 1)).toBe(0);
-    // With k = 1 only the nearest votes.
-    expect(knnAccuracy(pts, [3, 3, 5], 3, [0, 0], [5], 1, 1)).toBe(1);
-    expect(knnAccuracy(pts, [3, 3, 5], 3, [], [], 0)).toBe(0);
-  });
-
-  it('breaks a tied vote towards the lower class', () => {
-    const pts = [1, 0, 2, 0, 3, 0, 4, 0];
-    expect(knnAccuracy(pts, [7, 2, 7, 2], 4, [0, 0], [2], 1)).toBe(1);
-    expect(knnAccuracy(pts, [7, 2, 7, 2], 4, [0, 0], [7], 1)).toBe(0);
-  });
-
-  it('keeps the 10 nearest, not the first 10 seen', () => {
-    // Ten far points of class 1 come first, then eleven near ones of class 6.
-    const far = Array.from({ length: 10 }, (_, i) => [50 + i, 0]).flat();
-    const near = Array.from({ length: 11 }, (_, i) => [i * 0.1, 0]).flat();
-    const labels = [...Array<number>(10).fill(1), ...Array<number>(11).fill(6)];
-    expect(knnAccuracy([...far, ...near], labels, 21, [0, 0], [6], 1)).toBe(1);
-  });
-});
-
-describe('power iteration at its edge', () => {
-  it('gives eigenvalues of 0 and finite vectors for a matrix of zeros', () => {
-    const { vectors, values } = topEigen(new Float64Array(9), 3, 2);
-    expect(values).toEqual([0, 0]);
-    expect(Array.from(vectors).every(Number.isFinite)).toBe(true);
   });
 });
 

@@ -82,15 +82,24 @@ describe('row importance by occlusion', () => {
 
   it('leaves blank rows out: their drops are zero and their prediction is the input’s', () => {
     const forward = new BatchForward(runtime, shipped.snapshot(), SIDE + 1);
+    // The batch the model is run on: the input and one copy per inked row, no more.
+    const batches: number[] = [];
+    const probs = forward.probs.bind(forward);
+    forward.probs = (images, count) => {
+      batches.push(count);
+      return probs(images, count);
+    };
     const x = new Float32Array(SIDE * SIDE);
     for (let row = 10; row < 13; row++) x.fill(1, row * SIDE + 8, row * SIDE + 20);
+    x.fill(0.3, 16 * SIDE, 17 * SIDE); // a row inked from end to end
     x[25 * SIDE + 27] = 0.5; // one pixel at the end of a row still inks it
     const r = rowImportance(forward, x);
+    expect(batches).toEqual([1 + 5]);
     const base = shipped.trace(x);
     expect(r.prediction).toBe(base.prediction);
     expect(r.probability).toBeCloseTo(base.probs[base.prediction], 4);
     for (let row = 0; row < SIDE; row++) {
-      if ([10, 11, 12, 25].includes(row)) {
+      if ([10, 11, 12, 16, 25].includes(row)) {
         expect(r.marginDrops[row], `row ${row}`).not.toBe(0);
         expect(r.drops[row]).toBeCloseTo(base.probs[r.prediction] - shipped.trace(blankRow(x, row)).probs[r.prediction], 4);
       } else {

@@ -29,12 +29,71 @@ describe('PCA', () => {
     expect(v2[2]).toBeCloseTo(0, 9);
   });
 
+  it('signs each eigenvector so its largest entry is positive, whichever order the coordinates come in', () => {
+    // Orthonormal e₁, e₂, e₃ with eigenvalues 5, 2 and 0.5; e₂'s largest entry is negative as written.
+    const e = [
+      [0.8, -0.6, 0],
+      [0.36, 0.48, -0.8],
+      [0.48, 0.64, 0.6],
+    ];
+    const lambda = [5, 2, 0.5];
+    const orders = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ];
+    for (const p of orders) {
+      const ep = e.map((v) => p.map((j) => v[j]));
+      const C = Float64Array.from({ length: 9 }, (_, i) => ep.reduce((sum, v, k) => sum + lambda[k] * v[Math.floor(i / 3)] * v[i % 3], 0));
+      const { vectors, values } = topEigen(C, 3, 2);
+      for (let k = 0; k < 2; k++) {
+        expect(values[k]).toBeCloseTo(lambda[k], 9);
+        const big = ep[k].reduce((m, x, j) => (Math.abs(x) > Math.abs(ep[k][m]) ? j : m), 0);
+        const sign = Math.sign(ep[k][big]);
+        ep[k].forEach((x, j) => expect(vectors[3 * k + j], `order ${p.join('')}, vector ${k}, entry ${j}`).toBeCloseTo(sign * x, 8));
+      }
+    }
+  });
+
+  it('stops after maxIter products: with one, the answer is a single step from its fixed start', () => {
+    const C = Float64Array.from([4, 1, 0, 1, 3, 0, 0, 0, 1]);
+    // The start of the first vector: 1 + 0.37 sin(1.3 j), normalised; one product with C, normalised again.
+    const start = [0, 1, 2].map((j) => 1 + 0.37 * Math.sin(1.3 * j));
+    const step = [0, 1, 2].map((a) => [0, 1, 2].reduce((s, b) => s + C[3 * a + b] * start[b], 0));
+    const norm = Math.hypot(...step);
+    const v = step.map((x) => x / norm);
+    const { vectors, values } = topEigen(C, 3, 2, 1);
+    v.forEach((x, j) => expect(vectors[j]).toBeCloseTo(x, 12));
+    // Its value is the Rayleigh quotient vᵀ C v, not yet the top eigenvalue.
+    const times = (M: ArrayLike<number>, x: number[]) => [0, 1, 2].map((a) => [0, 1, 2].reduce((t, b) => t + M[3 * a + b] * x[b], 0));
+    const rayleigh = times(C, v).reduce((s, y, a) => s + v[a] * y, 0);
+    expect(values[0]).toBeCloseTo(rayleigh, 12);
+    expect(values[0]).toBeLessThan(3.5 + Math.sqrt(1.25) - 1e-6);
+    // The second: one step on C less that first answer (C − λ v vᵀ), from 1 + 0.37 sin(1.3 j + 1).
+    const deflated = Array.from({ length: 9 }, (_, i) => C[i] - rayleigh * v[Math.floor(i / 3)] * v[i % 3]);
+    const second = times(
+      deflated,
+      [0, 1, 2].map((j) => 1 + 0.37 * Math.sin(1.3 * j + 1)),
+    );
+    const big = second.reduce((m, x, j) => (Math.abs(x) > Math.abs(second[m]) ? j : m), 0);
+    const scale = Math.sign(second[big]) / Math.hypot(...second);
+    second.forEach((x, j) => expect(vectors[3 + j]).toBeCloseTo(x * scale, 12));
+  });
+
   it('computes the covariance about the mean it is given, dividing by n − 1', () => {
     // Rows (1, 2), (3, 1), (5, 6) about (3, 3): deviations (−2, −1), (0, −2), (2, 3).
     const C = covariance([1, 2, 3, 1, 5, 6], 3, 2, Float64Array.from([3, 3]));
     expect(Array.from(C)).toEqual([4, 4, 4, 7]);
     // About another mean: deviations (0, 1), (2, 0), (4, 5), sums of products 20, 20 and 26, over n − 1 = 2.
     expect(Array.from(covariance([1, 2, 3, 1, 5, 6], 3, 2, Float64Array.from([1, 1])))).toEqual([10, 10, 10, 13]);
+    // Three coordinates, each pair moving together differently: rows (1, 2, 0), (3, 1, 4), (5, 6, 2) about (3, 3, 2).
+    const rows = [1, 2, 0, 3, 1, 4, 5, 6, 2];
+    expect(Array.from(covariance(rows, 3, 3, Float64Array.from([3, 3, 2])))).toEqual([4, 4, 2, 4, 7, -1, 2, -1, 4]);
+    // PCA's total variance is the trace of that matrix.
+    expect(pca(rows, 3, 3).totalVariance).toBeCloseTo(15, 12);
     // One row: divided by 1, not by 0.
     expect(Array.from(covariance([1, 2], 1, 2, Float64Array.from([0, 0])))).toEqual([1, 2, 2, 4]);
   });
@@ -82,6 +141,38 @@ describe('orthogonal Procrustes', () => {
     for (let i = 0; i < 4; i++) expect(found[i]).toBeCloseTo(F[i], 6);
   });
 
+  it('answers a rotation for turned points and a reflection for mirrored ones when both are allowed', () => {
+    for (const theta of [0.3, 2, -1.2]) {
+      const R = [Math.cos(theta), Math.sin(theta), -Math.sin(theta), Math.cos(theta)];
+      const F = [Math.cos(theta), Math.sin(theta), Math.sin(theta), -Math.cos(theta)];
+      for (const want of [R, F]) {
+        const moved = points.slice();
+        applyOrthogonal(moved, want);
+        procrustes2d(points, moved, n).forEach((v, i) => expect(v, `θ ${theta}, entry ${i}`).toBeCloseTo(want[i], 6));
+      }
+    }
+  });
+
+  it('tells swapping x and y, a reflection, from a quarter turn', () => {
+    // Points spread along x more than y, so their own spread has no tilt: the case where a swap and a quarter turn score closest.
+    const plain = Float32Array.from([3, 0, -3, 0, 0, 1, 0, -1, 2, 0.5, -2, -0.5]);
+    const count = plain.length / 2;
+    for (const want of [
+      [0, 1, 1, 0],
+      [0, 1, -1, 0],
+      [0, -1, 1, 0],
+    ]) {
+      const moved = plain.slice();
+      applyOrthogonal(moved, want);
+      procrustes2d(plain, moved, count).forEach((v, i) => expect(v, `${want.join(' ')}, entry ${i}`).toBeCloseTo(want[i], 6));
+    }
+  });
+
+  it('leaves a frame as it is when there is nothing to align', () => {
+    expect(procrustes2d([], [], 0)).toEqual([1, 0, -0, 1]);
+    expect(procrustes2d([0, 0, 0, 0], [1, 2, 3, 4], 2)).toEqual([1, 0, -0, 1]);
+  });
+
   it('answers the best rotation, not the reflection, when reflections are not allowed', () => {
     const M = [1, 0, 0, -1];
     const mirrored = points.slice();
@@ -110,10 +201,11 @@ describe('placing states on a map', () => {
   it('subtracts the mean and takes each state’s dot product with the two axes', () => {
     // Mean (1, 2, 3); axes (1, 0, 0) and (0, 0.6, 0.8).
     const basis = { hidden: 3, mean: Float32Array.from([1, 2, 3]), axes: Float32Array.from([1, 0, 0, 0, 0.6, 0.8]) };
-    const states = [2, 2, 3, 1, 4, 5, 9, 9, 9];
+    // (2, 3, 3) − mean = (1, 1, 0): x 1, y 0.6; (1, 4, 5) − mean = (0, 2, 2): x 0, y 2.8. The third state is not asked for.
+    const states = [2, 3, 3, 1, 4, 5, 9, 9, 9];
     const placed = projectStates(basis, states, 2);
     expect(placed).toHaveLength(4);
-    [1, 0, 0, 2.8].forEach((want, i) => expect(placed[i]).toBeCloseTo(want, 6));
+    [1, 0.6, 0, 2.8].forEach((want, i) => expect(placed[i]).toBeCloseTo(want, 6));
   });
 });
 
@@ -178,10 +270,44 @@ describe('Fisher’s discriminant and the nearest-neighbour vote', () => {
       ridge,
     );
     for (let j = 0; j < 6; j++) expect(mirrored.axes[j]).toBeCloseTo(d.axes[j], 10);
+    // The coordinates in another order: the same axes with their entries in that order, each still signed by its largest.
+    for (const p of [
+      [1, 2, 0],
+      [2, 0, 1],
+      [1, 0, 2],
+    ]) {
+      const permuted = fisher(
+        data.map((_v, i) => data[i - (i % 3) + p[i % 3]]),
+        labels,
+        n,
+        dim,
+        3,
+        2,
+        ridge,
+      );
+      for (let k = 0; k < 2; k++) for (let j = 0; j < 3; j++) expect(permuted.axes[3 * k + j], `order ${p.join('')}`).toBeCloseTo(d.axes[3 * k + p[j]], 10);
+    }
     // A class with no points changes nothing.
     const empty = fisher(data, labels, n, dim, 4, 2, ridge);
     for (let j = 0; j < 6; j++) expect(empty.axes[j]).toBeCloseTo(d.axes[j], 10);
     expect(empty.ratios[0]).toBeCloseTo(d.ratios[0], 10);
+  });
+
+  it('Fisher’s discriminant of two classes apart along u, each with the same round spread, is u, signed by its largest entry', () => {
+    // u's largest entry is its last and positive; the one before it is larger than the first and negative.
+    const raw = [0.3, -0.6, 0.742];
+    const u = raw.map((x) => x / Math.hypot(...raw));
+    const spread = [1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1];
+    const centre = [2, -1, 0.5];
+    const data: number[] = [];
+    const labels: number[] = [];
+    for (const c of [0, 1])
+      for (let i = 0; i < 6; i++) {
+        for (let j = 0; j < 3; j++) data.push(centre[j] + 3 * c * u[j] + spread[3 * i + j]);
+        labels.push(c);
+      }
+    const d = fisher(data, labels, 12, 3, 2, 1, 0.01);
+    u.forEach((x, j) => expect(d.axes[j]).toBeCloseTo(x, 10));
   });
 
   it('k-nearest-neighbour accuracy counts the majority of the 10 nearest, on a hand-made layout', () => {
@@ -227,6 +353,21 @@ describe('the nearest-neighbour vote at its edges', () => {
     expect(knnAccuracy(pts, [7, 2, 7, 2], 4, [0, 0], [7], 1)).toBe(0);
   });
 
+  it('measures distance in both coordinates, from a query away from the origin', () => {
+    // From (3, 4): (0, 4), class 1, is 3 away; (3, 0), class 2, is 4 away.
+    expect(knnAccuracy([0, 4, 3, 0], [1, 2], 2, [3, 4], [1], 1, 1)).toBe(1);
+  });
+
+  it('drops the farthest of its k when a nearer point comes, and keeps the first seen of two at the same distance', () => {
+    // k = 3 from the origin: class 4 at 1, class 7 at 2 and 3; then class 4 at 10 (too far) and at 3 (a tie with the third).
+    expect(knnAccuracy([1, 0, 2, 0, 3, 0, 10, 0], [4, 7, 7, 4], 4, [0, 0], [7], 1, 3)).toBe(1);
+    expect(knnAccuracy([1, 0, 2, 0, 3, 0, 0, 3], [4, 7, 7, 4], 4, [0, 0], [7], 1, 3)).toBe(1);
+    // k = 2: class 1 and class 2 both at 2, then class 5 at 1: the later of the tied pair goes.
+    expect(knnAccuracy([0, 2, 2, 0, 1, 0], [1, 2, 5], 3, [0, 0], [1], 1, 2)).toBe(1);
+    // k = 2, out of order: class 5 at 3 and at 1, class 3 at 2, class 5 at 1.5: the two nearest are both class 5.
+    expect(knnAccuracy([3, 0, 1, 0, 2, 0, 1.5, 0], [5, 5, 3, 5], 4, [0, 0], [5], 1, 2)).toBe(1);
+  });
+
   it('keeps the 10 nearest, not the first 10 seen', () => {
     // Ten far points of class 1 come first, then eleven near ones of class 6.
     const far = Array.from({ length: 10 }, (_, i) => [50 + i, 0]).flat();
@@ -237,9 +378,9 @@ describe('the nearest-neighbour vote at its edges', () => {
 });
 
 describe('power iteration at its edge', () => {
-  it('gives eigenvalues of 0 and finite vectors for a matrix of zeros', () => {
+  it('gives eigenvalues of 0 and unit vectors for a matrix of zeros', () => {
     const { vectors, values } = topEigen(new Float64Array(9), 3, 2);
     expect(values).toEqual([0, 0]);
-    expect(Array.from(vectors).every(Number.isFinite)).toBe(true);
+    for (let k = 0; k < 2; k++) expect(Math.hypot(...vectors.subarray(3 * k, 3 * k + 3))).toBeCloseTo(1, 12);
   });
 });

@@ -44,7 +44,12 @@ export const GROUPS = {
       // vizWorkerMain.ts is left out: it runs only on its worker thread, where Stryker can neither see coverage nor switch a mutant on.
       'src/node/engine/viz/vizWorker.ts',
     ],
-    tests: ['test/node/engine/vizParts.test.ts', 'test/node/engine/viz.test.ts', 'test/node/engine/vizQueue.test.ts'],
+    tests: [
+      'test/node/engine/vizParts.test.ts',
+      'test/node/engine/vizWorkerFaults.test.ts',
+      'test/node/engine/viz.test.ts',
+      'test/node/engine/vizQueue.test.ts',
+    ],
   },
 };
 

@@ -26,6 +26,7 @@ export const MUTATION_TESTS = [
   'test/node/engine/vizMath.test.ts',
   'test/node/engine/occlusion.test.ts',
   'test/node/engine/vizParts.test.ts',
+  'test/node/engine/vizWorkerFaults.test.ts',
   'test/node/engine/viz.test.ts',
   'test/node/engine/vizQueue.test.ts',
   'test/node/engine/schedule.test.ts',

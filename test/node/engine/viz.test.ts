@@ -8,9 +8,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { imageAt, type Dataset } from '../../../src/node/engine/data/dataset';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { Tracer } from '../../../src/node/engine/inference/trace';
-import { fitHiddenMap } from '../../../src/node/engine/viz/hiddenMap';
+import { fitHiddenMap, probeStates } from '../../../src/node/engine/viz/hiddenMap';
 import { knnAccuracy } from '../../../src/node/engine/viz/lda';
-import { applyOrthogonal } from '../../../src/node/engine/viz/pca';
+import { applyOrthogonal, pca } from '../../../src/node/engine/viz/pca';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { EpochMaps } from '../../../src/node/engine/viz/trainingMap';
 import { copyWeights } from '../../../src/node/engine/model/weights';
@@ -89,6 +89,46 @@ describe('hidden-state map of the shipped model', () => {
     expect(accuracy(map)).toBeGreaterThan(accuracy(map.other) + 0.05);
   });
 
+  it('shows first the layout that parts held-out digits better, PCA on a tie, each scored as its definition says', () => {
+    // On 40 digits the discriminant, fitted on 30 in 128 dimensions, fits them too closely: PCA places the other 10 better.
+    const w = tracer.snapshot();
+    const before = performance.now();
+    const few = fitHiddenMap(runtime, w, ds.test.images, ds.test.labels, 40, 'builtin', 'k');
+    const took = performance.now() - before;
+    expect(few.kind).toBe('pca');
+    expect(few.separation).toBeGreaterThan(few.other.separation);
+    expect(few.fitMs).toBeGreaterThan(0);
+    expect(few.fitMs).toBeLessThanOrEqual(took);
+    // PCA's score: fitted on the first 30 digits' final states, it places the last 10 among them, 10 nearest voting.
+    const { finals } = probeStates(runtime, w, ds.test.images, 40);
+    const inner = pca(finals, 30, 128, 2);
+    const basis = { hidden: 128, mean: Float32Array.from(inner.mean), axes: Float32Array.from(inner.components) };
+    const labels = Array.from(ds.test.labels.subarray(0, 40));
+    const want = knnAccuracy(projectStates(basis, finals, 30), labels, 30, projectStates(basis, finals.subarray(30 * 128), 10), labels.slice(30), 10);
+    expect(few.separation).toBe(want);
+    // A SimpleRNN-4 on 40 digits: both place 1 of the 10 right, and PCA is shown.
+    const tied = fitHiddenMap(runtime, new Tracer(createModel({ cell: 'rnn', hidden: 4, seed: 2 })).snapshot(), ds.test.images, ds.test.labels, 40, 'm', 'k');
+    expect([tied.separation, tied.other.separation]).toEqual([0.1, 0.1]);
+    expect(tied.kind).toBe('pca');
+  });
+
+  it('lays a one-unit model out along its only direction, on both axes', () => {
+    const one = new Tracer(createModel({ cell: 'rnn', hidden: 1, seed: 4 })).snapshot();
+    const map = fitHiddenMap(runtime, one, ds.test.images, ds.test.labels, 60, 'm', 'k');
+    for (const m of [map, map.other]) {
+      expect(Math.abs(m.axes[0])).toBeCloseTo(1, 9);
+      expect(m.axes[1]).toBeCloseTo(m.axes[0], 9);
+      for (let i = 0; i < 60; i++) expect(m.landmarks[2 * i + 1], `${m.kind}, digit ${i}`).toBeCloseTo(m.landmarks[2 * i], 5);
+    }
+  });
+
+  it('gives PCA’s axes a share of 0, not NaN, when the states do not vary', () => {
+    const w = copyWeights(tracer.snapshot());
+    for (const name of ['W', 'U', 'b'] as const) w[name].fill(0); // every state is tanh(0) = 0
+    const map = fitHiddenMap(runtime, w, ds.test.images, ds.test.labels, 60, 'm', 'k');
+    expect((map.kind === 'pca' ? map : map.other).explained).toEqual([0, 0]);
+  });
+
   it('fits the same map on the worker thread', async () => {
     const worker = new VizWorker('visualisation', undefined, runtime.build);
     try {
@@ -117,8 +157,11 @@ describe('the map through training', () => {
     const turned = first.landmarks.slice();
     applyOrthogonal(turned, R);
     maps.follow(turned);
+    // follow() keeps its own copy: the caller's array may change after it.
+    const given = turned.slice();
+    turned.fill(0);
     const next = maps.frame(3, w);
-    for (let i = 0; i < 20; i++) expect(next.landmarks[i]).toBeCloseTo(turned[i], 3);
+    for (let i = 0; i < 20; i++) expect(next.landmarks[i]).toBeCloseTo(given[i], 3);
     expect(next.explained).toEqual(first.explained);
     expect(first.drift).toBeNull();
     expect(next.drift).toBeLessThan(1e-4);
@@ -135,7 +178,8 @@ describe('the map through training', () => {
     const { classCentres, centreDrift } = await import('../../../src/node/engine/viz/trainingMap');
     // Class 0 at (0, 0) and (2, 0), class 1 at (0, 4): centres (1, 0) and (0, 4); the points' mean is (2/3, 4/3).
     const a = classCentres([0, 0, 2, 0, 0, 4], [0, 0, 1], 3);
-    expect(Array.from(a.centres.subarray(0, 4))).toEqual([1, 0, 0, 4]);
+    // Classes with no points sit at (0, 0).
+    expect(Array.from(a.centres)).toEqual([1, 0, 0, 4, ...Array<number>(16).fill(0)]);
     expect(Array.from(a.counts.subarray(0, 3))).toEqual([2, 1, 0]);
     expect(a.spread).toBeCloseTo(Math.sqrt(40 / 9), 12); // (20 + 32 + 68) / 9 over 3 points
     // A frame that only grows has not moved.
@@ -176,6 +220,32 @@ describe('the map through training', () => {
     expect(frames[2].drift).toBeCloseTo(centreDrift(centres(frames[1]), centres(frames[2])), 10);
     expect(frames[2].drift!).toBeLessThanOrEqual(centreDrift(centres(frames[1]), centres(bare)) + 1e-9);
     m.dispose();
+  });
+
+  it('turns a frame to the rotation or reflection that brings the class centres, weighted by class size, nearest to the frame before', async () => {
+    const { classCentres } = await import('../../../src/node/engine/viz/trainingMap');
+    // Two unrelated models' frames, so no turn matches them exactly and the weights decide the best one.
+    const maps = new EpochMaps(runtime, ds.test.images, ds.test.labels, 500);
+    const before = maps.frame(1, tracer.snapshot());
+    const after = maps.frame(2, new Tracer(createModel({ cell: 'gru', hidden: 16, seed: 7 })).snapshot());
+    const p = classCentres(before.landmarks, ds.test.labels, 500);
+    const c = classCentres(after.landmarks, ds.test.labels, 500);
+    // Σ over classes of n_k ‖R c_k / spread − p_k / spread before‖²: the frame made is already turned, so R = I must do best.
+    const cost = (R: number[]) => {
+      let sum = 0;
+      for (let k = 0; k < CLASSES; k++) {
+        const [x, y] = [c.centres[2 * k] / c.spread, c.centres[2 * k + 1] / c.spread];
+        sum += c.counts[k] * ((x * R[0] + y * R[2] - p.centres[2 * k] / p.spread) ** 2 + (x * R[1] + y * R[3] - p.centres[2 * k + 1] / p.spread) ** 2);
+      }
+      return sum;
+    };
+    const best = cost([1, 0, 0, 1]);
+    const angles = [...Array.from({ length: 1440 }, (_, i) => i / 4), ...Array.from({ length: 401 }, (_, i) => -2 + i / 100)];
+    for (const deg of angles) {
+      const t = (deg * Math.PI) / 180;
+      expect(best, `turned ${deg}°`).toBeLessThanOrEqual(cost([Math.cos(t), Math.sin(t), -Math.sin(t), Math.cos(t)]) + 1e-12);
+      expect(best, `mirrored at ${deg}°`).toBeLessThanOrEqual(cost([Math.cos(t), Math.sin(t), Math.sin(t), -Math.cos(t)]) + 1e-12);
+    }
   });
 
   it('turns a mirrored frame back: a PCA axis whose sign flipped between epochs', () => {

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageAt, type Dataset } from '../../../src/node/engine/data/dataset';
 import { Tracer } from '../../../src/node/engine/inference/trace';
+import { statesAt } from '../../../src/node/engine/inference/batchForward';
 import { calibrate, calibrationError, fitTemperature } from '../../../src/node/engine/inference/calibration';
-import { principalDirections, score, upperTail } from '../../../src/node/engine/inference/gaussians';
-import { largestPiece, pooledInk, strokeRatio } from '../../../src/node/engine/inference/inkChecks';
+import { fitClassGaussians, kMeans, principalDirections, score, upperTail } from '../../../src/node/engine/inference/gaussians';
+import { largestPiece, strokeDirections, strokeRatio } from '../../../src/node/engine/inference/inkChecks';
 import { fitVerdictOn, traceFeatures, verdictOf } from '../../../src/node/engine/inference/verdict';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { mulberry32 } from '../../../src/node/engine/data/random';
@@ -106,8 +107,13 @@ describe('calibration', () => {
 
 describe('the densities the distance reads', () => {
   // Two classes in two dimensions, with L⁻¹ given directly: the score is log det Σ + |L⁻¹(z − μ)|².
-  const g = (mean: number[], whiten: number[], logDet: number) => ({ mean: Float32Array.from(mean), whiten: Float32Array.from(whiten), logDet });
-  const classes = [g([0, 0], [1, 0, 0, 1], 5), g([3, 1], [2, 0, 1, 1], 0)];
+  const g = (mean: number[], whiten: number[], logDet: number, label: number) => ({
+    mean: Float32Array.from(mean),
+    whiten: Float32Array.from(whiten),
+    logDet,
+    label,
+  });
+  const classes = [g([0, 0], [1, 0, 0, 1], 5, 0), g([3, 1], [2, 0, 1, 1], 0, 1)];
 
   it('scores a row under the nearest class by log det and the whitened distance, not the first or the closest mean', () => {
     // Class 0: 5 + 2² + 2² = 13. Class 1: z − μ = (−1, 1); L⁻¹(z − μ) = (−2, 0); 0 + 4 + 0 = 4.
@@ -156,16 +162,144 @@ describe('the densities the distance reads', () => {
     expect(upperTail(sorted, 11)).toBeCloseTo(1 / 6, 12);
   });
 
-  it('pools the ink over 2 × 2 blocks, row by row', () => {
+  it('names the class of the nearest Gaussian when a class has several, and starts from the class asked for', () => {
+    // Class 7 has two Gaussians (index 1 and 2), class 3 one; dimensions 3, so each row's partial sum counts.
+    const eye = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    const mixed = [g([0, 0, 0], eye, 0, 3), g([10, 0, 0], eye, 0, 7), g([0, 10, 4], [0.5, 0, 0, 0, 1, 0, 0, 0, 2], 1, 7)];
+    // (1, 9, 4): class 3 gives 1 + 81 + 16 = 98; the first 7 gives 81 + 81 + 16; the second 7 gives 1 + 0.25 + 1 + 0 = 2.25.
+    expect(score(mixed, Float64Array.from([1, 9, 4]))).toEqual({ best: 2.25, nearest: 7 });
+    expect(score(mixed, Float64Array.from([1, 9, 4]), undefined, 7)).toEqual({ best: 2.25, nearest: 7 });
+    // (9, 1, 0): the first 7 (index 1) is nearest: 1 + 1 = 2; class 3: 81 + 1 = 82.
+    expect(score(mixed, Float64Array.from([9, 1, 0]), undefined, 3)).toEqual({ best: 2, nearest: 7 });
+    // A class with no Gaussian to start from starts from the first.
+    expect(score(mixed, Float64Array.from([0.5, 0, 0]), undefined, 5)).toEqual({ best: 0.25, nearest: 3 });
+  });
+
+  it('splits a class into its k-means groups, and fits a Gaussian on each', () => {
+    // Class 0: 6 rows near (0, 0) and 3 near (10, 5), interleaved; class 1 elsewhere. 2 dimensions.
+    const rows0 = [
+      [0, 0],
+      [10, 5],
+      [1, 0],
+      [0, 1],
+      [11, 5],
+      [1, 1],
+      [0.5, 0.2],
+      [10, 6],
+      [0.2, 0.6],
+    ];
+    // Every other class: three rows near (20c, 0), too few for two groups of at least 2.
+    const others = Array.from({ length: 9 }, (_, k) => [
+      [20 * (k + 1), 0],
+      [20 * (k + 1) + 1, 1],
+      [20 * (k + 1), 2],
+    ]).flat();
+    const X = Float32Array.from([...rows0, ...others].flat());
+    const labels = [...rows0.map(() => 0), ...others.map((_, i) => 1 + Math.floor(i / 3))];
+    const groups = kMeans(
+      X,
+      Int32Array.from({ length: 9 }, (_, i) => i),
+      2,
+      2,
+    ).map((r) => Array.from(r));
+    expect(groups).toEqual([
+      [0, 2, 3, 5, 6, 8],
+      [1, 4, 7],
+    ]);
+    // Too few rows for k groups of at least 2 each: one group.
+    expect(kMeans(X, Int32Array.from([0, 1, 2]), 2, 2).map((r) => Array.from(r))).toEqual([[0, 1, 2]]);
+    // Where k-means starts decides where it ends. On the line, three pairs (0, 0.1), (4, 4.1), (10, 10.1) in
+    // the order below: started from the first row and the one halfway (0 and 10), the 4s join the 0s;
+    // started from the first two rows (0 and 4), they would join the 10s.
+    const line = Float32Array.from([0, 4, 0.1, 10, 4.1, 10.1]);
+    expect(kMeans(line, Int32Array.from([0, 1, 2, 3, 4, 5]), 1, 2).map((r) => Array.from(r))).toEqual([
+      [0, 1, 2, 4],
+      [3, 5],
+    ]);
+    // The centres move to their groups' means round after round: 0…8, 20, 21 started from 0 and 5 end as
+    // 0…8 and 20, 21 after six rounds (centres shrunk towards 0 would stop at 0…6 and 7, 8, 20, 21).
+    const spread = Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 20, 21]);
+    expect(kMeans(spread, Int32Array.from(spread.keys()), 1, 2).map((r) => Array.from(r))).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      [9, 10],
+    ]);
+    const fitted = fitClassGaussians(X, labels, labels.length, 2, 0.1, 2);
+    expect(fitted.map((f) => f.label)).toEqual([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    [
+      [0.45, 2.8 / 6],
+      [31 / 3, 16 / 3],
+      [20 + 1 / 3, 1],
+    ].forEach((m, i) =>
+      expect(
+        Array.from(fitted[i].mean)
+          .map((v, j) => v - m[j])
+          .every((d) => Math.abs(d) < 1e-5),
+        `Gaussian ${i}`,
+      ).toBe(true),
+    );
+    // One per class asked for: ten, and a class without rows is refused by name.
+    expect(fitClassGaussians(X, labels, labels.length, 2, 0.1).map((f) => f.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(() => fitClassGaussians(X, labels, 9, 2, 0.1, 2)).toThrow('at least 2 rows of class 1, got 0');
+  });
+
+  it("fits each class's covariance exactly, unscaled by a ridge of 0, where the first rows leave a coordinate at its mean", () => {
+    // Each class c: (10c, ±1) and (10c ± 2, 0), centred (0, ±1), (±2, 0): covariance diag(8/3, 2/3) (n − 1 = 3),
+    // so L⁻¹ = diag(√(3/8), √(3/2)) and log det Σ = ln(16/9). The first coordinate is 0 in the first two rows.
+    const rows = Array.from({ length: 10 }, (_, c) => [
+      [10 * c, 1],
+      [10 * c, -1],
+      [10 * c + 2, 0],
+      [10 * c - 2, 0],
+    ]).flat();
+    const fitted = fitClassGaussians(
+      Float32Array.from(rows.flat()),
+      rows.map((_, i) => Math.floor(i / 4)),
+      rows.length,
+      2,
+      0,
+    );
+    for (const f of fitted) {
+      expect(Array.from(f.whiten).map((v) => +v.toFixed(6))).toEqual([+Math.sqrt(3 / 8).toFixed(6), 0, 0, +Math.sqrt(3 / 2).toFixed(6)]);
+      expect(f.logDet).toBeCloseTo(Math.log(16 / 9), 6);
+    }
+    expect(fitted.map((f) => f.mean[0])).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  });
+
+  it("bins the ink's edges by direction, cell by cell, rows of cells first", () => {
+    // One pixel at row 8, column 9. Its eight neighbours see it: left and right of it, a level gradient
+    // (0°, strength 2 each); above and below, an upright one (90°, 2 each); the diagonals 45° and 135°
+    // (√2 each). Row 7 lies in the cell row above (cells are 4 × 4): cell (1, 2) gets the three
+    // neighbours above it, cell (2, 2) the other five.
     const x = new Float32Array(PIXELS);
-    x[0] = 1; // block (0, 0)
-    x[3] = 1; // block (0, 1)
-    x[SIDE * 3 + 26] = 1; // row 3, column 26: block (1, 13)
-    x[SIDE * 27 + 1] = 0.5; // row 27, column 1: block (13, 0)
-    const p = pooledInk(x);
-    expect(p.length).toBe(196);
-    expect([p[0], p[1], p[14 + 13], p[13 * 14], p[13 * 14 + 13]]).toEqual([0.25, 0.25, 0.25, 0.125, 0]);
-    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(0.875, 6);
+    x[8 * SIDE + 9] = 1;
+    const f = strokeDirections(x);
+    expect(f.length).toBe(7 * 7 * 4);
+    const cell = (r: number, c: number) => Array.from(f.subarray((r * 7 + c) * 4, (r * 7 + c + 1) * 4));
+    const r2 = Math.SQRT2;
+    cell(1, 2).forEach((v, i) => expect(v).toBeCloseTo([0, r2, 2, r2][i], 6));
+    cell(2, 2).forEach((v, i) => expect(v).toBeCloseTo([4, r2, 2, r2][i], 6));
+    expect(f.reduce((a, b) => a + b, 0)).toBeCloseTo(8 + 4 * r2, 5);
+    // Read from an offset: the same pixel in the second of two images.
+    const two = new Float32Array(2 * PIXELS);
+    two[PIXELS + 8 * SIDE + 9] = 1;
+    expect(Array.from(strokeDirections(two, PIXELS))).toEqual(Array.from(f));
+  });
+
+  it('shares an edge between the two nearest directions, wrapping from 135° round to 0°', () => {
+    // A ramp x = (c + b·r) / 60 has the Sobel gradient (8, 8b) / 60 everywhere inside: at b = 0.5 its
+    // direction is 26.57°, 0.590 of the way from 0° to 45°; at b = −0.5 it is 153.43°, 0.410 of the way
+    // from 135° back round to 180° = 0°. Cell (3, 3) (rows and columns 12–15) lies inside.
+    for (const [b, want] of [
+      [0.5, [1 - 0.5903, 0.5903, 0, 0]],
+      [-0.5, [0.4097, 0, 0, 1 - 0.4097]],
+    ] as const) {
+      // Left of column 11 the ramp always slopes at +0.5, so the cell before (3, 3) has no edge near 135°
+      // to share round into its own 0° bin (nor into the next cell's, were the bins not wrapped).
+      const x = Float32Array.from({ length: PIXELS }, (_, i) => (16 + (i % SIDE) + (i % SIDE >= 11 ? b : 0.5) * Math.floor(i / SIDE)) / 60);
+      const m = (16 * 8 * Math.hypot(1, b)) / 60;
+      const f = strokeDirections(x);
+      Array.from(f.subarray((3 * 7 + 3) * 4, (3 * 7 + 4) * 4)).forEach((v, i) => expect(v, `b ${b}, bin ${i}`).toBeCloseTo(m * want[i], 3));
+    }
   });
 });
 
@@ -181,7 +315,7 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
   let tracer: Tracer;
   let stats: ReturnType<typeof fitVerdictOn>;
   beforeAll(async () => {
-    ds = await mnistSlice(12000, 2000);
+    ds = await mnistSlice(12000, 10000);
     tracer = new Tracer((await loadModelFolder(join(process.cwd(), 'resources', folder))).model);
     stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels);
   });
@@ -191,16 +325,24 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
   };
 
   it('calls at least 95% of real test digits digits, and calibrates its probabilities better than before', () => {
-    let accepted = 0;
-    for (let i = 0; i < 2000; i++) if (judge(imageAt(ds.test, i)).kind !== 'not-a-digit') accepted++;
-    expect(accepted / 2000).toBeGreaterThanOrEqual(0.95);
+    // All 10,000 test digits, their states from the batched forward pass (a trace each would take 20 s);
+    // the first 200 also through the trace, which must give the same verdicts.
+    const n = ds.test.labels.length;
+    const { states, probs } = statesAt(runtime, tracer.snapshot(), ds.test.images, n, stats.steps);
+    const F = stats.steps.length * stats.hidden;
+    const kinds = Array.from(
+      { length: n },
+      (_, i) => verdictOf(stats, states, i * F, probs.subarray(i * CLASSES, (i + 1) * CLASSES), imageAt(ds.test, i)).kind,
+    );
+    for (let i = 0; i < 200; i++) expect(judge(imageAt(ds.test, i)).kind, `test digit ${i}`).toBe(kinds[i]);
+    expect(kinds.filter((k) => k !== 'not-a-digit').length / n).toBeGreaterThanOrEqual(0.95);
     expect(stats.measured.eceAfter).toBeLessThan(stats.measured.eceBefore);
     expect(stats.measured.unsure).toBeLessThanOrEqual(0.05);
   });
 
-  // Measured: 16.2% (SimpleRNN-128) and 19.8% (GRU-64) of the 414 non-digits accepted, every dot refused; with the
-  // state's density alone, 23% and 24%, which fails this bound. The issue's target is 10% (see docs/BENCHMARKS.md).
-  it('refuses most of the non-digit set, and every dot', () => {
+  // Measured: 6.3% (SimpleRNN-128) and 8.5% (GRU-64) of the 414 non-digits accepted, every dot refused; with the ink
+  // pooled to 14 × 14 in place of the strokes' directions, 16% and 20%, which fails this bound (see docs/BENCHMARKS.md).
+  it('accepts at most 10% of the non-digit set, and no dot', () => {
     const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
     const kinds: string[] = JSON.parse(readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.json'), 'utf8')).kinds;
     let accepted = 0;
@@ -209,6 +351,6 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
       if (kind === 'dot') expect(v.kind, `dot ${i}`).toBe('not-a-digit');
       if (v.kind !== 'not-a-digit') accepted++;
     });
-    expect(accepted / kinds.length).toBeLessThan(0.21);
+    expect(accepted / kinds.length).toBeLessThanOrEqual(0.1);
   });
 });

@@ -1,15 +1,17 @@
 /**
- * Where digits lie, as one Gaussian per class: principal directions to reduce many features to
- * a few, the class Gaussians fitted on labelled rows, and the score of a row under the nearest.
+ * Where digits lie, as Gaussians per class: principal directions to reduce many features to a
+ * few, the class Gaussians (one per class, or a few per class found by k-means) fitted on
+ * labelled rows, and the score of a row under the nearest.
  */
 import { CLASSES } from '../../../shared/types';
 import { cholesky, lowerInverse } from './linalg';
 
-/** A class's Gaussian: L⁻¹ of its covariance (dims × dims, lower-triangular), its mean and log det Σ. */
+/** A Gaussian of one class: L⁻¹ of its covariance (dims × dims, lower-triangular), its mean, log det Σ and its class. */
 export interface ClassGaussian {
   whiten: Float32Array;
   mean: Float32Array;
   logDet: number;
+  label: number;
 }
 
 /** A reduction of feature rows to their principal directions: the rows' mean and the directions (dims × features). */
@@ -19,22 +21,34 @@ export interface Reduction {
   dims: number;
 }
 
-/** Σ (x − mean)(x − mean)ᵀ over the given rows of X (n × dim), upper triangle only, two rows at a time. */
+/** Rows the scatter takes at a time: each entry of the sum is read and written once per this many rows. */
+const BLOCK = 8;
+
+/** Σ (x − mean)(x − mean)ᵀ over the given rows of X (n × dim), upper triangle only, BLOCK rows at a time. */
 function scatter(X: ArrayLike<number>, rows: Int32Array, dim: number, mean: ArrayLike<number>): Float64Array {
   const C = new Float64Array(dim * dim);
-  const r = new Float64Array(dim),
-    u = new Float64Array(dim);
-  for (let t = 0; t < rows.length; t += 2) {
-    const s = rows[t];
-    for (let j = 0; j < dim; j++) r[j] = X[s * dim + j] - mean[j];
-    if (t + 1 < rows.length) for (let j = 0; j < dim; j++) u[j] = X[rows[t + 1] * dim + j] - mean[j];
-    else u.fill(0);
+  // The block's centred rows, one after another; rows past the last are zeros.
+  const R = new Float64Array(BLOCK * dim);
+  const [d1, d2, d3, d4, d5, d6, d7] = [1, 2, 3, 4, 5, 6, 7].map((k) => k * dim);
+  for (let t = 0; t < rows.length; t += BLOCK) {
+    R.fill(0);
+    for (let k = 0; k < BLOCK && t + k < rows.length; k++) {
+      const s = rows[t + k];
+      for (let j = 0; j < dim; j++) R[k * dim + j] = X[s * dim + j] - mean[j];
+    }
     for (let a = 0; a < dim; a++) {
-      const ra = r[a],
-        ua = u[a],
-        row = a * dim;
-      if (ra === 0 && ua === 0) continue;
-      for (let b = a; b < dim; b++) C[row + b] += ra * r[b] + ua * u[b];
+      const r0 = R[a],
+        r1 = R[d1 + a],
+        r2 = R[d2 + a],
+        r3 = R[d3 + a],
+        r4 = R[d4 + a],
+        r5 = R[d5 + a],
+        r6 = R[d6 + a],
+        r7 = R[d7 + a];
+      if (r0 === 0 && r1 === 0 && r2 === 0 && r3 === 0 && r4 === 0 && r5 === 0 && r6 === 0 && r7 === 0) continue;
+      const row = a * dim;
+      for (let b = a; b < dim; b++)
+        C[row + b] += r0 * R[b] + r1 * R[d1 + b] + r2 * R[d2 + b] + r3 * R[d3 + b] + r4 * R[d4 + b] + r5 * R[d5 + b] + r6 * R[d6 + b] + r7 * R[d7 + b];
     }
   }
   return C;
@@ -154,36 +168,85 @@ export function reduceRows(red: Reduction, X: ArrayLike<number>, n: number): Flo
   return Z;
 }
 
+/** A Gaussian fitted on the given rows of X (n × dims), `ridge` added to its covariance relative to its mean variance. */
+function fitGaussian(X: ArrayLike<number>, rows: Int32Array, dims: number, ridge: number, label: number): ClassGaussian {
+  const mu = new Float64Array(dims);
+  for (const s of rows) for (let j = 0; j < dims; j++) mu[j] += X[s * dims + j];
+  for (let j = 0; j < dims; j++) mu[j] /= rows.length;
+  const cov = scatter(X, rows, dims, mu);
+  let trace = 0;
+  for (let a = 0; a < dims; a++)
+    for (let b = a; b < dims; b++) {
+      const v = cov[a * dims + b] / (rows.length - 1);
+      cov[a * dims + b] = cov[b * dims + a] = v;
+      if (a === b) trace += v;
+    }
+  for (let a = 0; a < dims; a++) cov[a * dims + a] += ridge * Math.max(trace / dims, 1e-12);
+  const L = cholesky(cov, dims);
+  let logDet = 0;
+  for (let i = 0; i < dims; i++) logDet += 2 * Math.log(L[i * dims + i]);
+  return { whiten: Float32Array.from(lowerInverse(L, dims)), mean: Float32Array.from(mu), logDet, label };
+}
+
+/** Rounds of k-means at most (it stops sooner when no row changes group). */
+const KMEANS_ROUNDS = 20;
+
 /**
- * One Gaussian per class, fitted on the labelled rows of X (n × dims); `ridge` is added to each
- * class's covariance, relative to its mean variance, so few rows and flat directions stay invertible.
+ * The rows split into k groups by k-means (squared distance), from a deterministic start: group
+ * j's centre starts at the row j/k of the way through. Returns each group's rows; a group left
+ * with fewer than 2 rows is folded back, so the split is never finer than the rows allow.
  */
-export function fitClassGaussians(X: ArrayLike<number>, labels: ArrayLike<number>, n: number, dims: number, ridge: number): ClassGaussian[] {
-  return Array.from({ length: CLASSES }, (_, c) => {
-    const rows = Int32Array.from(Array.from({ length: n }, (_, s) => s).filter((s) => labels[s] === c));
-    if (rows.length < 2) throw new Error(`a class Gaussian needs at least 2 rows of class ${c}, got ${rows.length}`);
-    const mu = new Float64Array(dims);
-    for (const s of rows) for (let j = 0; j < dims; j++) mu[j] += X[s * dims + j];
-    for (let j = 0; j < dims; j++) mu[j] /= rows.length;
-    const cov = scatter(X, rows, dims, mu);
-    let trace = 0;
-    for (let a = 0; a < dims; a++)
-      for (let b = a; b < dims; b++) {
-        const v = cov[a * dims + b] / (rows.length - 1);
-        cov[a * dims + b] = cov[b * dims + a] = v;
-        if (a === b) trace += v;
-      }
-    for (let a = 0; a < dims; a++) cov[a * dims + a] += ridge * Math.max(trace / dims, 1e-12);
-    const L = cholesky(cov, dims);
-    let logDet = 0;
-    for (let i = 0; i < dims; i++) logDet += 2 * Math.log(L[i * dims + i]);
-    return { whiten: Float32Array.from(lowerInverse(L, dims)), mean: Float32Array.from(mu), logDet };
+export function kMeans(X: ArrayLike<number>, rows: Int32Array, dims: number, k: number): Int32Array[] {
+  if (k <= 1) return [rows];
+  const centres = Array.from({ length: k }, (_, j) => {
+    const s = rows[Math.floor((j * rows.length) / k)];
+    return Float64Array.from({ length: dims }, (_, t) => X[s * dims + t]);
   });
+  const group = new Int32Array(rows.length).fill(-1);
+  for (let round = 0; round < KMEANS_ROUNDS; round++) {
+    let moved = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const at = rows[r] * dims;
+      let best = Infinity,
+        g = 0;
+      for (let j = 0; j < k; j++) {
+        let d = 0;
+        for (let t = 0; t < dims; t++) d += (X[at + t] - centres[j][t]) ** 2;
+        if (d < best) [best, g] = [d, j];
+      }
+      if (group[r] !== g) [group[r], moved] = [g, moved + 1];
+    }
+    if (!moved) break;
+    const count = new Int32Array(k);
+    for (const c of centres) c.fill(0);
+    for (let r = 0; r < rows.length; r++) {
+      count[group[r]]++;
+      for (let t = 0; t < dims; t++) centres[group[r]][t] += X[rows[r] * dims + t];
+    }
+    centres.forEach((c, j) => count[j] && c.forEach((v, t) => (c[t] = v / count[j])));
+  }
+  const groups = Array.from({ length: k }, (_, j) => rows.filter((_, r) => group[r] === j));
+  return groups.every((g) => g.length >= 2) ? groups : [rows];
 }
 
 /**
- * The smallest over the classes of the Gaussian negative log-likelihood (up to a constant),
- * log det Σ + |L⁻¹(z − μ)|², of a row z, and the class it belongs to.
+ * Gaussians per class, fitted on the labelled rows of X (n × dims): one per class, or `perClass`
+ * per class on the class's k-means groups (a class's digits come in styles: a 7 with a bar and
+ * without, a 4 open and closed). `ridge` is added to each covariance, relative to its mean
+ * variance, so few rows and flat directions stay invertible. Ordered by class.
+ */
+export function fitClassGaussians(X: ArrayLike<number>, labels: ArrayLike<number>, n: number, dims: number, ridge: number, perClass = 1): ClassGaussian[] {
+  return Array.from({ length: CLASSES }, (_, c) => {
+    const rows = Int32Array.from(Array.from({ length: n }, (_, s) => s).filter((s) => labels[s] === c));
+    if (rows.length < 2) throw new Error(`a class Gaussian needs at least 2 rows of class ${c}, got ${rows.length}`);
+    return kMeans(X, rows, dims, perClass).map((g) => fitGaussian(X, g, dims, ridge, c));
+  }).flat();
+}
+
+/**
+ * The smallest over the Gaussians of the negative log-likelihood (up to a constant),
+ * log det Σ + |L⁻¹(z − μ)|², of a row z, and the class of the Gaussian it is nearest.
+ * `first`: the class most likely nearest, when known; its Gaussians are scored first.
  */
 export function score(
   classes: readonly ClassGaussian[],
@@ -191,19 +254,36 @@ export function score(
   diff = new Float64Array(z.length),
   first = 0,
 ): { best: number; nearest: number } {
-  const d = z.length;
+  const d = z.length,
+    m = classes.length;
   let best = Infinity,
-    nearest = 0;
-  for (let t = 0; t < classes.length; t++) {
-    // From `first` round: the class most likely nearest, when known, sets a low bar early.
-    const k = (first + t) % classes.length;
+    nearest = -1;
+  // From `first`'s Gaussians round: the Gaussian most likely nearest sets a low bar early.
+  const start = Math.max(
+    0,
+    classes.findIndex((g) => g.label === first),
+  );
+  for (let t = 0; t < m; t++) {
+    const k = (start + t) % m;
     const { whiten: W, mean: mu, logDet } = classes[k];
     for (let j = 0; j < d; j++) diff[j] = z[j] - mu[j];
-    // q only grows with each row, so a class stops as soon as it cannot be the nearest.
+    // q only grows with each row, so a Gaussian stops as soon as it cannot be the nearest.
     let q = logDet;
     for (let i = 0, row = 0; i < d && q < best; i++, row += d) {
-      let s = 0;
-      for (let j = 0; j <= i; j++) s += W[row + j] * diff[j];
+      // Four sums side by side, so each addition need not wait for the one before.
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        j = 0;
+      for (; j + 3 <= i; j += 4) {
+        s0 += W[row + j] * diff[j];
+        s1 += W[row + j + 1] * diff[j + 1];
+        s2 += W[row + j + 2] * diff[j + 2];
+        s3 += W[row + j + 3] * diff[j + 3];
+      }
+      for (; j <= i; j++) s0 += W[row + j] * diff[j];
+      const s = s0 + s1 + s2 + s3;
       q += s * s;
     }
     if (q < best || (q === best && k < nearest)) {
@@ -211,7 +291,7 @@ export function score(
       nearest = k;
     }
   }
-  return { best, nearest };
+  return { best, nearest: nearest < 0 ? 0 : classes[nearest].label };
 }
 
 /** The share of a sorted list at or above v, counted as (k + 1) / (n + 1) so it is never 0. */

@@ -8,8 +8,9 @@
  *              scored under the nearest class of each:
  *                - where the network's state went over its last steps (in the top principal
  *                  directions of digits' states), so it is the model's own view;
- *                - where the ink lies on a 14 × 14 grid, so a drawing the network happens to map
- *                  among digits' states is still caught when its ink is like no digit's.
+ *                - which way the strokes run, cell by cell (inkChecks.ts), two Gaussians per
+ *                  class for two styles of writing it, so a drawing the network happens to map
+ *                  among digits' states is still caught when its strokes are like no digit's.
  *              Each score becomes the share of held-out digits that score at least as far out, and
  *              the two shares are joined as Fisher's method joins p-values, −ln p₁ − ln p₂
  *   unsure     the two most likely digits are close, by probabilities calibrated by temperature
@@ -23,22 +24,24 @@ import type { Weights } from '../model/weights';
 import { statesAt } from './batchForward';
 import { calibrate, calibrationError, fitTemperature } from './calibration';
 import { fitClassGaussians, fitReduction, reduce, reduceRows, score, upperTail, type ClassGaussian, type Reduction } from './gaussians';
-import { largestPiece, POOLED, pooledInk, strokeRatio } from './inkChecks';
+import { largestPiece, STROKE_FEATURES, strokeDirections, strokeRatio } from './inkChecks';
 
 /** Bumped when the statistics change, so older cached statistics are refitted. */
-export const VERDICT_FORMAT = 3;
+export const VERDICT_FORMAT = 4;
 /** The steps whose states the distance reads: the last quarter of the sequence, where a reading settles. */
 export const VERDICT_STEPS = [STEPS - 9, STEPS - 5, STEPS - 1] as const;
 /** Principal directions the states are reduced to before the per-class Gaussians (a bound on memory and time for large models). */
 export const VERDICT_DIMS = 96;
 /** Training digits the statistics are fitted on, and the next ones that set the limits. */
 export const VERDICT_DIGITS = { fit: 8000, held: 4000 } as const;
-/** Share of held-out training digits called digits: each check before the model keeps 99.5%; the distance is set so all together keep 96.5%. */
-export const KEEP = { check: 0.995, all: 0.965 } as const;
+/** Share of held-out training digits called digits: each check before the model keeps 99.5%; the distance is set so all together keep 96%. */
+export const KEEP = { check: 0.995, all: 0.96 } as const;
 /** Predictions left "sure" must be at least this accurate on held-out digits; at most this share becomes "unsure". */
 export const SURE = { accuracy: 0.995, maxUnsure: 0.05 } as const;
-/** Ridge added to each class's covariance, relative to its mean variance. */
+/** Ridge added to each class's covariance of the states, relative to its mean variance. */
 export const RIDGE = 0.05;
+/** The strokes' density: Gaussians per class (k-means groups of the class's digits) and their ridge. */
+export const STROKE_DENSITY = { perClass: 2, ridge: 0.1 } as const;
 /** Fit digits the principal directions are found from (a bound on the fit's time). */
 const PCA_DIGITS = 1000;
 
@@ -47,7 +50,7 @@ export interface VerdictOptions {
   dims?: number;
   ridge?: number;
   keep?: number;
-  /** Leave the ink's density out (the distance is then the state's alone). */
+  /** Leave the strokes' density out (the distance is then the state's alone). */
   stateOnly?: boolean;
 }
 
@@ -58,10 +61,10 @@ export interface VerdictStats extends Reduction {
   steps: number[];
   /** The state's class Gaussians, in the reduced directions. */
   classes: ClassGaussian[];
-  /** The ink's class Gaussians, on all 196 values of the pooled 14 × 14 grid (fewer principal directions part non-digits less well); null when fitted without them. */
-  ink: ClassGaussian[] | null;
+  /** The strokes' Gaussians, STROKE_DENSITY.perClass per class, on all STROKE_FEATURES values of the stroke directions; null when fitted without them. */
+  strokes: ClassGaussian[] | null;
   /** The held-out digits' scores under each density, sorted: what a score's share further out is read from. */
-  heldScores: { state: Float32Array; ink: Float32Array };
+  heldScores: { state: Float32Array; strokes: Float32Array };
   /** Largest joined score still called a digit, and the held-out digits' median joined score. */
   distanceLimit: number;
   distanceTypical: number;
@@ -82,7 +85,7 @@ function quantile(values: ArrayLike<number>, q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))];
 }
 
-/** The raw scores of one input: under the state's density and under the ink's (0 when fitted without it). */
+/** The raw scores of one input: under the state's density and under the strokes' (0 when fitted without it). */
 function rawScores(
   stats: Omit<VerdictStats, 'heldScores'>,
   x: ArrayLike<number>,
@@ -96,14 +99,14 @@ function rawScores(
   let top = 0;
   for (let k = 1; k < CLASSES; k++) if (probs[probsAt + k] > probs[probsAt + top]) top = k;
   const state = score(stats.classes, reduce(stats, x, at, new Float64Array(stats.dims)), undefined, top);
-  const ink = stats.ink ? score(stats.ink, pooledInk(pixels, pixelsAt), undefined, state.nearest).best : 0;
-  return { state: state.best, ink };
+  const strokes = stats.strokes ? score(stats.strokes, strokeDirections(pixels, pixelsAt), undefined, state.nearest).best : 0;
+  return { state: state.best, strokes };
 }
 
 /** The joined score: −ln of each score's share of held-out digits at least as far out, summed. */
-function joined(stats: Pick<VerdictStats, 'heldScores' | 'ink'>, raw: { state: number; ink: number }): number {
+function joined(stats: Pick<VerdictStats, 'heldScores' | 'strokes'>, raw: { state: number; strokes: number }): number {
   const s = -Math.log(upperTail(stats.heldScores.state, raw.state));
-  return stats.ink ? s - Math.log(upperTail(stats.heldScores.ink, raw.ink)) : s;
+  return stats.strokes ? s - Math.log(upperTail(stats.heldScores.strokes, raw.strokes)) : s;
 }
 
 /** What fitting needs: the state features and pixels of the fit digits and of the held-out ones (with probabilities), and their labels. */
@@ -122,14 +125,14 @@ export function fitVerdict(data: VerdictData, opts: VerdictOptions = {}): Verdic
   const ridge = opts.ridge ?? RIDGE;
   const keepAll = opts.keep ?? KEEP.all;
   const { states, labels, n } = data.fit;
-  // The state's density, in its principal directions; the ink's, in the pooled grid's.
+  // The state's density, in its principal directions; the strokes', on all their values.
   const reduced = fitReduction(states, n, F, dims, PCA_DIGITS);
   const classes = fitClassGaussians(reduceRows(reduced, states, n), labels, n, dims, ridge);
-  let ink: VerdictStats['ink'] = null;
+  let strokes: VerdictStats['strokes'] = null;
   if (!opts.stateOnly) {
-    const pooled = new Float32Array(n * POOLED);
-    for (let s = 0; s < n; s++) pooled.set(pooledInk(data.fit.pixels, s * PIXELS), s * POOLED);
-    ink = fitClassGaussians(pooled, labels, n, POOLED, ridge);
+    const rows = new Float32Array(n * STROKE_FEATURES);
+    for (let s = 0; s < n; s++) rows.set(strokeDirections(data.fit.pixels, s * PIXELS), s * STROKE_FEATURES);
+    strokes = fitClassGaussians(rows, labels, n, STROKE_FEATURES, STROKE_DENSITY.ridge, STROKE_DENSITY.perClass);
   }
   const partial = {
     format: VERDICT_FORMAT,
@@ -137,7 +140,7 @@ export function fitVerdict(data: VerdictData, opts: VerdictOptions = {}): Verdic
     steps: [...data.steps],
     ...reduced,
     classes,
-    ink,
+    strokes,
     distanceLimit: Infinity,
     distanceTypical: 0,
     shapeLimit: 0,
@@ -152,7 +155,7 @@ export function fitVerdict(data: VerdictData, opts: VerdictOptions = {}): Verdic
   const raw = Array.from({ length: m }, (_, i) => rawScores(partial, data.held.states, i * F, data.held.probs, i * CLASSES, data.held.pixels, i * PIXELS));
   const stats: VerdictStats = {
     ...partial,
-    heldScores: { state: Float32Array.from(raw, (r) => r.state).sort(), ink: Float32Array.from(raw, (r) => r.ink).sort() },
+    heldScores: { state: Float32Array.from(raw, (r) => r.state).sort(), strokes: Float32Array.from(raw, (r) => r.strokes).sort() },
   };
   const shape = Array.from({ length: m }, (_, i) => strokeRatio(pix(i)));
   const pieces = Array.from({ length: m }, (_, i) => largestPiece(pix(i)));

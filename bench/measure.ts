@@ -32,7 +32,7 @@ import { loadModelFolder } from '../src/node/engine/model/folder';
 import { fitHiddenMap, PROBE_DIGITS, probeStates } from '../src/node/engine/viz/hiddenMap';
 import { runExperiment } from '../src/node/engine/inference/experiments';
 import { knnAccuracy } from '../src/node/engine/viz/lda';
-import { fitVerdictOn, traceFeatures, VERDICT_DIGITS, verdictOf } from '../src/node/engine/inference/verdict';
+import { fitInkOn, fitVerdictOn, traceFeatures, VERDICT_DIGITS, verdictOf } from '../src/node/engine/inference/verdict';
 import { EXPERIMENTS } from '../src/shared/types';
 import { rowImportance } from '../src/node/engine/viz/occlusion';
 import { BatchForward } from '../src/node/engine/inference/batchForward';
@@ -495,32 +495,46 @@ export async function measureVerdict() {
   const runtime = new KernelRuntime({ threads: 1 });
   const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
   const nonDigits = bytes.length / 784;
+  const kinds: string[] = JSON.parse(readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.json'), 'utf8')).kinds;
   const out: Record<string, number | string>[] = [];
+  // The ink's statistics, the same for every model: fitted once per app (the worker keeps them). Three fits, as below.
+  const inks = Array.from({ length: 3 }, () => fitInkOn(ds.train.images, ds.train.labels));
+  const ink = inks[0];
   for (const [name, dir] of Object.entries(builtinModelDirs())) {
     const { model } = await loadModelFolder(dir);
     const tracer = new Tracer(model);
     model.dispose();
-    // Three fits: the first in a fresh process pays for compiling the code too; the figure is their median.
+    // Three fits of the version's own statistics: the first in a fresh process pays for compiling the code too; the figure is their median.
     const fits = Array.from({ length: 3 }, () => {
       const t0 = performance.now();
-      const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels);
+      const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels, {}, ink);
       return { stats, ms: performance.now() - t0 };
     });
     const stats = fits[0].stats;
+    // What the strokes add: the same verdict with the state's density alone.
+    const alone = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels, { stateOnly: true }, ink);
     const judge = (x: Float32Array) => {
       const t = tracer.trace(x);
       const v0 = performance.now();
       const v = verdictOf(stats, traceFeatures(stats, t.h), 0, t.probs, x);
-      return { v, ms: performance.now() - v0 };
+      const ms = performance.now() - v0;
+      return { v, ms, alone: verdictOf(alone, traceFeatures(alone, t.h), 0, t.probs, x) };
     };
     const digits = Array.from({ length: ds.test.labels.length }, (_, i) => judge(imageAt(ds.test, i)));
     const non = Array.from({ length: nonDigits }, (_, i) => judge(Float32Array.from(bytes.subarray(i * 784, (i + 1) * 784), (b) => b / 255)));
+    const share = (list: typeof digits, key: 'v' | 'alone') => +(list.filter((d) => d[key].kind !== 'not-a-digit').length / list.length).toFixed(3);
     let auc = 0;
     for (const a of non) for (const b of digits) auc += a.v.distance > b.v.distance ? 1 : a.v.distance === b.v.distance ? 0.5 : 0;
     out.push({
       model: name,
-      digitsAccepted: +(digits.filter((d) => d.v.kind !== 'not-a-digit').length / digits.length).toFixed(3),
-      nonDigitsAccepted: +(non.filter((d) => d.v.kind !== 'not-a-digit').length / non.length).toFixed(3),
+      digitsAccepted: share(digits, 'v'),
+      nonDigitsAccepted: share(non, 'v'),
+      stateAloneDigitsAccepted: share(digits, 'alone'),
+      stateAloneNonDigitsAccepted: share(non, 'alone'),
+      // Which drawings are still let through, by kind.
+      nonDigitsLetThrough: JSON.stringify(
+        non.reduce<Record<string, number>>((acc, d, i) => (d.v.kind === 'not-a-digit' ? acc : { ...acc, [kinds[i]]: (acc[kinds[i]] ?? 0) + 1 }), {}),
+      ),
       auroc: +(auc / (digits.length * non.length)).toFixed(3),
       eceBefore: +stats.measured.eceBefore.toFixed(4),
       eceAfter: +stats.measured.eceAfter.toFixed(4),
@@ -532,6 +546,13 @@ export async function measureVerdict() {
         ),
       ),
       fitFirstMs: Math.round(fits[0].ms),
+      inkFitMs: Math.round(
+        percentile(
+          inks.map((f) => f.fitMs),
+          0.5,
+        ),
+      ),
+      inkFitFirstMs: Math.round(inks[0].fitMs),
       verdictMsP50: percentile(
         digits.map((d) => d.ms),
         0.5,

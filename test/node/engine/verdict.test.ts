@@ -12,7 +12,7 @@ import { statesAt } from '../../../src/node/engine/inference/batchForward';
 import { calibrate, calibrationError, fitTemperature } from '../../../src/node/engine/inference/calibration';
 import { fitClassGaussians, kMeans, principalDirections, score, upperTail } from '../../../src/node/engine/inference/gaussians';
 import { largestPiece, strokeDirections, strokeRatio } from '../../../src/node/engine/inference/inkChecks';
-import { fitVerdictOn, traceFeatures, verdictOf } from '../../../src/node/engine/inference/verdict';
+import { fitInkOn, fitVerdictOn, traceFeatures, verdictOf } from '../../../src/node/engine/inference/verdict';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { mulberry32 } from '../../../src/node/engine/data/random';
 import { CLASSES, PIXELS, SIDE } from '../../../src/shared/types';
@@ -151,6 +151,12 @@ describe('the densities the distance reads', () => {
       const dot = e(i).reduce((a, x, j) => a + x * Q[k * dim + j], 0);
       expect(Math.abs(dot), `direction ${k}`).toBeGreaterThan(0.9999);
     });
+    // In 8 rounds the span of the five has settled (the ratio at its edge is (0.5 / 1)² per round), while
+    // the directions within it, 7² against 5² apart, have not all.
+    const Q8 = principalDirections(X, 2 * dim, dim, 5, new Float64Array(dim), 8);
+    const inSpan = (u: number[]) => Math.hypot(...[0, 1, 2, 3, 4].map((k) => u.reduce((a, x, j) => a + x * Q8[k * dim + j], 0)));
+    order.forEach((i) => expect(inSpan(e(i)), `e${i} in the span`).toBeGreaterThan(0.9999));
+    expect(Math.min(...order.map((i, k) => Math.abs(e(i).reduce((a, x, j) => a + x * Q8[k * dim + j], 0))))).toBeLessThan(0.9999);
   });
 
   it('reads the share of a sorted list at or above a value, never 0 or above 1', () => {
@@ -342,6 +348,22 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
 
   // Measured: 6.3% (SimpleRNN-128) and 8.5% (GRU-64) of the 414 non-digits accepted, every dot refused; with the ink
   // pooled to 14 × 14 in place of the strokes' directions, 16% and 20%, which fails this bound (see docs/BENCHMARKS.md).
+  it("fits the same statistics with the ink's fitted beforehand, and refuses ink of other digits by name", () => {
+    const ink = fitInkOn(ds.train.images, ds.train.labels);
+    const again = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels, {}, ink);
+    const strip = (v: typeof stats) => ({ ...v, measured: { ...v.measured, fitMs: 0 } });
+    expect(strip(again)).toEqual(strip(stats));
+    expect(again.strokes).toBe(ink.strokes);
+    // The state's density alone: no strokes' density, and a limit of its own.
+    const alone = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels, { stateOnly: true }, ink);
+    expect(alone.strokes).toBeNull();
+    expect(alone.heldScores.state).toEqual(stats.heldScores.state);
+    expect(alone.distanceLimit).toBeLessThan(stats.distanceLimit);
+    expect(() => fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels, {}, { ...ink, m: 3999 })).toThrow(
+      "the ink's statistics are of 8000 + 3999 digits, not 8000 + 4000",
+    );
+  });
+
   it('accepts at most 10% of the non-digit set, and no dot', () => {
     const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
     const kinds: string[] = JSON.parse(readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.json'), 'utf8')).kinds;

@@ -54,8 +54,12 @@ function scatter(X: ArrayLike<number>, rows: Int32Array, dim: number, mean: Arra
   return C;
 }
 
-/** The top `k` principal directions of n rows of `dim` values (k × dim), by block power iteration with re-orthogonalisation. */
-export function principalDirections(X: ArrayLike<number>, n: number, dim: number, k: number, mean: Float64Array): Float64Array {
+/**
+ * The top `k` principal directions of n rows of `dim` values (k × dim), by block power iteration
+ * with re-orthogonalisation, `rounds` rounds (each costs k · dim² multiplications). The span
+ * settles sooner than the single directions within it.
+ */
+export function principalDirections(X: ArrayLike<number>, n: number, dim: number, k: number, mean: Float64Array, rounds = 12): Float64Array {
   const C = scatter(
     X,
     Int32Array.from({ length: n }, (_, s) => s),
@@ -80,7 +84,7 @@ export function principalDirections(X: ArrayLike<number>, n: number, dim: number
     }
   };
   orth(Q);
-  for (let it = 0; it < 12; it++) {
+  for (let it = 0; it < rounds; it++) {
     const Z = new Float64Array(k * dim);
     // Z = Q C (C is symmetric), four directions at a time so each row of C is read once for all four
     // (past the last direction, the last one is computed again and not stored).
@@ -150,11 +154,11 @@ export function reduce(stats: Reduction, x: ArrayLike<number>, at: number, out: 
   return out;
 }
 
-/** The mean of n rows of X (n × F) and their top `dims` principal directions, found from the first `pcaRows` rows. */
-export function fitReduction(X: ArrayLike<number>, n: number, F: number, dims: number, pcaRows: number): Reduction {
+/** The mean of n rows of X (n × F) and their top `dims` principal directions, found from the first `pcaRows` rows in `rounds` rounds. */
+export function fitReduction(X: ArrayLike<number>, n: number, F: number, dims: number, pcaRows: number, rounds?: number): Reduction {
   const mean = new Float64Array(F);
   for (let s = 0; s < n; s++) for (let j = 0; j < F; j++) mean[j] += X[s * F + j] / n;
-  const basis = principalDirections(X, Math.min(n, pcaRows), F, dims, mean);
+  const basis = principalDirections(X, Math.min(n, pcaRows), F, dims, mean, rounds);
   return { mean: Float32Array.from(mean), basis: Float32Array.from(basis), dims };
 }
 
@@ -198,32 +202,42 @@ const KMEANS_ROUNDS = 20;
  */
 export function kMeans(X: ArrayLike<number>, rows: Int32Array, dims: number, k: number): Int32Array[] {
   if (k <= 1) return [rows];
-  const centres = Array.from({ length: k }, (_, j) => {
-    const s = rows[Math.floor((j * rows.length) / k)];
-    return Float64Array.from({ length: dims }, (_, t) => X[s * dims + t]);
-  });
-  const group = new Int32Array(rows.length).fill(-1);
+  const m = rows.length;
+  // The rows side by side, and the centres: |x − c|² = |x|² − 2 x·c + |c|², and |x|² is the same for every c.
+  const Y = new Float64Array(m * dims);
+  for (let r = 0; r < m; r++) for (let t = 0; t < dims; t++) Y[r * dims + t] = X[rows[r] * dims + t];
+  const centres = new Float64Array(k * dims);
+  for (let j = 0; j < k; j++) centres.set(Y.subarray(Math.floor((j * m) / k) * dims, (Math.floor((j * m) / k) + 1) * dims), j * dims);
+  const norms = new Float64Array(k);
+  const group = new Int32Array(m).fill(-1);
+  const count = new Int32Array(k);
   for (let round = 0; round < KMEANS_ROUNDS; round++) {
+    for (let j = 0; j < k; j++) {
+      let q = 0;
+      for (let t = 0; t < dims; t++) q += centres[j * dims + t] ** 2;
+      norms[j] = q;
+    }
     let moved = 0;
-    for (let r = 0; r < rows.length; r++) {
-      const at = rows[r] * dims;
+    for (let r = 0, at = 0; r < m; r++, at += dims) {
       let best = Infinity,
         g = 0;
-      for (let j = 0; j < k; j++) {
-        let d = 0;
-        for (let t = 0; t < dims; t++) d += (X[at + t] - centres[j][t]) ** 2;
+      for (let j = 0, c = 0; j < k; j++, c += dims) {
+        let dot = 0;
+        for (let t = 0; t < dims; t++) dot += Y[at + t] * centres[c + t];
+        const d = norms[j] - 2 * dot;
         if (d < best) [best, g] = [d, j];
       }
       if (group[r] !== g) [group[r], moved] = [g, moved + 1];
     }
     if (!moved) break;
-    const count = new Int32Array(k);
-    for (const c of centres) c.fill(0);
-    for (let r = 0; r < rows.length; r++) {
+    centres.fill(0);
+    count.fill(0);
+    for (let r = 0, at = 0; r < m; r++, at += dims) {
+      const c = group[r] * dims;
       count[group[r]]++;
-      for (let t = 0; t < dims; t++) centres[group[r]][t] += X[rows[r] * dims + t];
+      for (let t = 0; t < dims; t++) centres[c + t] += Y[at + t];
     }
-    centres.forEach((c, j) => count[j] && c.forEach((v, t) => (c[t] = v / count[j])));
+    for (let j = 0; j < k; j++) if (count[j]) for (let t = 0; t < dims; t++) centres[j * dims + t] /= count[j];
   }
   const groups = Array.from({ length: k }, (_, j) => rows.filter((_, r) => group[r] === j));
   return groups.every((g) => g.length >= 2) ? groups : [rows];

@@ -12,18 +12,19 @@ import { BatchForward } from '../inference/batchForward';
 import { KernelTracer } from '../inference/kernelTrace';
 import { runExperiment } from '../inference/experiments';
 import { GradientProbe } from '../inference/gradient';
-import { fitVerdictOn, VERDICT_DIGITS } from '../inference/verdict';
+import { fitInkOn, fitVerdictOn, VERDICT_DIGITS } from '../inference/verdict';
+import type { InkStats } from '../inference/inkStats';
 import { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { fitHiddenMap } from './hiddenMap';
 import { rowImportance } from './occlusion';
 import type { VizAnswers, VizReply, VizRequest } from './vizWorker';
 
-/** The thread's state: its kernel runtime, the test set once read, and the model of the last key. */
+/** The thread's state: its kernel runtime, the test and training digits once read, the ink's statistics once fitted (the same for every model), and the model of the last key. */
 interface Held {
   runtime: KernelRuntime;
   test: { dir: string; split: DataSplit } | null;
-  train: { dir: string; split: DataSplit } | null;
+  train: { dir: string; split: DataSplit; ink: InkStats | null } | null;
   model: {
     key: string;
     weights: Weights;
@@ -56,8 +57,10 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
       return held.gradient.measure(job.pixels, job.label);
     case 'verdict': {
       const need = VERDICT_DIGITS.fit + VERDICT_DIGITS.held;
-      if (!state.train || state.train.dir !== job.dataDir) state.train = { dir: job.dataDir, split: loadSplit(job.dataDir, 'train', need) };
-      return fitVerdictOn(state.runtime, held.weights, state.train.split.images, state.train.split.labels);
+      if (!state.train || state.train.dir !== job.dataDir) state.train = { dir: job.dataDir, split: loadSplit(job.dataDir, 'train', need), ink: null };
+      const { split } = state.train;
+      state.train.ink ??= fitInkOn(split.images, split.labels);
+      return fitVerdictOn(state.runtime, held.weights, split.images, split.labels, {}, state.train.ink);
     }
     case 'map': {
       if (!state.test || state.test.dir !== job.dataDir) state.test = { dir: job.dataDir, split: loadSplit(job.dataDir, 't10k', job.probe) };

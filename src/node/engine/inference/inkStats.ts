@@ -1,0 +1,52 @@
+/**
+ * What the verdict reads from the ink alone, the same for every model: the strokes' density
+ * (Gaussians per class of strokeDirections, fitted on the fit digits) and, for each held-out
+ * digit, its score under that density and its two checks before the model. Fitted once per set
+ * of training digits and shared by every version's verdict (the visualisation worker keeps it),
+ * so a version's own fit is the network's states alone.
+ */
+import { PIXELS } from '../../../shared/types';
+import { fitClassGaussians, score, type ClassGaussian } from './gaussians';
+import { largestPiece, STROKE_FEATURES, strokeDirections, strokeRatio } from './inkChecks';
+
+/** The strokes' density: Gaussians per class (k-means groups of the class's digits) and their ridge. */
+export const STROKE_DENSITY = { perClass: 2, ridge: 0.1 } as const;
+
+export interface InkStats {
+  /** The strokes' Gaussians, STROKE_DENSITY.perClass per class, on all STROKE_FEATURES values. */
+  strokes: ClassGaussian[];
+  /** Each held-out digit's score under the strokes' density, its stroke ratio and its share of ink in one piece. */
+  held: { strokes: Float64Array; shape: Float64Array; pieces: Float64Array };
+  /** Digits fitted on and held out. */
+  n: number;
+  m: number;
+  fitMs: number;
+}
+
+/**
+ * Fit the ink's statistics on `n` labelled digits (pixels n × 784 from `fitAt`) and score the
+ * `m` held-out ones (pixels m × 784 from `heldAt`, labels only to start each score at its class).
+ */
+export function fitInk(
+  fit: { pixels: Float32Array; labels: ArrayLike<number>; n: number },
+  held: { pixels: Float32Array; labels: ArrayLike<number>; n: number },
+): InkStats {
+  const t0 = performance.now();
+  const rows = new Float32Array(fit.n * STROKE_FEATURES);
+  for (let s = 0; s < fit.n; s++) rows.set(strokeDirections(fit.pixels, s * PIXELS), s * STROKE_FEATURES);
+  const strokes = fitClassGaussians(rows, fit.labels, fit.n, STROKE_FEATURES, STROKE_DENSITY.ridge, STROKE_DENSITY.perClass);
+  const m = held.n;
+  const scratch = new Float64Array(STROKE_FEATURES);
+  const pix = (i: number) => held.pixels.subarray(i * PIXELS, (i + 1) * PIXELS);
+  return {
+    strokes,
+    held: {
+      strokes: Float64Array.from({ length: m }, (_, i) => score(strokes, strokeDirections(held.pixels, i * PIXELS), scratch, held.labels[i]).best),
+      shape: Float64Array.from({ length: m }, (_, i) => strokeRatio(pix(i))),
+      pieces: Float64Array.from({ length: m }, (_, i) => largestPiece(pix(i))),
+    },
+    n: fit.n,
+    m,
+    fitMs: performance.now() - t0,
+  };
+}

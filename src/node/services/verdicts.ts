@@ -2,7 +2,8 @@
  * Each version's verdict statistics (engine/inference/verdict.ts): fitted once on the
  * visualisation worker from training digits, cached in the user data folder beside the
  * version's maps (so a deleted version's go with them), and kept in memory for the few
- * versions in use. The first trace of a version starts the fit and waits a moment for it;
+ * versions in use. The ink's statistics, the same for every version, are fitted once and
+ * cached beside them. The first trace of a version starts the fit and waits a moment for it;
  * traces while it is still being fitted go out without a verdict (the page asks again).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import type { TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
 import type { Tracer } from '../engine/inference/trace';
-import { traceFeatures, VERDICT_FORMAT, verdictOf, type VerdictStats } from '../engine/inference/verdict';
+import { traceFeatures, VERDICT_DIGITS, VERDICT_FORMAT, verdictOf, type VerdictStats } from '../engine/inference/verdict';
+import type { InkStats } from '../engine/inference/inkStats';
 import type { VizWorker } from '../engine/viz/vizWorker';
 
 /** Versions whose statistics are kept in memory. */
@@ -21,6 +23,7 @@ export const VERDICT_WAIT_MS = 250;
 export class VerdictService {
   readonly #stats = new Map<string, Promise<VerdictStats>>();
   readonly #ready = new Map<string, VerdictStats>();
+  #ink: Promise<InkStats> | null = null;
 
   constructor(
     private readonly worker: VizWorker,
@@ -50,23 +53,57 @@ export class VerdictService {
 
   async #loadOrFit(key: string, tracer: Tracer): Promise<VerdictStats> {
     const file = join(this.cacheDir, `${key}-verdict${VERDICT_FORMAT}.json`);
-    if (existsSync(file)) {
-      try {
-        const s = decode(readFileSync(file, 'utf8')) as VerdictStats;
-        if (s.format === VERDICT_FORMAT && s.hidden === tracer.hidden && s.mean instanceof Float32Array) return s;
-      } catch {
-        // A damaged cache file is refitted below.
-      }
+    const cached = this.#read<VerdictStats>(file, (s) => s.format === VERDICT_FORMAT && s.hidden === tracer.hidden && s.mean instanceof Float32Array);
+    if (cached) return cached;
+    const ink = await this.#inkStats(key, tracer);
+    const s = await this.worker.run(tracer, key, { kind: 'verdict', dataDir: this.dataDir, ink });
+    this.#write(file, s);
+    return s;
+  }
+
+  /**
+   * The ink's statistics, the same for every version: read from the cache or fitted on the worker
+   * once, then kept. A failed fit is asked for again by the next version that needs it.
+   */
+  #inkStats(key: string, tracer: Tracer): Promise<InkStats> {
+    if (!this.#ink) {
+      const file = join(this.cacheDir, `ink-verdict${VERDICT_FORMAT}.json`);
+      const cached = this.#read<InkStats>(
+        file,
+        (s) => s.n === VERDICT_DIGITS.fit && s.m === VERDICT_DIGITS.held && s.held?.strokes instanceof Float32Array && Array.isArray(s.strokes),
+      );
+      const p = cached
+        ? Promise.resolve(cached)
+        : this.worker.run(tracer, key, { kind: 'ink', dataDir: this.dataDir }).then((s) => {
+            this.#write(file, s);
+            return s;
+          });
+      p.catch(() => this.#ink === p && (this.#ink = null));
+      this.#ink = p;
     }
-    const s = await this.worker.run(tracer, key, { kind: 'verdict', dataDir: this.dataDir });
+    return this.#ink;
+  }
+
+  /** A cache file's contents when it decodes and passes `ok`; null when absent or damaged (then refitted). */
+  #read<T>(file: string, ok: (value: T) => boolean): T | null {
+    if (!existsSync(file)) return null;
+    try {
+      const value = decode(readFileSync(file, 'utf8')) as T;
+      return ok(value) ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Write a cache file whole (through a temporary name); when it cannot be written, the value is still served from memory. */
+  #write(file: string, value: unknown): void {
     try {
       mkdirSync(this.cacheDir, { recursive: true });
-      writeFileSync(`${file}.tmp`, encode(s));
+      writeFileSync(`${file}.tmp`, encode(value));
       renameSync(`${file}.tmp`, file);
     } catch {
-      // Still served from memory when the cache cannot be written.
+      // Served from memory.
     }
-    return s;
   }
 
   /**

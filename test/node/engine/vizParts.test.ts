@@ -11,6 +11,8 @@ import { mulberry32 } from '../../../src/node/engine/data/random';
 import { readShape } from '../../../src/shared/reads';
 import { CLASSES, GATES, PIXELS, type CellType, type Read } from '../../../src/shared/types';
 import { testRuntime } from '../../helpers';
+import { defaultMnistDir } from '../../../src/node/engine/data/dataset';
+import { VERDICT_DIGITS } from '../../../src/node/engine/inference/verdict';
 
 const runtime = testRuntime();
 
@@ -112,4 +114,21 @@ describe('the visualisation worker when a job fails or it closes', () => {
     const x = images(1, 33);
     expect((await worker.run(small, 's', { kind: 'trace', pixels: x })).prediction).toBe(small.trace(x).prediction);
   });
+  it("fits the ink's statistics once, answers them as a job, and fits a verdict with the ink it is sent", async () => {
+    const worker = new VizWorker('verdicts');
+    workers.push(worker);
+    const dataDir = defaultMnistDir();
+    const tracer = randomTracer('rnn', 8, 'rows', 34);
+    const ink = await worker.run(tracer, 'a', { kind: 'ink', dataDir });
+    expect([ink.n, ink.m, ink.held.strokes.length, ink.strokes.length]).toEqual([VERDICT_DIGITS.fit, VERDICT_DIGITS.held, VERDICT_DIGITS.held, 20]);
+    // Asked again, the thread answers what it keeps instead of fitting again.
+    expect((await worker.run(tracer, 'a', { kind: 'ink', dataDir })).fitMs).toBe(ink.fitMs);
+    // A verdict fit uses the ink it is sent: held-out strokes' scores all 0 show in its held scores.
+    const flat = { ...ink, held: { ...ink.held, strokes: new Float32Array(ink.m) } };
+    const stats = await worker.run(tracer, 'a', { kind: 'verdict', dataDir, ink: flat });
+    expect(stats.heldScores.strokes.every((v) => v === 0)).toBe(true);
+    // And keeps it for the next version's fit that is sent none.
+    const next = await worker.run(randomTracer('rnn', 8, 'rows', 35), 'b', { kind: 'verdict', dataDir });
+    expect(next.heldScores.strokes.every((v) => v === 0)).toBe(true);
+  }, 60_000);
 });

@@ -15,18 +15,15 @@ export const STROKE_DENSITY = { perClass: 2, ridge: 0.1 } as const;
 export interface InkStats {
   /** The strokes' Gaussians, STROKE_DENSITY.perClass per class, on all STROKE_FEATURES values. */
   strokes: ClassGaussian[];
-  /** Each held-out digit's score under the strokes' density, its stroke ratio and its share of ink in one piece. */
-  held: { strokes: Float64Array; shape: Float64Array; pieces: Float64Array };
+  /** Each held-out digit's score under the strokes' density, its stroke ratio and its share of ink in one piece (single precision, as the cache keeps them). */
+  held: { strokes: Float32Array; shape: Float32Array; pieces: Float32Array };
   /** Digits fitted on and held out. */
   n: number;
   m: number;
   fitMs: number;
 }
 
-/**
- * Fit the ink's statistics on `n` labelled digits (pixels n × 784 from `fitAt`) and score the
- * `m` held-out ones (pixels m × 784 from `heldAt`, labels only to start each score at its class).
- */
+/** Fit the ink's statistics on the fit digits (pixels n × 784, labels) and score the held-out ones (their labels only start each score at its class). */
 export function fitInk(
   fit: { pixels: Float32Array; labels: ArrayLike<number>; n: number },
   held: { pixels: Float32Array; labels: ArrayLike<number>; n: number },
@@ -41,9 +38,9 @@ export function fitInk(
   return {
     strokes,
     held: {
-      strokes: Float64Array.from({ length: m }, (_, i) => score(strokes, strokeDirections(held.pixels, i * PIXELS), scratch, held.labels[i]).best),
-      shape: Float64Array.from({ length: m }, (_, i) => strokeRatio(pix(i))),
-      pieces: Float64Array.from({ length: m }, (_, i) => largestPiece(pix(i))),
+      strokes: Float32Array.from({ length: m }, (_, i) => score(strokes, strokeDirections(held.pixels, i * PIXELS), scratch, held.labels[i]).best),
+      shape: Float32Array.from({ length: m }, (_, i) => strokeRatio(pix(i))),
+      pieces: Float32Array.from({ length: m }, (_, i) => largestPiece(pix(i))),
     },
     n: fit.n,
     m,

@@ -16,6 +16,7 @@ import { startWorker } from '../threads';
 import type { Tracer } from '../inference/trace';
 import type { KernelBuild } from '../kernels/runtime';
 import type { VerdictStats } from '../inference/verdict';
+import type { InkStats } from '../inference/inkStats';
 import type { Weights } from '../model/weights';
 
 /** What the thread is asked to do, about the model it holds. */
@@ -26,7 +27,8 @@ export type VizJob =
   | { kind: 'terms'; pixels: Float32Array }
   | { kind: 'experiment'; pixels: Float32Array; spec: ExperimentSpec }
   | { kind: 'gradient'; pixels: Float32Array; label?: number }
-  | { kind: 'verdict'; dataDir: string };
+  | { kind: 'ink'; dataDir: string }
+  | { kind: 'verdict'; dataDir: string; ink?: InkStats };
 
 /** The answer to each kind of job. */
 export interface VizAnswers {
@@ -36,6 +38,7 @@ export interface VizAnswers {
   terms: CellTerms;
   experiment: ExperimentResult;
   gradient: GradientThroughTime;
+  ink: InkStats;
   verdict: VerdictStats;
 }
 

@@ -55,11 +55,15 @@ function handle(state: Held, req: VizRequest): VizAnswers[keyof VizAnswers] {
     case 'gradient':
       held.gradient ??= new GradientProbe(state.runtime, held.weights);
       return held.gradient.measure(job.pixels, job.label);
+    case 'ink':
     case 'verdict': {
       const need = VERDICT_DIGITS.fit + VERDICT_DIGITS.held;
       if (!state.train || state.train.dir !== job.dataDir) state.train = { dir: job.dataDir, split: loadSplit(job.dataDir, 'train', need), ink: null };
       const { split } = state.train;
+      // The ink's statistics: sent (read from the cache), kept from an earlier job, or fitted now.
+      if (job.kind === 'verdict' && job.ink) state.train.ink = job.ink;
       state.train.ink ??= fitInkOn(split.images, split.labels);
+      if (job.kind === 'ink') return state.train.ink;
       return fitVerdictOn(state.runtime, held.weights, split.images, split.labels, {}, state.train.ink);
     }
     case 'map': {

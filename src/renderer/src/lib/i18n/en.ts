@@ -207,7 +207,7 @@ export const en = {
     pieces: 'This doesn’t look like a digit: scattered specks, not one stroke.',
     unlike: 'This doesn’t look like a digit I know: its ink and the network’s state are both unlike any digit’s.',
     unsure: 'Unsure between {{k}} and {{j}}.',
-    how: 'Judged against 4,000 training digits the model was not fitted on: how stroke-like the ink is, whether it is one piece, how far the network’s state went from where digits’ states go and how far the ink lies from where digits’ ink lies, and probabilities calibrated on those digits.',
+    how: 'Judged against 4,000 training digits the model was not fitted on: how stroke-like the ink is, whether it is one piece, how far the network’s state went from where digits’ states go, how unlike digits’ strokes its strokes run, and probabilities calibrated on those digits.',
     teachAnyway: 'If it is a digit, teach it below: you know best.',
   },
   hiddenMap: {

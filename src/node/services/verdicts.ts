@@ -15,6 +15,9 @@ import { traceFeatures, VERDICT_DIGITS, VERDICT_FORMAT, verdictOf, type VerdictS
 import type { InkStats } from '../engine/inference/inkStats';
 import type { VizWorker } from '../engine/viz/vizWorker';
 
+/** A version's statistics as its cache file keeps them: the strokes' density named, not copied. */
+type StoredStats = Omit<VerdictStats, 'strokes'> & { strokes: 'ink' | null };
+
 /** Versions whose statistics are kept in memory. */
 const KEEP = 4;
 /** How long a trace waits for statistics still being fitted before it goes out without a verdict. */
@@ -53,11 +56,15 @@ export class VerdictService {
 
   async #loadOrFit(key: string, tracer: Tracer): Promise<VerdictStats> {
     const file = join(this.cacheDir, `${key}-verdict${VERDICT_FORMAT}.json`);
-    const cached = this.#read<VerdictStats>(file, (s) => s.format === VERDICT_FORMAT && s.hidden === tracer.hidden && s.mean instanceof Float32Array);
-    if (cached) return cached;
     const ink = await this.#inkStats(key, tracer);
+    // A version's file leaves out the strokes' density (the ink's, cached once) and takes it back on reading.
+    const cached = this.#read<StoredStats>(
+      file,
+      (s) => s.format === VERDICT_FORMAT && s.hidden === tracer.hidden && s.mean instanceof Float32Array && (s.strokes === 'ink' || s.strokes === null),
+    );
+    if (cached) return { ...cached, strokes: cached.strokes && ink.strokes };
     const s = await this.worker.run(tracer, key, { kind: 'verdict', dataDir: this.dataDir, ink });
-    this.#write(file, s);
+    this.#write(file, { ...s, strokes: s.strokes && 'ink' } satisfies StoredStats);
     return s;
   }
 

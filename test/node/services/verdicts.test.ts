@@ -36,7 +36,7 @@ afterEach(() => {
 
 /** Stand-in ink statistics, of the right counts (their values do not matter to the service). */
 const inkStats = (mark: number): InkStats => ({
-  strokes: [],
+  strokes: [{ whiten: Float32Array.of(mark), mean: Float32Array.of(0), logDet: 0, label: 0 }],
   held: { strokes: Float32Array.of(mark), shape: Float32Array.of(1), pieces: Float32Array.of(1) },
   n: VERDICT_DIGITS.fit,
   m: VERDICT_DIGITS.held,
@@ -64,7 +64,13 @@ function recordingWorker() {
     run: (_t: Tracer, key: string, job: VizJob) => {
       jobs.push({ key, job });
       if (job.kind === 'ink') return state.failInk ? Promise.reject(new Error('the ink fit failed')) : Promise.resolve(inkStats(jobs.length));
-      return Promise.resolve({ format: VERDICT_FORMAT, hidden: H, mean: new Float32Array(1), key } as unknown as VerdictStats);
+      return Promise.resolve({
+        format: VERDICT_FORMAT,
+        hidden: H,
+        mean: new Float32Array(1),
+        strokes: (jobs.at(-1)!.job as { ink: InkStats }).ink.strokes,
+        key,
+      } as unknown as VerdictStats);
     },
   } as unknown as VizWorker;
   return { worker, jobs, state };
@@ -122,6 +128,19 @@ describe("the ink's statistics", () => {
     const cached = (b.jobs[0].job as { ink?: InkStats }).ink!;
     expect(Array.from(cached.held.strokes)).toEqual([1]);
     expect(cached.held.strokes).toBeInstanceOf(Float32Array);
+    // A version's file names the strokes' density instead of copying it, and takes the ink's back when read.
+    const file = join(cache, `k1-verdict${VERDICT_FORMAT}.json`);
+    expect((decode(readFileSync(file, 'utf8')) as { strokes: unknown }).strokes).toBe('ink');
+    const c = recordingWorker();
+    const again = await new VerdictService(c.worker, tempDir(), cache).stats('k1', tracer);
+    expect(c.jobs).toEqual([]);
+    expect(again.strokes).toEqual(cached.strokes);
+    expect((again as unknown as { key: string }).key).toBe('k1');
+    // A file whose strokes are neither named nor absent is fitted again.
+    writeFileSync(file, encode({ ...(decode(readFileSync(file, 'utf8')) as object), strokes: [] }));
+    const d = recordingWorker();
+    await new VerdictService(d.worker, tempDir(), cache).stats('k1', tracer);
+    expect(d.jobs.map((j) => j.job.kind)).toEqual(['verdict']);
   });
 
   it('are fitted again when the cache is damaged or of other digits, and asked for again after a failed fit', async () => {

@@ -4,18 +4,19 @@
  *   shape      before the model: MNIST digits are strokes, long beside their width; a dot or a
  *              small blob scaled up to 20 px is a fat disc (its longest side over its stroke width)
  *   pieces     before the model: a digit's ink is (almost) one piece; scattered specks are not
- *   distance   two densities of where digits lie, one Gaussian per class each, and the drawing
- *              scored under the nearest class of each:
+ *   distance   two densities of where digits lie, Gaussians per class, and the drawing scored
+ *              under the nearest Gaussian of each:
  *                - where the network's state went over its last steps (in the top principal
- *                  directions of digits' states), so it is the model's own view;
+ *                  directions of digits' states), one Gaussian per class: the model's own view;
  *                - which way the strokes run, cell by cell (inkChecks.ts), two Gaussians per
  *                  class for two styles of writing it, so a drawing the network happens to map
  *                  among digits' states is still caught when its strokes are like no digit's.
+ *                  It is the same for every model: fitted once (inkStats.ts) and shared.
  *              Each score becomes the share of held-out digits that score at least as far out, and
  *              the two shares are joined as Fisher's method joins p-values, −ln p₁ − ln p₂
  *   unsure     the two most likely digits are close, by probabilities calibrated by temperature
  *              scaling on held-out training digits
- * The checks, densities and calibration live in inkChecks.ts, gaussians.ts and calibration.ts.
+ * The checks, densities and calibration live in inkChecks.ts, inkStats.ts, gaussians.ts and calibration.ts.
  */
 import type { Verdict } from '../../../shared/types';
 import { CLASSES, PIXELS, STEPS } from '../../../shared/types';

@@ -148,6 +148,12 @@ export async function runRounds(opts: {
 /** The CPU as /proc/cpuinfo names it, and the vector features that decide native BLAS speed. */
 export interface CpuInfo {
   model: string;
+  /**
+   * Vendor, family, model and stepping as numbered there ("AuthenticAMD 25/17/1"), or null: a
+   * shared host's model name ("AMD EPYC") can hide which generation it is, and they train at
+   * different speeds.
+   */
+  generation: string | null;
   avx2: boolean;
   /** AVX-512 Foundation (avx512f). */
   avx512: boolean;
@@ -161,8 +167,10 @@ export function parseCpuinfo(text: string): CpuInfo {
   const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(text)?.[1].trim();
   const flags = (field('flags') ?? field('Features') ?? '').split(/\s+/).filter(Boolean);
   const has = (f: string) => flags.includes(f);
+  const numbered = [field('cpu family'), field('model'), field('stepping')];
   return {
     model: field('model name') ?? field('Model') ?? 'unknown',
+    generation: numbered.every((v) => v !== undefined) ? `${field('vendor_id') ?? 'unknown'} ${numbered.join('/')}` : null,
     avx2: has('avx2'),
     avx512: has('avx512f'),
     fma: has('fma'),
@@ -175,7 +183,7 @@ export function cpuInfo(fallbackModel: string): CpuInfo {
   try {
     return parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
   } catch {
-    return { model: fallbackModel, avx2: false, avx512: false, fma: false, vectorFlags: [] };
+    return { model: fallbackModel, generation: null, avx2: false, avx512: false, fma: false, vectorFlags: [] };
   }
 }
 

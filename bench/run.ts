@@ -625,7 +625,9 @@ async function main(): Promise<void> {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', file), JSON.stringify({ check, sections: only, machine, protocol, reads: readResults, rows }, null, 2));
   const features = (['avx2', 'avx512', 'fma'] as const).map((f) => `${f.toUpperCase()} ${machine.cpu[f] ? 'yes' : 'no'}`).join(', ');
-  console.log(`\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu.model} (${features}), Node ${machine.node}\n`);
+  console.log(
+    `\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu.model}${machine.cpu.generation ? ` [${machine.cpu.generation}]` : ''} (${features}), Node ${machine.node}\n`,
+  );
   if (check) console.log('A CHECK OF THE BENCH (fewer than 30 batches, fewer than 5 rounds or only some sections): not figures to quote.\n');
   if (protocol) {
     console.log(

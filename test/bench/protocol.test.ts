@@ -124,7 +124,10 @@ describe('/proc/cpuinfo', () => {
   const zen4 = [
     'processor\t: 0',
     'vendor_id\t: AuthenticAMD',
+    'cpu family\t: 25',
+    'model\t\t: 17',
     'model name\t: AMD EPYC 9B14',
+    'stepping\t: 1',
     'flags\t\t: fpu vme sse sse2 ssse3 fma sse4_1 sse4_2 avx f16c avx2 avx512f avx512dq avx512bw avx512vl avx_vnni',
     '',
     'processor\t: 1',
@@ -132,9 +135,10 @@ describe('/proc/cpuinfo', () => {
     'flags\t\t: fpu',
   ].join('\n');
 
-  it('reads the first processor’s model and its AVX2, AVX-512 and FMA flags', () => {
+  it('reads the first processor’s model, its numbered generation and its AVX2, AVX-512 and FMA flags', () => {
     expect(parseCpuinfo(zen4)).toEqual({
       model: 'AMD EPYC 9B14',
+      generation: 'AuthenticAMD 25/17/1',
       avx2: true,
       avx512: true,
       fma: true,
@@ -150,6 +154,9 @@ describe('/proc/cpuinfo', () => {
   });
 
   it('copes with text that has no model name or flags', () => {
-    expect(parseCpuinfo('processor\t: 0\n')).toEqual({ model: 'unknown', avx2: false, avx512: false, fma: false, vectorFlags: [] });
+    expect(parseCpuinfo('processor\t: 0\n')).toEqual({ model: 'unknown', generation: null, avx2: false, avx512: false, fma: false, vectorFlags: [] });
+    // A family and model without a stepping are not a generation; a missing vendor is named unknown.
+    expect(parseCpuinfo('cpu family\t: 25\nmodel\t\t: 17\n').generation).toBeNull();
+    expect(parseCpuinfo('cpu family\t: 6\nmodel\t\t: 85\nstepping\t: 7\nmodel name\t: Intel Xeon\n').generation).toBe('unknown 6/85/7');
   });
 });

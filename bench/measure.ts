@@ -33,6 +33,7 @@ import { fitHiddenMap, PROBE_DIGITS, probeStates } from '../src/node/engine/viz/
 import { runExperiment } from '../src/node/engine/inference/experiments';
 import { knnAccuracy } from '../src/node/engine/viz/lda';
 import { fitInkOn, fitVerdictOn, traceFeatures, VERDICT_DIGITS, verdictOf } from '../src/node/engine/inference/verdict';
+import { build } from '../scripts/make-nondigits';
 import { EXPERIMENTS } from '../src/shared/types';
 import { rowImportance } from '../src/node/engine/viz/occlusion';
 import { BatchForward } from '../src/node/engine/inference/batchForward';
@@ -488,6 +489,9 @@ export async function measureSeparability() {
  * between them, its calibration error before and after temperature scaling, how long fitting
  * its statistics takes, and what it adds to a prediction.
  */
+/** Seeds of the non-digit sets drawn beside the committed one (seed NONDIGIT_SEED). */
+const OTHER_SEEDS = [7, 99];
+
 export async function measureVerdict() {
   await initBackend();
   const ds = loadDataset(undefined, { trainLimit: VERDICT_DIGITS.fit + VERDICT_DIGITS.held });
@@ -523,12 +527,21 @@ export async function measureVerdict() {
     const digits = Array.from({ length: ds.test.labels.length }, (_, i) => judge(imageAt(ds.test, i)));
     const non = Array.from({ length: nonDigits }, (_, i) => judge(Float32Array.from(bytes.subarray(i * 784, (i + 1) * 784), (b) => b / 255)));
     const share = (list: typeof digits, key: 'v' | 'alone') => +(list.filter((d) => d[key].kind !== 'not-a-digit').length / list.length).toFixed(3);
+    // The same kinds drawn from other seeds: is what the committed set shows a property of its particular drawings?
+    const others = OTHER_SEEDS.map((seed) => {
+      const set = build(seed).bytes;
+      return `${seed}: ${share(
+        Array.from({ length: set.length / 784 }, (_, i) => judge(Float32Array.from(set.subarray(i * 784, (i + 1) * 784), (b) => b / 255))),
+        'v',
+      )}`;
+    }).join(', ');
     let auc = 0;
     for (const a of non) for (const b of digits) auc += a.v.distance > b.v.distance ? 1 : a.v.distance === b.v.distance ? 0.5 : 0;
     out.push({
       model: name,
       digitsAccepted: share(digits, 'v'),
       nonDigitsAccepted: share(non, 'v'),
+      nonDigitsAcceptedOtherSeeds: others,
       stateAloneDigitsAccepted: share(digits, 'alone'),
       stateAloneNonDigitsAccepted: share(non, 'alone'),
       // Which drawings are still let through, by kind.

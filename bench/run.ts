@@ -490,7 +490,7 @@ async function otherFigures(rows: Row[]): Promise<void> {
       metric: 'verdict: non-digits called digits',
       value: Number(v.nonDigitsAccepted),
       unit: '',
-      note: `${v.model}; target ≤ 0.10 at ≥ 0.95 of digits (${v.digitsAccepted}); let through: ${v.nonDigitsLetThrough}`,
+      note: `${v.model}; target ≤ 0.10 at ≥ 0.95 of digits (${v.digitsAccepted}); let through: ${v.nonDigitsLetThrough}; sets of the same kinds drawn from other seeds: ${v.nonDigitsAcceptedOtherSeeds}`,
     });
     rows.push({
       metric: "verdict: non-digits called digits, the state's density alone",

@@ -2,18 +2,24 @@
  * The non-digit set: drawings that are not digits (dots, scribbles, lines, letters, shapes and
  * symbols), made from strokes on the app's 280 × 280 canvas with its round brush, and passed
  * through the app's own preprocessing into 28 × 28 inputs. Seeded, so the same file comes out
- * every time.
- *   node --import tsx scripts/make-nondigits.ts           write test/data/nondigits/
- *   node --import tsx scripts/make-nondigits.ts --check   fail if the committed set differs
+ * every time. Other seeds draw other sets of the same kinds, to check that what is measured on
+ * the committed set is not a property of its particular drawings (`build` is exported for the
+ * bench).
+ *   node --import tsx scripts/make-nondigits.ts                           write test/data/nondigits/
+ *   node --import tsx scripts/make-nondigits.ts --check                   fail if the committed set differs
+ *   node --import tsx scripts/make-nondigits.ts --seed 7 --out /tmp/nd7   another set, elsewhere
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { preprocess } from '../src/shared/preprocess';
 import { PIXELS } from '../src/shared/types';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'test', 'data', 'nondigits');
+const committed = join(root, 'test', 'data', 'nondigits');
+/** The seed of the committed set. */
+export const NONDIGIT_SEED = 2026;
 
 /** The canvas and brush of the drawing pad (src/renderer/src/lib/draw/ink.ts: BRUSH 20 at pressure 0.5). */
 const CANVAS = 280;
@@ -109,8 +115,8 @@ const GLYPHS: Record<string, Pt[][]> = {
 };
 
 /** Kinds, each with the drawings made for it. */
-function drawings(): { kind: string; strokes: Pt[][] }[] {
-  const rand = mulberry32(2026);
+function drawings(seed: number): { kind: string; strokes: Pt[][] }[] {
+  const rand = mulberry32(seed);
   const out: { kind: string; strokes: Pt[][] }[] = [];
   // Dots: one to three taps, anywhere.
   for (let i = 0; i < 40; i++) {
@@ -154,8 +160,9 @@ function drawings(): { kind: string; strokes: Pt[][] }[] {
   return out;
 }
 
-function build(): { bytes: Buffer; index: string } {
-  const set = drawings();
+/** The set drawn from `seed`: its 28 × 28 inputs as bytes (0–255, one drawing after another) and its index (the kind of each). */
+export function build(seed = NONDIGIT_SEED): { bytes: Buffer; index: string } {
+  const set = drawings(seed);
   const bytes = Buffer.alloc(set.length * PIXELS);
   const kinds: string[] = [];
   set.forEach((d, i) => {
@@ -168,17 +175,36 @@ function build(): { bytes: Buffer; index: string } {
   return { bytes, index };
 }
 
-const { bytes, index } = build();
-if (process.argv.includes('--check')) {
-  const same = readFileSync(join(out, 'nondigits.bin')).equals(bytes) && readFileSync(join(out, 'nondigits.json'), 'utf8') === index;
-  if (!same) {
-    console.error('test/data/nondigits does not match the generator: run `node --import tsx scripts/make-nondigits.ts` and commit the result');
-    process.exit(1);
+function main(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { check: { type: 'boolean' }, seed: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const seed = values.seed === undefined ? NONDIGIT_SEED : Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed takes a whole number ≥ 0, got ${values.seed}`);
+  if (values.check && (values.seed !== undefined || values.out !== undefined))
+    throw new Error('--check compares the committed set; it takes no --seed or --out');
+  if (values.out !== undefined && !values.out.trim()) throw new Error('--out takes a folder');
+  const out = values.out === undefined ? committed : resolve(values.out);
+  if (out === committed && seed !== NONDIGIT_SEED) throw new Error(`the committed set is drawn from seed ${NONDIGIT_SEED}: give --out for another seed`);
+  const { bytes, index } = build(seed);
+  if (values.check) {
+    const same = readFileSync(join(out, 'nondigits.bin')).equals(bytes) && readFileSync(join(out, 'nondigits.json'), 'utf8') === index;
+    if (!same) {
+      console.error('test/data/nondigits does not match the generator: run `node --import tsx scripts/make-nondigits.ts` and commit the result');
+      process.exit(1);
+    }
+    console.log(`non-digit set: committed set matches the generator (${bytes.length / PIXELS} drawings)`);
+  } else {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'nondigits.bin'), bytes);
+    writeFileSync(join(out, 'nondigits.json'), index);
+    console.log(`non-digit set: wrote ${bytes.length / PIXELS} drawings (seed ${seed}) to ${out}`);
   }
-  console.log(`non-digit set: committed set matches the generator (${bytes.length / PIXELS} drawings)`);
-} else {
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'nondigits.bin'), bytes);
-  writeFileSync(join(out, 'nondigits.json'), index);
-  console.log(`non-digit set: wrote ${bytes.length / PIXELS} drawings to ${out}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { initBackend } from '../src/node/engine/backend';
 import { loadDataset, type Dataset } from '../src/node/engine/data/dataset';
-import type { BackendName, TraceResult } from '../src/shared/types';
+import { CLASSES, GATES, type BackendName, type CellType, type Read, type TraceResult } from '../src/shared/types';
+import { readShape } from '../src/shared/reads';
+import { mulberry32 } from '../src/node/engine/data/random';
+import { Tracer } from '../src/node/engine/inference/trace';
 import { KernelRuntime, type KernelRuntimeOptions } from '../src/node/engine/kernels/runtime';
 
 /** A fresh temp folder removed after the file's tests. */
@@ -61,4 +64,13 @@ export function expectTraceNear(a: TraceResult, b: TraceResult, tol = 2e-4): voi
   };
   for (const k of arrays) near(a[k], b[k], k);
   for (const g of Object.keys(b.gates ?? {}) as (keyof NonNullable<TraceResult['gates']>)[]) near(a.gates![g], b.gates![g], `gate ${g}`);
+}
+
+/** A Tracer of the given cell, size and read with seeded random weights, uniform in ±scale. */
+export function randomTracer(cell: CellType, hidden: number, opts: { read?: Read; seed?: number; scale?: number } = {}): Tracer {
+  const { read = 'rows', seed = 1, scale = 0.3 } = opts;
+  const rand = mulberry32(seed);
+  const G = GATES[cell] * hidden;
+  const r = (n: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
+  return new Tracer({ cell, hidden, read, W: r(readShape(read).inputs * G), U: r(hidden * G), b: r(G), Wd: r(hidden * CLASSES), bd: r(CLASSES) });
 }

@@ -4,24 +4,15 @@
  * visualisation worker's failures and close.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Tracer } from '../../../src/node/engine/inference/trace';
 import { cloudSteps, probeStates, unitOrder } from '../../../src/node/engine/viz/hiddenMap';
 import { VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { mulberry32 } from '../../../src/node/engine/data/random';
-import { readShape } from '../../../src/shared/reads';
-import { CLASSES, GATES, PIXELS, type CellType, type Read } from '../../../src/shared/types';
-import { testRuntime } from '../../helpers';
+import { PIXELS } from '../../../src/shared/types';
+import { randomTracer, testRuntime } from '../../helpers';
 import { defaultMnistDir } from '../../../src/node/engine/data/dataset';
 import { VERDICT_DIGITS } from '../../../src/node/engine/inference/verdict';
 
 const runtime = testRuntime();
-
-function randomTracer(cell: CellType, hidden: number, read: Read, seed: number): Tracer {
-  const rand = mulberry32(seed);
-  const G = GATES[cell] * hidden;
-  const r = (n: number, s = 0.3) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
-  return new Tracer({ cell, hidden, read, W: r(readShape(read).inputs * G), U: r(hidden * G), b: r(G), Wd: r(hidden * CLASSES), bd: r(CLASSES) });
-}
 
 const images = (count: number, seed: number) => {
   const rand = mulberry32(seed);
@@ -50,7 +41,7 @@ describe('the steps a map’s cloud keeps', () => {
 
 describe('the probe’s states', () => {
   it('keeps each digit’s final state and, for the first few, the cloud’s steps, as the tracer computes them (a 56-step read)', () => {
-    const tracer = randomTracer('gru', 6, 'pixels:14', 21);
+    const tracer = randomTracer('gru', 6, { read: 'pixels:14', seed: 21 });
     const n = 3;
     const x = images(n, 22);
     const probe = probeStates(runtime, tracer.snapshot(), x, n, 2);
@@ -70,7 +61,7 @@ describe('the probe’s states', () => {
   });
 
   it('keeps no more cloud digits than there are digits', () => {
-    const tracer = randomTracer('rnn', 5, 'rows', 23);
+    const tracer = randomTracer('rnn', 5, { seed: 23 });
     const probe = probeStates(runtime, tracer.snapshot(), images(2, 24), 2, 400);
     expect(probe.cloud).toBe(2);
     expect(probe.steps).toHaveLength(2 * 28 * 5);
@@ -94,7 +85,7 @@ describe('the visualisation worker when a job fails or it closes', () => {
   it('rejects a failed job with the thread’s reason and goes on to the next', async () => {
     const worker = new VizWorker('test');
     workers.push(worker);
-    const tracer = randomTracer('rnn', 8, 'rows', 25);
+    const tracer = randomTracer('rnn', 8, { seed: 25 });
     const bad = worker.run(tracer, 'm', { kind: 'importance', pixels: new Float32Array(5) });
     const good = worker.run(tracer, 'm', { kind: 'importance', pixels: images(1, 26) });
     await expect(bad).rejects.toThrow('row importance needs 784 pixels, got 5');
@@ -104,13 +95,13 @@ describe('the visualisation worker when a job fails or it closes', () => {
   it('rejects the running job and those waiting when closed, and starts again on the next job', async () => {
     const worker = new VizWorker('closing');
     workers.push(worker);
-    const big = randomTracer('lstm', 384, 'rows', 27);
+    const big = randomTracer('lstm', 384, { seed: 27 });
     const jobs = Promise.allSettled([0, 1, 2].map((i) => worker.run(big, 'big', { kind: 'trace', pixels: images(1, 30 + i) })));
     expect(worker.queued).toBe(2);
     await worker.close();
     expect(worker.queued).toBe(0);
     for (const job of await jobs) expect(job).toMatchObject({ status: 'rejected', reason: { message: 'the closing worker was closed' } });
-    const small = randomTracer('rnn', 8, 'rows', 28);
+    const small = randomTracer('rnn', 8, { seed: 28 });
     const x = images(1, 33);
     expect((await worker.run(small, 's', { kind: 'trace', pixels: x })).prediction).toBe(small.trace(x).prediction);
   });
@@ -118,7 +109,7 @@ describe('the visualisation worker when a job fails or it closes', () => {
     const worker = new VizWorker('verdicts');
     workers.push(worker);
     const dataDir = defaultMnistDir();
-    const tracer = randomTracer('rnn', 8, 'rows', 34);
+    const tracer = randomTracer('rnn', 8, { seed: 34 });
     const ink = await worker.run(tracer, 'a', { kind: 'ink', dataDir });
     expect([ink.n, ink.m, ink.held.strokes.length, ink.strokes.length]).toEqual([VERDICT_DIGITS.fit, VERDICT_DIGITS.held, VERDICT_DIGITS.held, 20]);
     // Asked again, the thread answers what it keeps instead of fitting again.
@@ -128,7 +119,7 @@ describe('the visualisation worker when a job fails or it closes', () => {
     const stats = await worker.run(tracer, 'a', { kind: 'verdict', dataDir, ink: flat });
     expect(stats.heldScores.strokes.every((v) => v === 0)).toBe(true);
     // And keeps it for the next version's fit that is sent none.
-    const next = await worker.run(randomTracer('rnn', 8, 'rows', 35), 'b', { kind: 'verdict', dataDir });
+    const next = await worker.run(randomTracer('rnn', 8, { seed: 35 }), 'b', { kind: 'verdict', dataDir });
     expect(next.heldScores.strokes.every((v) => v === 0)).toBe(true);
   }, 60_000);
 });

@@ -4,19 +4,11 @@
  * going to that worker instead of holding the caller's thread.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Tracer, INLINE_TRACE_COST, traceCost } from '../../../src/node/engine/inference/trace';
+import { INLINE_TRACE_COST, traceCost } from '../../../src/node/engine/inference/trace';
 import { MAX_QUEUED, VizWorker } from '../../../src/node/engine/viz/vizWorker';
 import { Tracing } from '../../../src/node/services/tracing';
-import { CLASSES, GATES, SIDE, type CellType } from '../../../src/shared/types';
 import { mulberry32 } from '../../../src/node/engine/data/random';
-import { expectTraceNear } from '../../helpers';
-
-function randomTracer(cell: CellType, hidden: number, seed = 1): Tracer {
-  const rand = mulberry32(seed);
-  const G = GATES[cell] * hidden;
-  const r = (n: number, s = 0.1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
-  return new Tracer({ cell, hidden, read: 'rows', W: r(SIDE * G), U: r(hidden * G), b: r(G), Wd: r(hidden * CLASSES), bd: r(CLASSES) });
-}
+import { expectTraceNear, randomTracer } from '../../helpers';
 
 const image = (seed: number) => {
   const rand = mulberry32(seed);
@@ -33,7 +25,7 @@ describe('the visualisation worker queue', () => {
     const worker = new VizWorker('test');
     workers.push(worker);
     // Slow enough (tens of ms each) that the queue fills before the first finishes.
-    const big = randomTracer('lstm', 512);
+    const big = randomTracer('lstm', 512, { scale: 0.1 });
     const gone = new AbortController();
     const results = Array.from({ length: MAX_QUEUED + 4 }, (_, i) =>
       worker.run(big, 'big', { kind: 'trace', pixels: image(i) }, gone.signal).then(
@@ -54,8 +46,8 @@ describe('the visualisation worker queue', () => {
   it('answers a trace and the terms of a held model as the tracer does here, and follows a change of model by its key', async () => {
     const worker = new VizWorker('test');
     workers.push(worker);
-    const a = randomTracer('gru', 24, 2);
-    const b = randomTracer('gru', 24, 3);
+    const a = randomTracer('gru', 24, { seed: 2, scale: 0.1 });
+    const b = randomTracer('gru', 24, { seed: 3, scale: 0.1 });
     const x = image(9);
     expectTraceNear(await worker.run(a, 'a', { kind: 'trace', pixels: x }), a.trace(x));
     expect(await worker.run(a, 'a', { kind: 'terms', pixels: x })).toEqual(a.terms(x));
@@ -68,8 +60,8 @@ describe('where a trace runs', () => {
   it('traces a small model on the calling thread and a large one on the worker, with the same answer', async () => {
     const tracing = new Tracing(new VizWorker('test'));
     workers.push(tracing.worker);
-    const small = randomTracer('lstm', 128, 4);
-    const large = randomTracer('lstm', 512, 5);
+    const small = randomTracer('lstm', 128, { seed: 4, scale: 0.1 });
+    const large = randomTracer('lstm', 512, { seed: 5, scale: 0.1 });
     expect(traceCost('lstm', 128, 'rows')).toBeLessThanOrEqual(INLINE_TRACE_COST);
     expect(traceCost('lstm', 512, 'rows')).toBeGreaterThan(INLINE_TRACE_COST);
     // A long read costs its steps: a GRU-64 read four pixels a step is traced here, read pixel by pixel on the worker.

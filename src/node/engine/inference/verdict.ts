@@ -23,6 +23,7 @@ import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
 import type { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { statesAt } from './batchForward';
+import { argmax } from './head';
 import { calibrate, calibrationError, fitTemperature } from './calibration';
 import { fitClassGaussians, fitReduction, reduce, reduceRows, score, upperTail, type ClassGaussian, type Reduction } from './gaussians';
 import { largestPiece, strokeDirections, strokeRatio } from './inkChecks';
@@ -97,13 +98,6 @@ function quantile(values: ArrayLike<number>, q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))];
 }
 
-/** The most likely class of the probabilities at probs[at ..]. */
-function topOf(probs: ArrayLike<number>, at: number): number {
-  let top = 0;
-  for (let k = 1; k < CLASSES; k++) if (probs[at + k] > probs[at + top]) top = k;
-  return top;
-}
-
 /** The raw scores of one input: under the state's density and under the strokes' (0 when fitted without it). */
 function rawScores(
   stats: Omit<VerdictStats, 'heldScores'>,
@@ -115,7 +109,7 @@ function rawScores(
   pixelsAt: number,
 ) {
   // The model's top digit is usually the nearest class: scored first, the other classes stop early.
-  const state = score(stats.classes, reduce(stats, x, at, new Float64Array(stats.dims)), undefined, topOf(probs, probsAt));
+  const state = score(stats.classes, reduce(stats, x, at, new Float64Array(stats.dims)), undefined, argmax(probs, probsAt, CLASSES));
   const strokes = stats.strokes ? score(stats.strokes, strokeDirections(pixels, pixelsAt), undefined, state.nearest).best : 0;
   return { state: state.best, strokes };
 }
@@ -171,7 +165,7 @@ export function fitVerdict(data: VerdictData, opts: VerdictOptions = {}, ink?: I
   // Limits from the held-out digits: the checks first, then the joined score so all together keep KEEP.all.
   const scratch = new Float64Array(dims);
   const raw = Array.from({ length: m }, (_, i) => ({
-    state: score(classes, reduce(reduced, data.held.states, i * F, scratch), undefined, topOf(data.held.probs, i * CLASSES)).best,
+    state: score(classes, reduce(reduced, data.held.states, i * F, scratch), undefined, argmax(data.held.probs, i * CLASSES, CLASSES)).best,
     strokes: strokes ? ink.held.strokes[i] : 0,
   }));
   const stats: VerdictStats = {

@@ -12,8 +12,9 @@
  * - with --tta: time to accuracy beside PyTorch on the same recipe.
  *
  * Prints markdown tables and writes everything, every protocol round included, to
- * bench/results/latest.json. A run with fewer than 30 batches, fewer than 5 rounds or only some
- * sections is a check of the bench, not figures to quote: it goes to bench/results/check.json.
+ * bench/results/latest.json. A run with fewer than 30 batches or fewer than 5 rounds
+ * is a check of the bench, not figures to quote: it goes to bench/results/check.json. A run of only
+ * some sections at full strength gives figures for those sections: bench/results/<sections>-<date>.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -113,8 +114,10 @@ try {
   console.error(`error: ${(err as Error).message}`);
   process.exit(2);
 }
-/** Figures to quote need steady state (30 batches at least), five rounds and the whole bench. */
-const check = batches < 30 || rounds < MIN_ROUNDS || only.length < SECTIONS.length;
+/** Figures to quote need steady state (30 batches at least) and five rounds. */
+const check = batches < 30 || rounds < MIN_ROUNDS;
+/** Only some sections: their figures stand, the run is not the whole bench. */
+const partial = only.length < SECTIONS.length;
 /** Thread counts of the protocol. */
 const THREADS = [1, 2];
 
@@ -621,14 +624,14 @@ async function main(): Promise<void> {
     node: process.versions.node,
     date: started.toISOString(),
   };
-  const file = check ? 'check.json' : 'latest.json';
+  const file = check ? 'check.json' : partial ? `${only.join('+')}-${machine.date.slice(0, 10)}.json` : 'latest.json';
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', file), JSON.stringify({ check, sections: only, machine, protocol, reads: readResults, rows }, null, 2));
+  writeFileSync(join(here, 'results', file), JSON.stringify({ check, partial, sections: only, machine, protocol, reads: readResults, rows }, null, 2));
   const features = (['avx2', 'avx512', 'fma'] as const).map((f) => `${f.toUpperCase()} ${machine.cpu[f] ? 'yes' : 'no'}`).join(', ');
   console.log(
     `\nRNN Lens bench — ${machine.date} — ${machine.cores} cores, ${machine.cpu.model}${machine.cpu.generation ? ` [${machine.cpu.generation}]` : ''} (${features}), Node ${machine.node}\n`,
   );
-  if (check) console.log('A CHECK OF THE BENCH (fewer than 30 batches, fewer than 5 rounds or only some sections): not figures to quote.\n');
+  if (check) console.log('A CHECK OF THE BENCH (fewer than 30 batches or fewer than 5 rounds): not figures to quote.\n');
   if (protocol) {
     console.log(
       `Protocol: per cell, rounds of fresh processes alternating ours and PyTorch at ${THREADS.join(' and ')} threads, a calibration before, between and after;`,

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { TraceResult } from '../../shared/types';
 import { decode, encode } from '../../shared/wire';
 import type { Tracer } from '../engine/inference/trace';
-import { traceFeatures, VERDICT_DIGITS, VERDICT_FORMAT, verdictOf, type VerdictStats } from '../engine/inference/verdict';
-import type { InkStats } from '../engine/inference/inkStats';
+import { traceFeatures, VERDICT_DIGITS, VERDICT_FORMAT, verdictOf, verdictStatsProblem, type VerdictStats } from '../engine/inference/verdict';
+import { inkStatsProblem, type InkStats } from '../engine/inference/inkStats';
 import type { VizWorker } from '../engine/viz/vizWorker';
 
 /** A version's statistics as its cache file keeps them: the strokes' density named, not copied. */
@@ -58,10 +58,7 @@ export class VerdictService {
     const file = join(this.cacheDir, `${key}-verdict${VERDICT_FORMAT}.json`);
     const ink = await this.#inkStats(key, tracer);
     // A version's file leaves out the strokes' density (the ink's, cached once) and takes it back on reading.
-    const cached = this.#read<StoredStats>(
-      file,
-      (s) => s.format === VERDICT_FORMAT && s.hidden === tracer.hidden && s.mean instanceof Float32Array && (s.strokes === 'ink' || s.strokes === null),
-    );
+    const cached = this.#read<StoredStats>(file, (s) => (s.strokes === 'ink' || s.strokes === null) && !verdictStatsProblem(s, tracer.hidden, tracer.steps));
     if (cached) return { ...cached, strokes: cached.strokes && ink.strokes };
     const s = await this.worker.run(tracer, key, { kind: 'verdict', dataDir: this.dataDir, ink });
     this.#write(file, { ...s, strokes: s.strokes && 'ink' } satisfies StoredStats);
@@ -75,10 +72,7 @@ export class VerdictService {
   #inkStats(key: string, tracer: Tracer): Promise<InkStats> {
     if (!this.#ink) {
       const file = join(this.cacheDir, `ink-verdict${VERDICT_FORMAT}.json`);
-      const cached = this.#read<InkStats>(
-        file,
-        (s) => s.n === VERDICT_DIGITS.fit && s.m === VERDICT_DIGITS.held && s.held?.strokes instanceof Float32Array && Array.isArray(s.strokes),
-      );
+      const cached = this.#read<InkStats>(file, (s) => !inkStatsProblem(s, VERDICT_DIGITS.fit, VERDICT_DIGITS.held));
       const p = cached
         ? Promise.resolve(cached)
         : this.worker.run(tracer, key, { kind: 'ink', dataDir: this.dataDir }).then((s) => {

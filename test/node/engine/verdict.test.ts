@@ -12,11 +12,12 @@ import { statesAt } from '../../../src/node/engine/inference/batchForward';
 import { calibrate, calibrationError, fitTemperature } from '../../../src/node/engine/inference/calibration';
 import { fitClassGaussians, kMeans, principalDirections, score, upperTail } from '../../../src/node/engine/inference/gaussians';
 import { largestPiece, strokeDirections, strokeRatio } from '../../../src/node/engine/inference/inkChecks';
-import { fitInkOn, fitVerdictOn, traceFeatures, verdictOf } from '../../../src/node/engine/inference/verdict';
+import { fitInkOn, fitVerdictOn, traceFeatures, verdictOf, verdictStatsProblem, verdictSteps } from '../../../src/node/engine/inference/verdict';
+import { inkStatsProblem } from '../../../src/node/engine/inference/inkStats';
 import { loadModelFolder } from '../../../src/node/engine/model/folder';
 import { mulberry32 } from '../../../src/node/engine/data/random';
 import { CLASSES, PIXELS, SIDE } from '../../../src/shared/types';
-import { mnistSlice, testRuntime } from '../../helpers';
+import { mnistSlice, randomTracer, testRuntime } from '../../helpers';
 
 const runtime = testRuntime({ build: 'plain' });
 
@@ -364,6 +365,26 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
     );
   });
 
+  it('passes its own checks for a file read back, and names what is wrong in one that does not fit', () => {
+    const { hidden, steps } = tracer;
+    expect(verdictStatsProblem(stats, hidden, steps)).toBeNull();
+    expect(verdictStatsProblem({ ...stats, hidden: 2 * hidden }, hidden, steps)).toBe(`of ${2 * hidden} units, not ${hidden}`);
+    expect(verdictStatsProblem(stats, hidden, 196)).toBe('read at steps 19,23,27, not 139,167,195 of 196');
+    expect(verdictStatsProblem({ ...stats, basis: stats.basis.slice(hidden) }, hidden, steps)).toBe(
+      `the directions has ${stats.dims * 3 * hidden - hidden} values, not ${stats.dims * 3 * hidden}`,
+    );
+    const classes = [...stats.classes];
+    classes[4] = { ...classes[4], whiten: classes[4].whiten.slice(0, stats.dims) };
+    expect(verdictStatsProblem({ ...stats, classes }, hidden, steps)).toBe(`the classes[4]'s whitening has ${stats.dims} values, not ${stats.dims ** 2}`);
+    expect(verdictStatsProblem({ ...stats, unsureMargin: NaN }, hidden, steps)).toBe('its unsureMargin is NaN, not a finite number');
+    const ink = { strokes: stats.strokes!, held: { strokes: new Float32Array(4000), shape: new Float32Array(4000), pieces: new Float32Array(4000) }, n: 8000, m: 4000, fitMs: 0 };
+    expect(inkStatsProblem(ink, 8000, 4000)).toBeNull();
+    expect(inkStatsProblem({ ...ink, strokes: ink.strokes.filter((g) => g.label !== 7) }, 8000, 4000)).toBe('the strokes has 0 Gaussians of class 7, not 1–2');
+    expect(inkStatsProblem({ ...ink, strokes: [...ink.strokes, ink.strokes[0]] }, 8000, 4000)).toBe(
+      `the strokes has 3 Gaussians of class ${ink.strokes[0].label}, not 1–2`,
+    );
+  });
+
   it('accepts at most 10% of the non-digit set, and no dot', () => {
     const bytes = readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.bin'));
     const kinds: string[] = JSON.parse(readFileSync(join(process.cwd(), 'test', 'data', 'nondigits', 'nondigits.json'), 'utf8')).kinds;
@@ -374,5 +395,24 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
       if (v.kind !== 'not-a-digit') accepted++;
     });
     expect(accepted / kinds.length).toBeLessThanOrEqual(0.1);
+  });
+});
+
+describe('the verdict of a model reading a long sequence', () => {
+  it('reads the states of the last third of its own sequence, not of the first 28 steps', async () => {
+    expect(verdictSteps(28)).toEqual([19, 23, 27]);
+    expect(verdictSteps(196)).toEqual([139, 167, 195]);
+    expect(verdictSteps(112)).toEqual([79, 95, 111]);
+    expect(verdictSteps(784)).toEqual([559, 671, 783]);
+    const ds = await mnistSlice(12000, 1);
+    const tracer = randomTracer('gru', 8, { read: 'pixels:4', seed: 3 });
+    const stats = fitVerdictOn(runtime, tracer.snapshot(), ds.train.images, ds.train.labels, { stateOnly: true });
+    expect(stats.steps).toEqual([139, 167, 195]);
+    expect(verdictStatsProblem(stats, 8, 196)).toBeNull();
+    // The features a drawing's trace gives are the states the statistics were fitted on.
+    const x = imageAt(ds.train, 0);
+    const fromTrace = traceFeatures(stats, tracer.trace(x).h);
+    const fromBatch = statesAt(runtime, tracer.snapshot(), x, 1, stats.steps).states;
+    for (let i = 0; i < fromTrace.length; i++) expect(fromTrace[i], `feature ${i}`).toBeCloseTo(fromBatch[i], 4);
   });
 });

@@ -192,6 +192,36 @@ function fitGaussian(X: ArrayLike<number>, rows: Int32Array, dims: number, ridge
   return { whiten: Float32Array.from(lowerInverse(L, dims)), mean: Float32Array.from(mu), logDet, label };
 }
 
+/** A list of `count` values that are all finite numbers, in single precision: what a file must hold where a fit wrote a Float32Array. */
+export function floatsProblem(v: unknown, count: number, what: string): string | null {
+  if (!(v instanceof Float32Array)) return `${what} is not a Float32Array`;
+  if (v.length !== count) return `${what} has ${v.length} values, not ${count}`;
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return `${what} holds ${v[i]} at ${i}`;
+  return null;
+}
+
+/**
+ * Why Gaussians read back from a file are not class Gaussians of `dims` dimensions, one to
+ * `perClass` for each class, or null when they are: a file of other sizes would score every
+ * drawing wrong, or read past the end of its arrays, without an error.
+ */
+export function gaussiansProblem(list: unknown, perClass: number, dims: number, what: string): string | null {
+  if (!Array.isArray(list)) return `${what} is not a list`;
+  const per = new Array<number>(CLASSES).fill(0);
+  for (let k = 0; k < list.length; k++) {
+    const g = list[k] as Partial<ClassGaussian> | null;
+    const at = `${what}[${k}]`;
+    if (!g || typeof g !== 'object') return `${at} is not a Gaussian`;
+    const bad = floatsProblem(g.mean, dims, `${at}'s mean`) ?? floatsProblem(g.whiten, dims * dims, `${at}'s whitening`);
+    if (bad) return bad;
+    if (typeof g.logDet !== 'number' || !Number.isFinite(g.logDet)) return `${at}'s log determinant is not a finite number`;
+    if (!Number.isInteger(g.label) || g.label! < 0 || g.label! >= CLASSES) return `${at}'s label is not a class 0–${CLASSES - 1}`;
+    per[g.label!]++;
+  }
+  const c = per.findIndex((count) => count < 1 || count > perClass);
+  return c < 0 ? null : `${what} has ${per[c]} Gaussians of class ${c}, not 1${perClass > 1 ? `–${perClass}` : ''}`;
+}
+
 /** Rounds of k-means at most (it stops sooner when no row changes group). */
 const KMEANS_ROUNDS = 20;
 

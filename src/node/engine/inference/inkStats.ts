@@ -6,7 +6,7 @@
  * so a version's own fit is the network's states alone.
  */
 import { PIXELS } from '../../../shared/types';
-import { fitClassGaussians, score, type ClassGaussian } from './gaussians';
+import { fitClassGaussians, floatsProblem, gaussiansProblem, score, type ClassGaussian } from './gaussians';
 import { largestPiece, STROKE_FEATURES, strokeDirections, strokeRatio } from './inkChecks';
 
 /** The strokes' density: Gaussians per class (k-means groups of the class's digits) and their ridge. */
@@ -46,4 +46,17 @@ export function fitInk(
     m,
     fitMs: performance.now() - t0,
   };
+}
+
+/** Why a value read back from a file is not the ink's statistics of `n` + `m` digits, or null when it is. */
+export function inkStatsProblem(s: unknown, n: number, m: number): string | null {
+  if (!s || typeof s !== 'object') return 'not an object';
+  const v = s as Partial<InkStats>;
+  if (v.n !== n || v.m !== m) return `of ${v.n} + ${v.m} digits, not ${n} + ${m}`;
+  return (
+    gaussiansProblem(v.strokes, STROKE_DENSITY.perClass, STROKE_FEATURES, 'the strokes') ??
+    floatsProblem(v.held?.strokes, m, "the held-out digits' stroke scores") ??
+    floatsProblem(v.held?.shape, m, "the held-out digits' stroke ratios") ??
+    floatsProblem(v.held?.pieces, m, "the held-out digits' pieces")
+  );
 }

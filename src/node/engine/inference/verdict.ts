@@ -20,19 +20,27 @@
  */
 import type { Verdict } from '../../../shared/types';
 import { CLASSES, PIXELS, STEPS } from '../../../shared/types';
+import { readShape } from '../../../shared/reads';
 import type { KernelRuntime } from '../kernels/runtime';
 import type { Weights } from '../model/weights';
 import { statesAt } from './batchForward';
 import { argmax } from './head';
 import { calibrate, calibrationError, fitTemperature } from './calibration';
-import { fitClassGaussians, fitReduction, reduce, reduceRows, score, upperTail, type ClassGaussian, type Reduction } from './gaussians';
+import { fitClassGaussians, fitReduction, floatsProblem, gaussiansProblem, reduce, reduceRows, score, upperTail, type ClassGaussian, type Reduction } from './gaussians';
 import { largestPiece, strokeDirections, strokeRatio } from './inkChecks';
 import { fitInk, type InkStats } from './inkStats';
 
 /** Bumped when the statistics change, so older cached statistics are refitted. */
 export const VERDICT_FORMAT = 4;
-/** The steps whose states the distance reads: the last quarter of the sequence, where a reading settles. */
-export const VERDICT_STEPS = [STEPS - 9, STEPS - 5, STEPS - 1] as const;
+/**
+ * The steps whose states the distance reads in a sequence of `steps`: the last, and those 4/28 and
+ * 8/28 of the sequence before it, in its last third, where a reading settles (19, 23 and 27 of
+ * the tutorial's 28 rows; 139, 167 and 195 of 196 steps of 4 pixels).
+ */
+export function verdictSteps(steps: number): number[] {
+  const last = steps - 1;
+  return [last - Math.round((8 * steps) / STEPS), last - Math.round((4 * steps) / STEPS), last];
+}
 /**
  * Principal directions the states are reduced to before the per-class Gaussians (a bound on
  * memory and time for large models). Measured on the shipped models with the strokes' density
@@ -242,7 +250,7 @@ export function fitVerdictOn(
   ink?: InkStats,
 ): VerdictStats {
   const digits = verdictDigits(images, labels);
-  const steps = [...VERDICT_STEPS];
+  const steps = verdictSteps(readShape(weights.read).steps);
   const a = statesAt(runtime, weights, digits.fit.pixels, digits.fit.n, steps);
   const b = statesAt(runtime, weights, digits.held.pixels, digits.held.n, steps);
   return fitVerdict(
@@ -250,6 +258,35 @@ export function fitVerdictOn(
     opts,
     ink,
   );
+}
+
+/**
+ * Why a version's statistics read back from a file (its strokes' density aside: that is the ink's)
+ * do not fit a model of `hidden` units reading `steps` steps, or null when they do.
+ */
+export function verdictStatsProblem(s: unknown, hidden: number, steps: number): string | null {
+  if (!s || typeof s !== 'object') return 'not an object';
+  const v = s as Partial<Omit<VerdictStats, 'strokes'>>;
+  if (v.format !== VERDICT_FORMAT) return `of format ${v.format}, not ${VERDICT_FORMAT}`;
+  if (v.hidden !== hidden) return `of ${v.hidden} units, not ${hidden}`;
+  const want = verdictSteps(steps);
+  if (!Array.isArray(v.steps) || v.steps.join() !== want.join()) return `read at steps ${v.steps}, not ${want} of ${steps}`;
+  const F = want.length * hidden;
+  const dims = v.dims;
+  if (!Number.isInteger(dims) || dims! < 1 || dims! > F) return `reduced to ${dims} directions, not 1–${F}`;
+  const m = v.measured?.heldOut;
+  if (!Number.isInteger(m) || m! < 1) return `of ${m} held-out digits`;
+  const bad =
+    floatsProblem(v.mean, F, 'the mean') ??
+    floatsProblem(v.basis, dims! * F, 'the directions') ??
+    gaussiansProblem(v.classes, 1, dims!, 'the classes') ??
+    floatsProblem(v.heldScores?.state, m!, "the held-out digits' state scores") ??
+    floatsProblem(v.heldScores?.strokes, m!, "the held-out digits' stroke scores");
+  if (bad) return bad;
+  const limits = { distanceLimit: v.distanceLimit, distanceTypical: v.distanceTypical, shapeLimit: v.shapeLimit, piecesLimit: v.piecesLimit, unsureMargin: v.unsureMargin };
+  for (const [name, x] of Object.entries(limits)) if (typeof x !== 'number' || !Number.isFinite(x)) return `its ${name} is ${x}, not a finite number`;
+  if (typeof v.temperature !== 'number' || !(v.temperature > 0) || !Number.isFinite(v.temperature)) return `its temperature is ${v.temperature}, not a positive number`;
+  return null;
 }
 
 /** The state features the verdict reads from a trace's states (steps × H, row-major). */

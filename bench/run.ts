@@ -14,7 +14,7 @@
  * Prints markdown tables and writes everything, every protocol round included, to
  * bench/results/latest.json. A run with fewer than 30 batches or fewer than 5 rounds
  * is a check of the bench, not figures to quote: it goes to bench/results/check.json. A run of only
- * some sections at full strength gives figures for those sections: bench/results/<sections>-<date>.json.
+ * some sections at full strength gives figures for those sections: bench/results/<sections>-<date>T<hhmm>.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -624,7 +624,7 @@ async function main(): Promise<void> {
     node: process.versions.node,
     date: started.toISOString(),
   };
-  const file = check ? 'check.json' : partial ? `${only.join('+')}-${machine.date.slice(0, 10)}.json` : 'latest.json';
+  const file = check ? 'check.json' : partial ? `${only.join('+')}-${machine.date.slice(0, 16).replace(':', '')}.json` : 'latest.json';
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', file), JSON.stringify({ check, partial, sections: only, machine, protocol, reads: readResults, rows }, null, 2));
   const features = (['avx2', 'avx512', 'fma'] as const).map((f) => `${f.toUpperCase()} ${machine.cpu[f] ? 'yes' : 'no'}`).join(', ');

@@ -377,7 +377,13 @@ describe.each(['model', 'model-gru'])('the verdict of the shipped %s', (folder) 
     classes[4] = { ...classes[4], whiten: classes[4].whiten.slice(0, stats.dims) };
     expect(verdictStatsProblem({ ...stats, classes }, hidden, steps)).toBe(`the classes[4]'s whitening has ${stats.dims} values, not ${stats.dims ** 2}`);
     expect(verdictStatsProblem({ ...stats, unsureMargin: NaN }, hidden, steps)).toBe('its unsureMargin is NaN, not a finite number');
-    const ink = { strokes: stats.strokes!, held: { strokes: new Float32Array(4000), shape: new Float32Array(4000), pieces: new Float32Array(4000) }, n: 8000, m: 4000, fitMs: 0 };
+    const ink = {
+      strokes: stats.strokes!,
+      held: { strokes: new Float32Array(4000), shape: new Float32Array(4000), pieces: new Float32Array(4000) },
+      n: 8000,
+      m: 4000,
+      fitMs: 0,
+    };
     expect(inkStatsProblem(ink, 8000, 4000)).toBeNull();
     expect(inkStatsProblem({ ...ink, strokes: ink.strokes.filter((g) => g.label !== 7) }, 8000, 4000)).toBe('the strokes has 0 Gaussians of class 7, not 1–2');
     expect(inkStatsProblem({ ...ink, strokes: [...ink.strokes, ink.strokes[0]] }, 8000, 4000)).toBe(

@@ -37,7 +37,12 @@ afterEach(() => {
 
 /** Stand-in class Gaussians of the right sizes, `per` for each class, their whitening filled with `mark`. */
 const gaussians = (per: number, dims: number, mark: number) =>
-  Array.from({ length: CLASSES * per }, (_, k) => ({ whiten: new Float32Array(dims * dims).fill(mark), mean: new Float32Array(dims), logDet: 0, label: Math.floor(k / per) }));
+  Array.from({ length: CLASSES * per }, (_, k) => ({
+    whiten: new Float32Array(dims * dims).fill(mark),
+    mean: new Float32Array(dims),
+    logDet: 0,
+    label: Math.floor(k / per),
+  }));
 
 /** Stand-in ink statistics, of the right counts and sizes (their values do not matter to the service). */
 const inkStats = (mark: number): InkStats => ({

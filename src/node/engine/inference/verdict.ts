@@ -26,7 +26,18 @@ import type { Weights } from '../model/weights';
 import { statesAt } from './batchForward';
 import { argmax } from './head';
 import { calibrate, calibrationError, fitTemperature } from './calibration';
-import { fitClassGaussians, fitReduction, floatsProblem, gaussiansProblem, reduce, reduceRows, score, upperTail, type ClassGaussian, type Reduction } from './gaussians';
+import {
+  fitClassGaussians,
+  fitReduction,
+  floatsProblem,
+  gaussiansProblem,
+  reduce,
+  reduceRows,
+  score,
+  upperTail,
+  type ClassGaussian,
+  type Reduction,
+} from './gaussians';
 import { largestPiece, strokeDirections, strokeRatio } from './inkChecks';
 import { fitInk, type InkStats } from './inkStats';
 
@@ -283,9 +294,16 @@ export function verdictStatsProblem(s: unknown, hidden: number, steps: number): 
     floatsProblem(v.heldScores?.state, m!, "the held-out digits' state scores") ??
     floatsProblem(v.heldScores?.strokes, m!, "the held-out digits' stroke scores");
   if (bad) return bad;
-  const limits = { distanceLimit: v.distanceLimit, distanceTypical: v.distanceTypical, shapeLimit: v.shapeLimit, piecesLimit: v.piecesLimit, unsureMargin: v.unsureMargin };
+  const limits = {
+    distanceLimit: v.distanceLimit,
+    distanceTypical: v.distanceTypical,
+    shapeLimit: v.shapeLimit,
+    piecesLimit: v.piecesLimit,
+    unsureMargin: v.unsureMargin,
+  };
   for (const [name, x] of Object.entries(limits)) if (typeof x !== 'number' || !Number.isFinite(x)) return `its ${name} is ${x}, not a finite number`;
-  if (typeof v.temperature !== 'number' || !(v.temperature > 0) || !Number.isFinite(v.temperature)) return `its temperature is ${v.temperature}, not a positive number`;
+  if (typeof v.temperature !== 'number' || !(v.temperature > 0) || !Number.isFinite(v.temperature))
+    return `its temperature is ${v.temperature}, not a positive number`;
   return null;
 }
 
